@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState, type RefObject } from 'react';
+import type { ActionSpace } from '../src/envs/types';
+import { ENV_INFO } from './envInfo';
+import { rendererFor } from './renderers';
+import { selectLastOutcome, selectParams, selectSnapshot, selectSpec, useLabStore } from './store';
+
+/** The last action as a share of the strongest push, so renderers can size their arrows. */
+function pushShare(space: ActionSpace, action: number | null): number {
+  if (action === null) return 0;
+  if (space.kind === 'box') return action / Math.max(Math.abs(space.low), Math.abs(space.high));
+  const middle = (space.n - 1) / 2;
+  return middle === 0 ? 0 : (action - middle) / middle;
+}
+
+/** Keeps the canvas's backing store at the element's size × devicePixelRatio, so lines stay sharp. */
+function useCanvasSize(canvasRef: RefObject<HTMLCanvasElement | null>): {
+  width: number;
+  height: number;
+} {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas === null) return;
+    const observer = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      setSize({ width, height });
+    });
+    observer.observe(canvas);
+    return () => observer.disconnect();
+  }, [canvasRef]);
+  return size;
+}
+
+export function EnvCanvas() {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const { width, height } = useCanvasSize(canvasRef);
+  const spec = useLabStore(selectSpec);
+  const params = useLabStore(selectParams);
+  const snapshot = useLabStore(selectSnapshot);
+  const lastOutcome = useLabStore(selectLastOutcome);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas === null || width === 0 || height === 0) return;
+    const dpr = window.devicePixelRatio || 1;
+    const backingWidth = Math.round(width * dpr);
+    const backingHeight = Math.round(height * dpr);
+    // Assigning a canvas's size clears it and reallocates: only when it really changed.
+    if (canvas.width !== backingWidth) canvas.width = backingWidth;
+    if (canvas.height !== backingHeight) canvas.height = backingHeight;
+    const ctx = canvas.getContext('2d');
+    if (ctx === null) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    rendererFor(spec.id)({
+      ctx,
+      width,
+      height,
+      state: snapshot.state,
+      params,
+      spec,
+      push: pushShare(spec.actionSpace, snapshot.lastAction),
+    });
+  }, [width, height, spec, params, snapshot]);
+
+  const ended = snapshot.status !== 'running' && lastOutcome !== null;
+  return (
+    <div className="env-canvas">
+      <canvas
+        ref={canvasRef}
+        role="img"
+        aria-label={`${ENV_INFO[spec.id].title} (${spec.id}), animated`}
+      />
+      {ended && (
+        <div className={`episode-banner episode-banner--${lastOutcome.status}`}>
+          {lastOutcome.status === 'terminated' ? 'Terminated' : 'Truncated'}
+          <span>
+            {lastOutcome.status === 'terminated'
+              ? (ENV_INFO[spec.id].terminatedMeans ?? '')
+              : `time limit of ${spec.maxEpisodeSteps} steps`}
+          </span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import { useEffect } from 'react';
+import { selectPlaying, useLabStore } from './store';
+
+/** While playing, advances the env one step per animation frame (the browser paces the loop). */
+export function useAnimationLoop(): void {
+  const playing = useLabStore(selectPlaying);
+  const advance = useLabStore((state) => state.advance);
+
+  useEffect(() => {
+    if (!playing) return;
+    let frame = requestAnimationFrame(function onFrame(now) {
+      advance(now);
+      frame = requestAnimationFrame(onFrame);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [playing, advance]);
+}
