@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export const INSTALL_CHROMIUM_HINT =
-  "The browser tests need Debian's Chromium: install it with `sudo apt-get install -y chromium` " +
+  "The browser tests need Debian's Chromium: install it with `apt-get install -y chromium` (as root) " +
   '(or point CHROMIUM_PATH at a Chromium binary).';
 
 function isExecutable(path: string): boolean {
