@@ -78,13 +78,13 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       cause: error,
     });
   }
-  // Chromium may still be flushing its profile when the context reports closed: retry, and
-  // leave a stray temporary directory rather than fail a test over it.
-  context.once('close', () => {
-    rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch(
-      () => {},
-    );
-  });
+  // The profile can only go once Chromium has exited, which `close()` waits for (its 'close'
+  // event comes earlier, while the profile is still being written): remove it right after.
+  const closeBrowser = context.close.bind(context);
+  context.close = async (options) => {
+    await closeBrowser(options);
+    await rm(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  };
   return context;
 }
 
