@@ -26,7 +26,8 @@ export function defineEnv(
     createBatch: (size, params) => createBatch(size, resolveParams(rules, params)),
     stepFromState(state, action, options): SingleStep {
       const batch = batchOfOne(state, options?.stateDtype, options?.params);
-      batch.step([action]);
+      // A typed array, like every other caller's, keeps the step loop's element reads monomorphic.
+      batch.step(Float64Array.of(action));
       return {
         nextState: batch.states.map((component) => component[0]),
         nextStateDtype: batch.stateDtypeAt(0),

@@ -48,16 +48,36 @@ export const pendulumSpec: EnvSpec = {
 };
 
 /**
- * Gymnasium's `angle_normalize(x) = ((x + pi) % (2 pi)) - pi` with NumPy's `%`. The common case
- * skips the modulo: for 0 <= x + pi < 2 pi, fmod returns its argument unchanged.
+ * Gymnasium's `angle_normalize(x) = ((x + pi) % (2 pi)) - pi` with NumPy's `%`, without the slow
+ * fmod call for |x + pi| within two periods, where NumPy's result is known exactly:
+ *   [0, 2pi): x itself;  [2pi, 4pi): x - 2pi, exact (Sterbenz), as fmod's remainder is;
+ *   (-2pi, 0): fmod returns x and NumPy adds 2pi, the same rounded sum as here.
+ * -2pi itself is left to floatModulo: fmod gives -0, which NumPy turns into +0.
  */
-function angleNormalize(theta: number): number {
+export function angleNormalize(theta: number): number {
   const shifted = theta + Math.PI;
-  const wrapped = shifted >= 0 && shifted < TWO_PI ? shifted : floatModulo(shifted, TWO_PI);
+  let wrapped: number;
+  if (shifted >= 0) {
+    if (shifted < TWO_PI) wrapped = shifted;
+    else if (shifted < 2 * TWO_PI) wrapped = shifted - TWO_PI;
+    else wrapped = floatModulo(shifted, TWO_PI);
+  } else if (shifted > -TWO_PI) {
+    wrapped = shifted + TWO_PI;
+  } else {
+    wrapped = floatModulo(shifted, TWO_PI);
+  }
   return wrapped - Math.PI;
 }
 
 class PendulumBatch extends BatchedEnvBase {
+  /**
+   * sin(theta) as computed for the last observation, and the theta it was computed for: the next
+   * step needs sin of the same theta, and trig calls dominate the cost of a step. The argument is
+   * kept so a state written directly into `states` is never paired with a stale sine.
+   */
+  private readonly sineOf = new Float64Array(this.size).fill(NaN);
+  private readonly sine = new Float64Array(this.size);
+
   protected sampleInitialState(index: number, rng: Rng): void {
     this.states[0][index] = rng.uniform(-Math.PI, Math.PI);
     this.states[1][index] = rng.uniform(-1, 1);
@@ -65,16 +85,18 @@ class PendulumBatch extends BatchedEnvBase {
 
   protected writeObservation(index: number): void {
     const theta = this.states[0][index];
+    const sinTheta = Math.sin(theta);
+    this.sineOf[index] = theta;
+    this.sine[index] = sinTheta;
     this.observations[0][index] = Math.fround(Math.cos(theta));
-    this.observations[1][index] = Math.fround(Math.sin(theta));
+    this.observations[1][index] = Math.fround(sinTheta);
     this.observations[2][index] = Math.fround(this.states[1][index]);
   }
 
   protected advance(actions: ArrayLike<number>): void {
     const [thetas, thetaDots] = this.states;
     const [cosines, sines, observedThetaDots] = this.observations;
-    const rewards = this.rewards;
-    const terminated = this.terminated;
+    const { rewards, terminated, sineOf, sine } = this;
     const { max_speed: maxSpeed, dt, g, m, l } = this.params;
     // np.clip(float32 u, -max_torque, max_torque): the Python-float bounds act as float32.
     const maxTorque = Math.fround(this.params.max_torque);
@@ -94,16 +116,19 @@ class PendulumBatch extends BatchedEnvBase {
       rewards[i] = -(angle * angle + 0.1 * (thetaDot * thetaDot) + torqueCost);
 
       // newthdot = thdot + (3g/(2l) sin(th) + 3/(m l^2) u) dt, clipped; newth = th + newthdot dt.
-      let newThetaDot =
-        thetaDot + (gravityGain * Math.sin(theta) + Math.fround(torqueGain * u)) * dt;
+      const sinTheta = sineOf[i] === theta ? sine[i] : Math.sin(theta);
+      let newThetaDot = thetaDot + (gravityGain * sinTheta + Math.fround(torqueGain * u)) * dt;
       if (newThetaDot > maxSpeed) newThetaDot = maxSpeed;
       else if (newThetaDot < -maxSpeed) newThetaDot = -maxSpeed;
       const newTheta = theta + newThetaDot * dt;
 
       thetas[i] = newTheta;
       thetaDots[i] = newThetaDot;
+      const sinNewTheta = Math.sin(newTheta);
+      sineOf[i] = newTheta;
+      sine[i] = sinNewTheta;
       cosines[i] = Math.fround(Math.cos(newTheta));
-      sines[i] = Math.fround(Math.sin(newTheta));
+      sines[i] = Math.fround(sinNewTheta);
       observedThetaDots[i] = Math.fround(newThetaDot);
       terminated[i] = 0;
     }
