@@ -77,6 +77,8 @@ export interface BatchedEnv {
   resetAt(index: number, rng: Rng): void;
   /** Sets env i to an explicit internal state (for imagined-vs-real comparisons and tests). */
   setState(index: number, state: ArrayLike<number>, dtype?: 'float32' | 'float64'): void;
+  /** The dtype Gymnasium would hold env i's internal state in (to copy a state exactly). */
+  stateDtypeAt(index: number): 'float32' | 'float64';
   /**
    * Steps every env once. `actions` holds one action per env (box: the 1-D value, clipped to the
    * space exactly as Gymnasium does; discrete: the integer index). A NaN or out-of-space discrete
