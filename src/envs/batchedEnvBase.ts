@@ -63,7 +63,9 @@ export abstract class BatchedEnvBase implements BatchedEnv {
       );
     }
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new Error(`${this.spec.id}: state dtype must be 'float32' or 'float64', got ${String(dtype)}`);
+      throw new Error(
+        `${this.spec.id}: state dtype must be 'float32' or 'float64', got ${String(dtype)}`,
+      );
     }
     for (let k = 0; k < components; k++) {
       const value = state[k];

@@ -99,7 +99,9 @@ class CheckLog {
   value(where: string, field: string, expected: number, got: number, dtype: Dtype): void {
     const agreement = compareValue(expected, got, dtype);
     if (agreement === 'different') {
-      this.fail(`${where}: ${field} expected ${expected}, got ${got} (${describeGap(expected, got, dtype)})`);
+      this.fail(
+        `${where}: ${field} expected ${expected}, got ${got} (${describeGap(expected, got, dtype)})`,
+      );
       return;
     }
     this.pass();
@@ -165,8 +167,20 @@ function checkConstants(log: CheckLog, definition: EnvDefinition, constants: Ref
   const where = 'constants';
   log.same(where, 'max_episode_steps', constants.max_episode_steps, spec.maxEpisodeSteps);
   log.same(where, 'reward_threshold', constants.reward_threshold, spec.rewardThreshold);
-  log.values(where, 'observation_space.low', constants.observation_space.low, [...spec.observationLow], 'float64');
-  log.values(where, 'observation_space.high', constants.observation_space.high, [...spec.observationHigh], 'float64');
+  log.values(
+    where,
+    'observation_space.low',
+    constants.observation_space.low,
+    [...spec.observationLow],
+    'float64',
+  );
+  log.values(
+    where,
+    'observation_space.high',
+    constants.observation_space.high,
+    [...spec.observationHigh],
+    'float64',
+  );
 
   const space = constants.action_space;
   const ours = spec.actionSpace;
@@ -195,7 +209,9 @@ function checkConstants(log: CheckLog, definition: EnvDefinition, constants: Ref
     } else if (Object.hasOwn(fixed, name)) {
       log.same(where, field, JSON.stringify(value), JSON.stringify(fixed[name]));
     } else {
-      log.fail(`${where}: ${field} = ${JSON.stringify(value)} is a Gymnasium constant the port does not know`);
+      log.fail(
+        `${where}: ${field} = ${JSON.stringify(value)} is a Gymnasium constant the port does not know`,
+      );
     }
   }
 }
@@ -204,7 +220,9 @@ function checkConstants(log: CheckLog, definition: EnvDefinition, constants: Ref
 function actionValue(definition: EnvDefinition, action: number | number[]): number | string {
   const isBox = definition.spec.actionSpace.kind === 'box';
   if (Array.isArray(action) !== isBox) {
-    return isBox ? 'a box action must be a one-element list' : 'a discrete action must be an integer';
+    return isBox
+      ? 'a box action must be a one-element list'
+      : 'a discrete action must be an integer';
   }
   return Array.isArray(action) ? action[0] : action;
 }
@@ -231,7 +249,12 @@ function tryStep(
   }
 }
 
-function tryObserve(log: CheckLog, where: string, definition: EnvDefinition, state: readonly number[]) {
+function tryObserve(
+  log: CheckLog,
+  where: string,
+  definition: EnvDefinition,
+  state: readonly number[],
+) {
   try {
     return definition.observe(state);
   } catch (error) {
@@ -263,7 +286,14 @@ function checkTransitions(
 ): void {
   for (const transition of file.cases) {
     const where = `case ${transition.index}`;
-    const got = tryStep(log, where, definition, transition.state, transition.state_dtype, transition.action);
+    const got = tryStep(
+      log,
+      where,
+      definition,
+      transition.state,
+      transition.state_dtype,
+      transition.action,
+    );
     if (got !== null) checkStep(log, where, transition, got);
   }
 }
@@ -283,7 +313,13 @@ function checkEpisodes(
     const label = `episode ${episodeIndex} (seed ${episode.seed})`;
     const initialObservation = tryObserve(log, `${label} reset`, definition, episode.initial_state);
     if (initialObservation !== null) {
-      log.values(`${label} reset`, 'initial_obs', episode.initial_obs, initialObservation, 'float32');
+      log.values(
+        `${label} reset`,
+        'initial_obs',
+        episode.initial_obs,
+        initialObservation,
+        'float32',
+      );
     }
 
     let chainState: readonly number[] | null = episode.initial_state;

@@ -20,7 +20,9 @@ export function resolveParams(
   const resolved: Record<string, number> = { ...rules.defaults };
   if (overrides === undefined || overrides === null) return Object.freeze(resolved);
   if (typeof overrides !== 'object') {
-    throw new Error(`${rules.envId}: params must be an object of numbers, got ${String(overrides)}`);
+    throw new Error(
+      `${rules.envId}: params must be an object of numbers, got ${String(overrides)}`,
+    );
   }
   for (const [name, value] of Object.entries(overrides)) {
     // An explicit `undefined` reads as "not overridden", as Partial<> allows.

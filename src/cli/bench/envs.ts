@@ -43,11 +43,13 @@ function parseOptions(args: readonly string[]): Options {
   };
   const sizes = (values.get('sizes') ?? '1,1024,16384').split(',').map((text) => {
     const size = Number(text);
-    if (!Number.isInteger(size) || size < 1) throw new Error(`bench envs: bad batch size "${text}"`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`bench envs: bad batch size "${text}"`);
     return size;
   });
   const envIds = (values.get('envs') ?? ENV_IDS.join(',')).split(',').map((id) => {
-    if (!isEnvId(id)) throw new Error(`bench envs: unknown env "${id}" (known: ${ENV_IDS.join(', ')})`);
+    if (!isEnvId(id))
+      throw new Error(`bench envs: unknown env "${id}" (known: ${ENV_IDS.join(', ')})`);
     return id;
   });
   const secondsPerRepeat = positiveNumber('seconds', 0.2, false);
@@ -74,7 +76,12 @@ function drawActionBatches(env: BatchedEnv, rng: Rng): Float64Array[] {
 }
 
 /** Steps for at least `seconds`; returns env-steps per second. */
-function timeSteps(env: BatchedEnv, actionBatches: readonly Float64Array[], rng: Rng, seconds: number) {
+function timeSteps(
+  env: BatchedEnv,
+  actionBatches: readonly Float64Array[],
+  rng: Rng,
+  seconds: number,
+) {
   // Read the clock every ~64k env-steps so timing costs nothing measurable.
   const stepsPerClockRead = Math.max(1, Math.floor(65536 / env.size));
   const { terminated, truncated, size } = env;
