@@ -135,6 +135,29 @@ describe('state dtypes', () => {
   });
 });
 
+describe('stateDtypeAt (the dtype to copy a state with)', () => {
+  it('follows Gymnasium through reset, step and setState', () => {
+    const rng = createRng(10);
+    const car = getEnv('MountainCarContinuous-v0').createBatch(2);
+    car.reset(rng);
+    expect([car.stateDtypeAt(0), car.stateDtypeAt(1)]).toEqual(['float64', 'float64']);
+    car.step(Float64Array.of(0.5, -0.5));
+    expect([car.stateDtypeAt(0), car.stateDtypeAt(1)]).toEqual(['float32', 'float32']);
+    car.setState(1, [-0.5, 0], 'float64');
+    expect([car.stateDtypeAt(0), car.stateDtypeAt(1)]).toEqual(['float32', 'float64']);
+
+    const acrobot = getEnv('Acrobot-v1').createBatch(1);
+    acrobot.reset(rng);
+    expect(acrobot.stateDtypeAt(0)).toBe('float32');
+    acrobot.step(Float64Array.of(2));
+    expect(acrobot.stateDtypeAt(0)).toBe('float64');
+
+    const pendulum = getEnv('Pendulum-v1').createBatch(1);
+    pendulum.reset(rng);
+    expect(pendulum.stateDtypeAt(0)).toBe('float64');
+  });
+});
+
 describe('CartPole after termination', () => {
   it('pays 1 on the terminating step, 0 on steps beyond it, and 1 again after a reset', () => {
     const env = getEnv('CartPole-v1').createBatch(1);
