@@ -1,0 +1,538 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { defaultConfig } from '../../src/config/parse';
+import { presets } from '../../src/config/presets';
+import type * as PresetsModule from '../../src/config/presets';
+import { experimentConfigSchema, type ExperimentConfig } from '../../src/config/schema';
+import {
+  decodeHash,
+  encodeConfig,
+  MAX_HASH_LENGTH,
+  MAX_URL_PAIRS,
+  URL_VERSION,
+  type UrlNotice,
+  type UrlNoticeKind,
+} from '../../src/config/urlCodec';
+import { controlGroups, urlKeyTable } from '../../src/config/urlKeys';
+import { migratePairs, renameKey, type UrlMigration } from '../../src/config/urlMigrations';
+
+/** Every leaf of the schema by dotted path, found by walking the schema itself, not the table. */
+function schemaLeafPaths(schema: z.ZodType = experimentConfigSchema, prefix = ''): string[] {
+  const inner = schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema;
+  if (!(inner instanceof z.ZodObject)) return [prefix];
+  return Object.entries(inner.shape).flatMap(([name, child]) =>
+    schemaLeafPaths(child as z.ZodType, prefix === '' ? name : `${prefix}.${name}`),
+  );
+}
+
+/** Read specially rather than through the table: `v=` and `real.<param>=`. */
+const SPECIAL_LEAVES = ['version', 'env.realParams'];
+
+function withConfig(patch: (config: ExperimentConfig) => void): ExperimentConfig {
+  const config = structuredClone(defaultConfig);
+  patch(config);
+  return config;
+}
+
+function kinds(notices: readonly UrlNotice[]): UrlNoticeKind[] {
+  return notices.map((notice) => notice.kind);
+}
+
+function onlyNotice(hash: string): UrlNotice {
+  const { notices } = decodeHash(hash);
+  expect(notices).toHaveLength(1);
+  return notices[0];
+}
+
+describe('the key table', () => {
+  it('gives every knob of the schema a URL key, so a knob added without one fails here', () => {
+    const tablePaths = new Set<string>(urlKeyTable.map(([, path]) => path));
+    const missing = schemaLeafPaths().filter(
+      (path) => !SPECIAL_LEAVES.includes(path) && !tablePaths.has(path),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('names only real leaves, each once, with distinct keys that need no escaping', () => {
+    const leaves = new Set(schemaLeafPaths());
+    const keys = urlKeyTable.map(([key]) => key);
+    const paths = urlKeyTable.map(([, path]) => path);
+    expect(paths.filter((path) => !leaves.has(path))).toEqual([]);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys) {
+      expect(encodeURIComponent(key)).toBe(key);
+      expect(['v', 'preset', 'hide', 'lesson', 'real']).not.toContain(key);
+      expect(key.startsWith('real.')).toBe(false);
+    }
+  });
+
+  it("has the schema's sections as the control groups a teacher can hide", () => {
+    expect(controlGroups).toEqual([
+      'env',
+      'data',
+      'model',
+      'reward',
+      'imagination',
+      'optimiser',
+      'risk',
+      'objective',
+      'evaluation',
+    ]);
+  });
+});
+
+describe('encodeConfig', () => {
+  it('writes the defaults as the version alone', () => {
+    expect(encodeConfig(defaultConfig)).toBe(`v=${URL_VERSION}`);
+    expect(URL_VERSION).toBe(1);
+  });
+
+  it('writes changed knobs as short keys, in the table order, real params sorted, classroom last', () => {
+    const config = withConfig((c) => {
+      c.evaluation.episodes = 4;
+      c.model.learningRate = 0.0003;
+      c.model.width = 64;
+      c.seed = 3;
+      c.objective.kind = 'policyAware';
+      c.env = { id: 'CartPole-v1', realParams: { masspole: 0.2, gravity: 12 } };
+    });
+    const hash = encodeConfig(config, {
+      hide: ['model', 'risk'],
+      lesson: { id: 'intro', step: 2 },
+    });
+    expect(hash).toBe(
+      'v=1&env=CartPole-v1&obj=policyAware&seed=3&width=64&lr=0.0003&evep=4' +
+        '&real.gravity=12&real.masspole=0.2&hide=model,risk&lesson=intro:2',
+    );
+  });
+
+  it('prints numbers shortest-round-trip, without trailing zeros', () => {
+    const config = withConfig((c) => {
+      c.model.weightDecay = 3e-5;
+      c.optimiser.discount = 0.5;
+      c.reward.noiseStd = 0.1 + 0.2;
+    });
+    expect(encodeConfig(config)).toBe('v=1&wd=0.00003&rnoise=0.30000000000000004&gamma=0.5');
+    expect(decodeHash(encodeConfig(config)).config).toEqual(config);
+  });
+
+  it('writes a lesson at its start as the id alone', () => {
+    expect(encodeConfig(defaultConfig, { lesson: { id: 'gap', step: 0 } })).toBe('v=1&lesson=gap');
+  });
+});
+
+describe('decodeHash: round trips', () => {
+  it('reads the defaults from an empty hash, a bare #, and v=1, with no notices', () => {
+    for (const hash of ['', '#', 'v=1', '#v=1', '&&v=1&']) {
+      expect(decodeHash(hash)).toEqual({
+        config: defaultConfig,
+        notices: [],
+        hide: [],
+        lesson: null,
+        preset: null,
+      });
+    }
+  });
+
+  it('gives back the config it was given', () => {
+    const config = withConfig((c) => {
+      c.seed = 2 ** 31 - 1;
+      c.backend = 'wasm';
+      c.env = { id: 'Acrobot-v1', realParams: { LINK_MASS_2: 1.75, dt: 0.1 } };
+      c.model.depth = 0;
+      c.model.activation = 'tanh';
+      c.optimiser.kind = 'cem';
+      c.optimiser.cemSmoothing = 0.99;
+      c.risk = { kind: 'cvar', alpha: 0.05 };
+    });
+    const decoded = decodeHash(`#${encodeConfig(config)}`);
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.config).toEqual(config);
+  });
+
+  it('accepts a whole URL, and a hash percent-encoded as one string', () => {
+    expect(decodeHash('https://lab.example/app/?x=1#v=1&seed=3').config.seed).toBe(3);
+    const encoded = encodeURIComponent('v=1&seed=3&env=MountainCar-v0');
+    const decoded = decodeHash(encoded);
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.config.env.id).toBe('MountainCar-v0');
+  });
+
+  it('reads percent-encoded keys and values', () => {
+    const decoded = decodeHash('v=1&%6Fbj=mn%6D&hide=model%2Crisk');
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.config.objective.kind).toBe('mnm');
+    expect(decoded.hide).toEqual(['model', 'risk']);
+  });
+});
+
+describe('decodeHash: presets', () => {
+  const exploit = experimentConfigSchema.parse(presets.exploit.config);
+
+  it('starts from the preset and lets the other keys override it', () => {
+    const decoded = decodeHash('v=1&preset=exploit&width=128&seed=9');
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.preset).toBe('exploit');
+    expect(decoded.config).toEqual({
+      ...exploit,
+      seed: 9,
+      model: { ...exploit.model, width: 128 },
+    });
+  });
+
+  it('prints only what differs from the preset, including a return to the default', () => {
+    expect(encodeConfig(exploit, { preset: 'exploit' })).toBe('v=1&preset=exploit');
+    const backToDefaultWidth = { ...exploit, model: { ...exploit.model, width: 200 } };
+    const hash = encodeConfig(backToDefaultWidth, { preset: 'exploit' });
+    expect(hash).toBe('v=1&preset=exploit&width=200');
+    expect(decodeHash(hash).config).toEqual(backToDefaultWidth);
+  });
+
+  it("falls back to the preset's value, not the default, for a bad value", () => {
+    const decoded = decodeHash('v=1&preset=exploit&width=wide');
+    expect(decoded.config.model.width).toBe(exploit.model.width);
+    expect(decoded.notices[0]).toMatchObject({ key: 'width', kind: 'bad-value' });
+    expect(decoded.notices[0].message).toContain("preset exploit's value (64)");
+  });
+
+  it('reports an unknown preset and starts from the defaults', () => {
+    const decoded = decodeHash('v=1&preset=nosuch&seed=4');
+    expect(decoded.preset).toBeNull();
+    expect(decoded.config).toEqual({ ...defaultConfig, seed: 4 });
+    expect(kinds(decoded.notices)).toEqual(['unknown-preset']);
+    expect(decoded.notices[0].message).toContain('nosuch');
+  });
+});
+
+describe('decodeHash: notices', () => {
+  it('clamps a number into its schema range', () => {
+    const decoded = decodeHash('v=1&width=99999&lr=0');
+    expect(decoded.config.model.width).toBe(512);
+    expect(decoded.config.model.learningRate).toBe(1e-5);
+    expect(decoded.notices).toEqual([
+      {
+        key: 'width',
+        kind: 'clamped',
+        message: 'width=99999 is above the maximum 512; set to 512.',
+      },
+      { key: 'lr', kind: 'clamped', message: 'lr=0 is below the minimum 0.00001; set to 0.00001.' },
+    ]);
+  });
+
+  it('rounds an integer knob given a fraction', () => {
+    const decoded = decodeHash('v=1&H=12.5');
+    expect(decoded.config.imagination.horizon).toBe(13);
+    expect(kinds(decoded.notices)).toEqual(['rounded']);
+  });
+
+  it('keeps the default for anything that is not a plain decimal number', () => {
+    for (const bad of ['abc', '0x10', 'Infinity', '1e999', 'NaN', ' 5', '5px', '', '1,5']) {
+      const decoded = decodeHash(`v=1&width=${encodeURIComponent(bad)}`);
+      expect(decoded.config.model.width, bad).toBe(200);
+      expect(kinds(decoded.notices), bad).toEqual(['bad-value']);
+    }
+  });
+
+  it('validates enums and says what they may be', () => {
+    const notice = onlyNotice('v=1&obj=PolicyAware');
+    expect(notice).toMatchObject({ key: 'obj', kind: 'bad-value' });
+    expect(notice.message).toBe(
+      'obj=PolicyAware is not valid: expected one of mse, policyAware, mnm, stackelberg; kept the default (mse).',
+    );
+  });
+
+  it('reports an unknown key, suggesting the known one a different case away', () => {
+    const decoded = decodeHash('v=1&b=64&colour=red');
+    expect(decoded.config).toEqual(defaultConfig);
+    expect(decoded.notices).toEqual([
+      {
+        key: 'b',
+        kind: 'unknown-key',
+        message: "The link's setting b is not one this app knows; it was ignored. Did you mean B?",
+      },
+      expect.objectContaining({ key: 'colour', kind: 'unknown-key' }),
+    ]);
+  });
+
+  it('uses the last of a repeated key, so appending to a link overrides it', () => {
+    const decoded = decodeHash('v=1&width=32&seed=1&width=64');
+    expect(decoded.config.model.width).toBe(64);
+    expect(decoded.notices).toEqual([
+      {
+        key: 'width',
+        kind: 'duplicate',
+        message: 'width appears 2 times in the link; the last one (width=64) was used.',
+      },
+    ]);
+  });
+
+  it('reads a link without a version as the current one, saying so only if it has settings', () => {
+    const decoded = decodeHash('seed=5');
+    expect(decoded.config.seed).toBe(5);
+    expect(decoded.notices).toEqual([expect.objectContaining({ key: 'v', kind: 'migrated' })]);
+    expect(decodeHash('').notices).toEqual([]);
+  });
+
+  it('reads a malformed version as the current one, with a notice', () => {
+    const decoded = decodeHash('v=one&seed=5');
+    expect(decoded.config.seed).toBe(5);
+    expect(kinds(decoded.notices)).toEqual(['bad-value']);
+  });
+
+  it('ignores a pair with a broken %-escape and keeps the rest', () => {
+    const decoded = decodeHash('v=1&width=%E0%A4%A&seed=%zz&depth=1&%=3');
+    expect(decoded.config).toEqual(withConfig((c) => (c.model.depth = 1)));
+    expect(kinds(decoded.notices)).toEqual(['bad-value', 'bad-value', 'bad-value']);
+  });
+
+  it('asks for a value when a known key has none', () => {
+    expect(onlyNotice('v=1&width')).toEqual({
+      key: 'width',
+      kind: 'bad-value',
+      message: 'width has no value: write it as width=value.',
+    });
+  });
+
+  it('reads only the first 8 kB of a link, cut at a pair boundary', () => {
+    const padding = '&junk=' + 'x'.repeat(MAX_HASH_LENGTH);
+    const decoded = decodeHash(`v=1&seed=7${padding}&width=64`);
+    expect(decoded.config.seed).toBe(7);
+    expect(decoded.config.model.width).toBe(200);
+    expect(kinds(decoded.notices)).toEqual(['too-long']);
+  });
+
+  it('reads only the first few hundred pairs of a link', () => {
+    const pairs = Array.from({ length: MAX_URL_PAIRS + 50 }, () => 'seed=2');
+    const decoded = decodeHash(`v=1&${pairs.join('&')}&width=64`);
+    expect(decoded.config.seed).toBe(2);
+    expect(decoded.config.model.width).toBe(200);
+    expect(kinds(decoded.notices)).toEqual(['too-many-keys', 'duplicate']);
+  });
+});
+
+describe('decodeHash: real-world params', () => {
+  it('reads real.<param> for the chosen env, clamping into its range', () => {
+    const decoded = decodeHash('v=1&real.g=12&real.m=40&env=Pendulum-v1');
+    expect(decoded.config.env.realParams).toEqual({ g: 12, m: 2 });
+    expect(decoded.notices).toEqual([
+      {
+        key: 'real.m',
+        kind: 'clamped',
+        message: 'real.m=40 is above the maximum 2 for Pendulum-v1; set to 2.',
+      },
+    ]);
+  });
+
+  it('checks the param against the env the link ends up with, wherever env= stands', () => {
+    const decoded = decodeHash('v=1&real.gravity=12&real.g=12&env=CartPole-v1');
+    expect(decoded.config.env).toEqual({ id: 'CartPole-v1', realParams: { gravity: 12 } });
+    expect(decoded.notices).toEqual([
+      expect.objectContaining({ key: 'real.g', kind: 'unknown-param' }),
+    ]);
+    expect(decoded.notices[0].message).toContain('CartPole-v1 has no real-world parameter g');
+  });
+
+  it('refuses params that exist but are not meant to be perturbed, and non-numbers', () => {
+    const decoded = decodeHash(
+      'v=1&env=CartPole-v1&real.x_threshold=3&real.total_mass=2&real.tau=fast',
+    );
+    expect(decoded.config.env.realParams).toEqual({});
+    expect(kinds(decoded.notices)).toEqual(['unknown-param', 'unknown-param', 'bad-value']);
+  });
+
+  it('takes real=nominal as "no real-world changes" and rejects other values of real', () => {
+    expect(decodeHash('v=1&real=nominal').notices).toEqual([]);
+    expect(onlyNotice('v=1&real=mars')).toMatchObject({ key: 'real', kind: 'bad-value' });
+  });
+});
+
+describe('decodeHash: versions', () => {
+  it('refuses a link from a newer app, saying so, and shows the defaults', () => {
+    const decoded = decodeHash('v=2&preset=exploit&width=64&hide=model&lesson=intro');
+    expect(decoded).toEqual({
+      config: defaultConfig,
+      notices: [expect.objectContaining({ key: 'v', kind: 'unsupported-version' })],
+      hide: [],
+      lesson: null,
+      preset: null,
+    });
+    expect(decoded.notices[0].message).toContain('made by a newer version of the app');
+  });
+
+  it('refuses an older version with no migration path', () => {
+    const decoded = decodeHash('v=0&width=64');
+    expect(decoded.config).toEqual(defaultConfig);
+    expect(kinds(decoded.notices)).toEqual(['unsupported-version']);
+    expect(decoded.notices[0].message).toContain('older version');
+  });
+
+  it('migrates an older link through the table before reading it', () => {
+    // A synthetic version 0 that spelled the objective out and named seeds `s`.
+    const fromV0: UrlMigration = {
+      change: '"objective" is now "obj" and "s" is now "seed"',
+      migrate: (pairs) =>
+        renameKey('s', 'seed').migrate(renameKey('objective', 'obj').migrate(pairs)),
+    };
+    const decoded = decodeHash('v=0&objective=mnm&s=4&width=64', new Map([[0, fromV0]]));
+    expect(decoded.config).toEqual(
+      withConfig((c) => {
+        c.objective.kind = 'mnm';
+        c.seed = 4;
+        c.model.width = 64;
+      }),
+    );
+    expect(decoded.notices).toEqual([
+      {
+        key: 'v',
+        kind: 'migrated',
+        message:
+          'This link was made by an older version of the app (v=0) and was updated: "objective" is now "obj" and "s" is now "seed".',
+      },
+    ]);
+  });
+
+  it('chains migrations in order and names the first missing step', () => {
+    const appendTo = (suffix: string): UrlMigration => ({
+      change: suffix,
+      migrate: (pairs) => pairs.map(({ key, value }) => ({ key, value: value + suffix })),
+    });
+    const table = new Map([
+      [0, appendTo('a')],
+      [1, appendTo('b')],
+      [2, appendTo('c')],
+    ]);
+    expect(migratePairs([{ key: 'k', value: '' }], 0, 3, table)).toEqual({
+      ok: true,
+      pairs: [{ key: 'k', value: 'abc' }],
+      applied: ['a', 'b', 'c'],
+    });
+    expect(migratePairs([], 1, 3, table)).toMatchObject({ ok: true, applied: ['b', 'c'] });
+    table.delete(1);
+    expect(migratePairs([], 0, 3, table)).toEqual({ ok: false, missingFrom: 1 });
+  });
+});
+
+describe('decodeHash: classroom keys', () => {
+  it('reads hide= as known control groups, once each, reporting unknown ones', () => {
+    const decoded = decodeHash('v=1&hide=model,risk,,model,advanced');
+    expect(decoded.hide).toEqual(['model', 'risk']);
+    expect(decoded.notices).toEqual([expect.objectContaining({ key: 'hide', kind: 'bad-value' })]);
+    expect(decoded.notices[0].message).toContain('advanced');
+  });
+
+  it('reads lesson=ID:STEP and lesson=ID', () => {
+    expect(decodeHash('v=1&lesson=intro-2:3').lesson).toEqual({ id: 'intro-2', step: 3 });
+    expect(decodeHash('v=1&lesson=gap').lesson).toEqual({ id: 'gap', step: 0 });
+  });
+
+  it('opens a lesson at its start when the step is garbled, and none when the id is', () => {
+    const garbledStep = decodeHash('v=1&lesson=gap:three');
+    expect(garbledStep.lesson).toEqual({ id: 'gap', step: 0 });
+    expect(kinds(garbledStep.notices)).toEqual(['bad-value']);
+    for (const id of ['../etc', '', ':3', 'a b', 'x'.repeat(65)]) {
+      const decoded = decodeHash(`v=1&lesson=${encodeURIComponent(id)}`);
+      expect(decoded.lesson, id).toBeNull();
+      expect(kinds(decoded.notices), id).toEqual(['bad-value']);
+    }
+  });
+
+  it('round-trips the preset, hidden groups and lesson with the config', () => {
+    const extras = {
+      preset: 'healthy',
+      hide: ['reward', 'env'],
+      lesson: { id: 'gap', step: 4 },
+    } as const;
+    const config = withConfig((c) => (c.seed = 11));
+    const decoded = decodeHash(encodeConfig(config, extras));
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.preset).toBe('healthy');
+    expect(decoded.hide).toEqual(['reward', 'env']);
+    expect(decoded.lesson).toEqual({ id: 'gap', step: 4 });
+    expect(decoded.config).toEqual(config);
+  });
+});
+
+describe('decodeHash: hostile input', () => {
+  it('never writes link-chosen names onto objects', () => {
+    const hash = [
+      '__proto__=1',
+      'constructor=x',
+      '__proto__.polluted=1',
+      'real.__proto__=5',
+      'real.constructor=1',
+      'real.toString=2',
+      'real.hasOwnProperty=3',
+      '%5F%5Fproto%5F%5F=1',
+      'preset=__proto__',
+      'preset=toString',
+      'hide=__proto__,constructor',
+      'lesson=__proto__',
+    ].join('&');
+    const decoded = decodeHash(hash);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(decoded.config.env.realParams)).toBe(Object.prototype);
+    expect(Object.keys(decoded.config.env.realParams)).toEqual([]);
+    expect(decoded.preset).toBeNull();
+    expect(decoded.hide).toEqual([]);
+    expect(experimentConfigSchema.parse(decoded.config)).toEqual(decoded.config);
+  });
+
+  it('does not throw on input that is not a string at all', () => {
+    for (const input of [undefined, null, 42, {}, Symbol('x')]) {
+      expect(decodeHash(input as unknown as string).config).toEqual(defaultConfig);
+    }
+  });
+
+  it('quotes hostile text in messages shortly and escaped', () => {
+    const key = `\u0000${'k'.repeat(5000)}`;
+    const notice = onlyNotice(`v=1&${key}=1`);
+    expect(notice.key.length).toBeLessThanOrEqual(41);
+    expect(notice.message.length).toBeLessThan(200);
+    expect(notice.message).not.toContain('\u0000');
+  });
+});
+
+describe('presets whose real world differs', () => {
+  afterEach(() => {
+    vi.doUnmock('../../src/config/presets');
+    vi.resetModules();
+  });
+
+  it('merge real.<param> onto the preset, and clear it with real=nominal', async () => {
+    vi.resetModules();
+    vi.doMock('../../src/config/presets', async (importOriginal) => {
+      const original = await importOriginal<typeof PresetsModule>();
+      return {
+        ...original,
+        presets: {
+          ...original.presets,
+          heavy: {
+            title: 'Heavy',
+            summary: 'A heavier, stronger-gravity pendulum.',
+            config: { env: { id: 'Pendulum-v1', realParams: { g: 12, m: 1.5 } } },
+          },
+        },
+        isPresetName: (name: string) => name === 'heavy' || original.isPresetName(name),
+      };
+    });
+    const codec = await import('../../src/config/urlCodec');
+    const preset = 'heavy' as never;
+
+    const merged = codec.decodeHash('v=1&preset=heavy&real.l=1.5&real.g=11');
+    expect(merged.notices).toEqual([]);
+    expect(merged.config.env.realParams).toEqual({ g: 11, m: 1.5, l: 1.5 });
+    expect(codec.encodeConfig(merged.config, { preset })).toBe(
+      'v=1&preset=heavy&real.g=11&real.l=1.5',
+    );
+
+    const dropped = withConfig((c) => (c.env.realParams = { m: 1.5 }));
+    const hash = codec.encodeConfig(dropped, { preset });
+    expect(hash).toBe('v=1&preset=heavy&real=nominal&real.m=1.5');
+    expect(codec.decodeHash(hash).config).toEqual(dropped);
+
+    const otherEnv = codec.decodeHash('v=1&preset=heavy&env=CartPole-v1');
+    expect(otherEnv.config.env).toEqual({ id: 'CartPole-v1', realParams: {} });
+    expect(kinds(otherEnv.notices)).toEqual(['unknown-param', 'unknown-param']);
+  });
+});
