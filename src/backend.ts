@@ -1,0 +1,143 @@
+/**
+ * The tfjs backend: `auto` tries WebGPU, WebGL, WASM and CPU in that order, times a short
+ * calibration of the real workload on each that starts, and keeps the fastest; a forced choice
+ * runs on that backend alone. A backend that fails to start is skipped and its error kept for
+ * the user; nothing here throws for want of a backend while the CPU one exists.
+ *
+ * No Node imports (the engine runs in a worker and in Node alike): in the browser pass
+ * `wasmPaths` ('/tfjs-wasm/', where vite copies the binaries); in Node the WASM backend finds its
+ * binaries in node_modules by itself.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Registers 'webgpu' where navigator.gpu exists; a no-op elsewhere (Node, old browsers).
+import '@tensorflow/tfjs-backend-webgpu';
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendOptions {
+  readonly preference?: BackendPreference;
+  /**
+   * The real workload at the configured sizes (one fit step and one rollout): run once to warm
+   * up (shader compilation, weight packing), then timed for about `calibrationMs`.
+   */
+  readonly calibrate?: () => Promise<void>;
+  readonly calibrationMs?: number;
+  /** Browser only: the URL prefix the WASM binaries are served from. */
+  readonly wasmPaths?: string;
+}
+
+export interface BackendChoice {
+  readonly backend: BackendName;
+  /** One sentence for the user: why this backend. */
+  readonly reason: string;
+  /** Mean ms per calibration run, for each backend that started and was timed. */
+  readonly timings: Partial<Record<BackendName, number>>;
+  /** The error of each backend that was tried and failed to start or to run the workload. */
+  readonly failures: Partial<Record<BackendName, string>>;
+}
+
+let wasmPathsSet = false;
+
+export async function initBackend(options: BackendOptions = {}): Promise<BackendChoice> {
+  const preference = options.preference ?? 'auto';
+  if (options.wasmPaths !== undefined && !wasmPathsSet) {
+    setWasmPaths(options.wasmPaths);
+    wasmPathsSet = true;
+  }
+  const failures: Partial<Record<BackendName, string>> = {};
+  const timings: Partial<Record<BackendName, number>> = {};
+
+  if (preference !== 'auto') {
+    const error = await start(preference);
+    if (error === null) return { backend: preference, reason: `${preference}, as chosen`, timings, failures };
+    failures[preference] = error;
+    const fallback = await firstThatStarts(BACKENDS.filter((name) => name !== preference), failures);
+    return {
+      backend: fallback,
+      reason: `${preference} failed to start (${error}); fell back to ${fallback}`,
+      timings,
+      failures,
+    };
+  }
+
+  const started: BackendName[] = [];
+  for (const name of BACKENDS) {
+    const error = await start(name);
+    if (error !== null) {
+      failures[name] = error;
+      continue;
+    }
+    if (options.calibrate === undefined) {
+      return { backend: name, reason: `${name}: the first backend that started (no calibration asked)`, timings, failures };
+    }
+    try {
+      timings[name] = await timeWorkload(options.calibrate, options.calibrationMs ?? 300);
+      started.push(name);
+    } catch (caught) {
+      failures[name] = `calibration failed: ${message(caught)}`;
+    }
+  }
+  if (started.length === 0) {
+    const fallback = await firstThatStarts(['cpu'], failures);
+    return { backend: fallback, reason: 'no backend ran the calibration; using cpu', timings, failures };
+  }
+  const fastest = started.reduce((best, name) => ((timings[name] ?? Infinity) < (timings[best] ?? Infinity) ? name : best));
+  const error = await start(fastest);
+  if (error !== null) throw new Error(`initBackend: ${fastest} ran the calibration but failed to restart: ${error}`);
+  const others = started.filter((name) => name !== fastest).map((name) => `${name} ${format(timings[name])}`);
+  const reason =
+    `${fastest}: fastest on the calibration workload (${format(timings[fastest])}` +
+    (others.length > 0 ? ` vs ${others.join(', ')})` : ', the only one that started)');
+  return { backend: fastest, reason, timings, failures };
+}
+
+/** Switches to a backend; returns null on success, else why it could not start. */
+async function start(name: BackendName): Promise<string | null> {
+  try {
+    if (tf.findBackendFactory(name) === null && tf.findBackend(name) === null) {
+      return `not available in this environment (${name === 'webgpu' ? 'no navigator.gpu' : 'not registered'})`;
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) return 'failed to initialise (see the console for the backend error)';
+    await tf.ready();
+    return null;
+  } catch (caught) {
+    return message(caught);
+  }
+}
+
+async function firstThatStarts(names: readonly BackendName[], failures: Partial<Record<BackendName, string>>): Promise<BackendName> {
+  for (const name of names) {
+    const error = await start(name);
+    if (error === null) return name;
+    failures[name] = error;
+  }
+  throw new Error(`initBackend: no tfjs backend could start (${JSON.stringify(failures)})`);
+}
+
+async function timeWorkload(workload: () => Promise<void>, budgetMs: number): Promise<number> {
+  await workload();
+  let runs = 0;
+  const begin = now();
+  do {
+    await workload();
+    runs++;
+  } while (now() - begin < budgetMs);
+  return (now() - begin) / runs;
+}
+
+function now(): number {
+  // tf.util.now: performance.now in browsers and workers, process.hrtime in Node.
+  return tf.util.now();
+}
+
+function format(ms: number | undefined): string {
+  return ms === undefined ? '?' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}
+
+function message(caught: unknown): string {
+  return caught instanceof Error ? caught.message : String(caught);
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench -- model [--backend wasm|cpu] [--activations relu,tanh] [--repeats 5]
+ *                         [--rollouts 1024] [--horizon 32] [--layouts yes|no]`
+ *
+ * The world model's speed on the workload of the issue: E = 5 members of two hidden layers of
+ * 200, Pendulum-v1 (3-D observation, 1-D action), B = 1024 start states × 5 members, horizon 32,
+ * a random policy. Prints imagined member-transitions/s, the fused-matMul ceiling and the
+ * rollout's efficiency against it, training samples/s at minibatch 256, and the layouts measured
+ * side by side (the measurement behind layout.ts's defaults).
+ */
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs';
+import { cpus, loadavg } from 'node:os';
+import { ACTIVATIONS, type Activation } from '../../models/activation';
+import {
+  BENCHMARK_DEFAULTS,
+  benchmarkBuffer,
+  benchmarkRollout,
+  benchmarkTraining,
+  type ModelBenchmarkSettings,
+  type RolloutBenchmark,
+} from '../../models/benchmark';
+import { LAYOUT_CANDIDATES } from '../../models/calibration';
+
+interface Options {
+  readonly backend: 'wasm' | 'cpu';
+  readonly activations: Activation[];
+  readonly settings: ModelBenchmarkSettings;
+  readonly layouts: boolean;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    if (!args[i].startsWith('--') || args[i + 1] === undefined) {
+      throw new Error(`bench model: expected --flag value pairs, got "${args.slice(i).join(' ')}"`);
+    }
+    values.set(args[i].slice(2), args[i + 1]);
+  }
+  for (const name of values.keys()) {
+    if (!['backend', 'activations', 'repeats', 'rollouts', 'horizon', 'layouts'].includes(name)) {
+      throw new Error(`bench model: unknown option --${name}`);
+    }
+  }
+  const integer = (name: string, fallback: number) => {
+    const value = Number(values.get(name) ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`bench model: --${name} must be a positive integer`);
+    return value;
+  };
+  const backend = values.get('backend') ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new Error('bench model: --backend is wasm or cpu in Node');
+  const activations = (values.get('activations') ?? 'relu,tanh').split(',').map((name) => {
+    const found = ACTIVATIONS.find((activation) => activation === name);
+    if (found === undefined) throw new Error(`bench model: unknown activation "${name}" (${ACTIVATIONS.join(', ')})`);
+    return found;
+  });
+  return {
+    backend,
+    activations,
+    layouts: (values.get('layouts') ?? 'yes') === 'yes',
+    settings: {
+      ...BENCHMARK_DEFAULTS,
+      repeats: integer('repeats', BENCHMARK_DEFAULTS.repeats),
+      rollouts: integer('rollouts', BENCHMARK_DEFAULTS.rollouts),
+      horizon: integer('horizon', BENCHMARK_DEFAULTS.horizon),
+    },
+  };
+}
+
+const thousands = (value: number) => `${Math.round(value / 1000).toLocaleString('en-US')} k`;
+const percent = (value: number) => `${(100 * value).toFixed(0)} %`;
+const layoutName = (result: { layout: { members: string; transposes: string } }) =>
+  `${result.layout.members}/${result.layout.transposes}`;
+
+export async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const { settings } = options;
+  await tf.setBackend(options.backend);
+  await tf.ready();
+  const [loadBefore] = loadavg();
+  console.log(
+    `World model on ${options.backend} in Node ${process.version}, ${cpus().length} cores, load average ` +
+      `${loadBefore.toFixed(2)}, ${new Date().toISOString().slice(0, 10)}: E=${settings.members}, ` +
+      `${settings.hiddenLayers}×${settings.hiddenUnits}, ${settings.envId}, B=${settings.rollouts} start states ` +
+      `(member '${settings.member}': E·B trajectories), H=${settings.horizon}, random policy; ` +
+      `median of ${settings.repeats} repeats.`,
+  );
+  const buffer = benchmarkBuffer(settings.envId, 4096);
+
+  const rollouts: RolloutBenchmark[] = [];
+  for (const activation of options.activations) rollouts.push(await benchmarkRollout(activation, buffer, settings));
+  console.log('');
+  console.log('| activation | layout | member-transitions/s | rollout GFLOP/s | ceiling GFLOP/s (fused kernel) | efficiency |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const r of rollouts) {
+    console.log(
+      `| ${r.activation} | ${layoutName(r)} | ${thousands(r.memberTransitionsPerSecond)} | ${r.achievedGflops.toFixed(1)} | ` +
+        `${r.ceilingGflops.toFixed(1)} (${r.ceilingActivation}) | ${percent(r.efficiency)} |`,
+    );
+  }
+  console.log('');
+  for (const r of rollouts) {
+    console.log(
+      `${r.activation}: ${Math.round(r.memberTransitionsPerSecond).toLocaleString('en-US')} member-transitions/s ` +
+        `(${r.flopsPerMemberTransition.toLocaleString('en-US')} FLOP each, ${r.secondsPerRollout.toFixed(3)} s per rollout)`,
+    );
+    console.log(
+      `${r.activation}: efficiency ${percent(r.efficiency)} of the ceiling, tf.fused.matMul ` +
+        `[${settings.rollouts}, ${settings.hiddenUnits}] × [${settings.hiddenUnits}, ${settings.hiddenUnits}] + bias + ` +
+        `${r.ceilingActivation} at ${r.ceilingGflops.toFixed(1)} GFLOP/s`,
+    );
+  }
+
+  const training = await benchmarkTraining(options.activations[0], buffer, settings);
+  console.log(
+    `training (${options.activations[0]}, ${layoutName(training)}): ${Math.round(training.samplesPerSecond).toLocaleString('en-US')} ` +
+      `samples/s at minibatch ${training.batchSize} per member (${training.stepsPerSecond.toFixed(1)} steps/s × ` +
+      `${settings.members} members × ${training.batchSize})`,
+  );
+
+  if (options.layouts) {
+    console.log('');
+    console.log(`Layouts on ${options.backend} (${options.activations[0]}; rollouts at H=4, one repeat; training 10 steps):`);
+    console.log('');
+    console.log('| layout | rollout member-transitions/s | training samples/s |');
+    console.log('|---|---:|---:|');
+    for (const layout of LAYOUT_CANDIDATES) {
+      const short = { ...settings, horizon: 4, repeats: 1, layout };
+      const rollout = await benchmarkRollout(options.activations[0], buffer, short);
+      const train = await benchmarkTraining(options.activations[0], buffer, { ...short, repeats: 1 }, 256, 10);
+      console.log(`| ${layoutName(rollout)} | ${thousands(rollout.memberTransitionsPerSecond)} | ${thousands(train.samplesPerSecond)} |`);
+    }
+  }
+  console.log('');
+  console.log(`load average after: ${loadavg()[0].toFixed(2)}`);
+}

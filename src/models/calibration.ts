@@ -1,0 +1,103 @@
+/**
+ * The calibration workload backend.ts times on each backend: one fit step and one rollout at the
+ * configured sizes, on synthetic transitions (only shapes matter for speed). Its first run on a
+ * backend also measures the ensemble layouts there and remembers the fastest (layout.ts), so
+ * the layout, like the backend, is chosen by measurement.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ReplayBuffer } from '../data/replayBuffer';
+import type { EnvSpec } from '../envs/types';
+import { createRng, type Rng } from '../rng';
+import { rememberLayout, type EnsembleLayout } from './layout';
+import { randomUniformPolicy } from './policy';
+import { WorldModel, type WorldModelConfig } from './worldModel';
+
+export interface CalibrationSizes {
+  /** Imagined rollouts per call (B) and their horizon (H). */
+  readonly rollouts: number;
+  readonly horizon: number;
+  readonly batchSize: number;
+}
+
+export const LAYOUT_CANDIDATES: readonly EnsembleLayout[] = [
+  { members: 'perMember', transposes: 'explicit' },
+  { members: 'perMember', transposes: 'flags' },
+  { members: 'batched', transposes: 'flags' },
+];
+
+/** The workload for `initBackend({ calibrate })`. */
+export function modelCalibration(
+  spec: EnvSpec,
+  config: Partial<WorldModelConfig>,
+  sizes: CalibrationSizes,
+  seed = 0,
+): () => Promise<void> {
+  const measuredOn = new Set<string>();
+  return async () => {
+    const backend = tf.getBackend();
+    if (!measuredOn.has(backend)) {
+      const { fastest } = await measureLayouts(spec, config, sizes, seed);
+      rememberLayout(backend, fastest);
+      measuredOn.add(backend);
+    }
+    await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon);
+  };
+}
+
+/**
+ * Times each layout on the current backend: one fit step and a short rollout (horizon ≤ 2, at
+ * the full batch), after one warm-up run each. Returns ms per run by layout and the fastest.
+ */
+export async function measureLayouts(
+  spec: EnvSpec,
+  config: Partial<WorldModelConfig>,
+  sizes: CalibrationSizes,
+  seed = 0,
+): Promise<{ fastest: EnsembleLayout; timings: { layout: EnsembleLayout; ms: number }[] }> {
+  const timings: { layout: EnsembleLayout; ms: number }[] = [];
+  for (const layout of LAYOUT_CANDIDATES) {
+    const run = () => runWorkload(spec, { ...config, layout }, sizes, createRng(seed, 'layouts'), Math.min(2, sizes.horizon));
+    await run();
+    const begin = tf.util.now();
+    await run();
+    timings.push({ layout, ms: tf.util.now() - begin });
+  }
+  const fastest = timings.reduce((best, entry) => (entry.ms < best.ms ? entry : best));
+  return { fastest: fastest.layout, timings };
+}
+
+async function runWorkload(
+  spec: EnvSpec,
+  config: Partial<WorldModelConfig>,
+  sizes: CalibrationSizes,
+  rng: Rng,
+  horizon: number,
+): Promise<void> {
+  const buffer = syntheticBuffer(spec, Math.max(2 * sizes.batchSize, sizes.rollouts), rng);
+  const model = new WorldModel(spec, config, rng);
+  try {
+    await model.fit(buffer, 1, { batchSize: sizes.batchSize, evaluationRows: 1 });
+    const starts = buffer.gather(buffer.sample(rng, sizes.rollouts, 'all'));
+    const start = tf.tensor2d(starts.observations, [sizes.rollouts, model.observationDim]);
+    const result = model.rollout(start, randomUniformPolicy(spec.actionSpace, rng), horizon, { member: 'random' });
+    await result.rewards.data();
+    result.dispose();
+    start.dispose();
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Transitions with observations uniform in the (clipped) observation box and random actions. */
+function syntheticBuffer(spec: EnvSpec, count: number, rng: Rng): ReplayBuffer {
+  const d = spec.observationNames.length;
+  const buffer = new ReplayBuffer({ capacity: count, observationDim: d, actionDim: 1, holdoutFraction: 0 });
+  const bound = (value: number) => Math.max(-10, Math.min(10, value));
+  const draw = () => spec.observationLow.map((low, k) => rng.uniform(bound(low), bound(spec.observationHigh[k])));
+  const space = spec.actionSpace;
+  for (let i = 0; i < count; i++) {
+    const action = space.kind === 'box' ? rng.uniform(space.low, space.high) : rng.int(space.n);
+    buffer.add(draw(), action, rng.uniform(-1, 1), draw(), false);
+  }
+  return buffer;
+}
