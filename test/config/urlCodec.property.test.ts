@@ -208,7 +208,7 @@ const valueArbitrary = fc.oneof(
   fc.string({ maxLength: 12, unit: 'binary' }),
 );
 const pairsArbitrary = fc
-  .array(fc.tuple(keyArbitrary, valueArbitrary, fc.boolean(), fc.boolean()), { maxLength: 30 })
+  .array(fc.tuple(keyArbitrary, valueArbitrary, fc.boolean(), fc.nat(9)), { maxLength: 30 })
   .map((pairs) =>
     pairs
       .map(([key, value, escaped, bareOneInTen]) => {
