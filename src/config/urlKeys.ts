@@ -97,7 +97,7 @@ function unwrapDefault(schema: z.ZodType): z.ZodType {
 }
 
 /** The schema node at a dotted path, defaults unwrapped; undefined if the path names nothing. */
-export function schemaAt(path: string): z.ZodType | undefined {
+function schemaAt(path: string): z.ZodType | undefined {
   let node: z.ZodType = experimentConfigSchema;
   for (const part of path.split('.')) {
     node = unwrapDefault(node);
