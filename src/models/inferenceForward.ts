@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activate, fusedKernelActivation } from './activation';
 import { dense, type TransposeMode } from './dense';
 import type { InferenceLayer, InferenceWeights } from './inferenceWeights';
+import { tidyKeeping } from './tidy';
 
 /**
  * Rows → member outputs [E·B, D′], member-major (member m's rows are m·B … m·B + B − 1).
@@ -65,12 +66,12 @@ export interface ColumnMaps {
 export function columnMaps(observationDim: number, featureDim: number, outputColumns: number): ColumnMaps {
   const d = observationDim;
   const f = featureDim;
-  return {
+  return tidyKeeping(() => ({
     placeObservations: tf.eye(d, d + f),
     placeFeatures: tf.concat([tf.zeros([f, d]), tf.eye(f)], 1),
     pickDeltas: tf.eye(outputColumns, d),
     pickReward: outputColumns > d ? tf.oneHot([d], outputColumns).toFloat().transpose() : tf.zeros([outputColumns, 1]),
-  };
+  }));
 }
 
 export function disposeColumnMaps(maps: ColumnMaps): void {
