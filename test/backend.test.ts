@@ -1,0 +1,56 @@
+/** Backend choice in Node: WebGPU and WebGL do not exist here, so they must fail softly. */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend';
+import { getEnv } from '../src/envs';
+import { LAYOUT_CANDIDATES, modelCalibration } from '../src/models/calibration';
+import { layoutFor } from '../src/models/layout';
+
+const calibrate = modelCalibration(
+  getEnv('Pendulum-v1').spec,
+  { members: 2, hiddenUnits: 32 },
+  { rollouts: 64, horizon: 4, batchSize: 32 },
+);
+
+describe('initBackend', () => {
+  it('auto: skips what cannot start, times the workload on the rest and keeps the fastest', async () => {
+    const choice = await initBackend({ preference: 'auto', calibrate, calibrationMs: 100 });
+    expect(Object.keys(choice.failures).sort()).toEqual(['webgl', 'webgpu']);
+    expect(choice.failures.webgpu).toMatch(/not available/);
+    const timed = Object.entries(choice.timings) as [string, number][];
+    expect(timed.map(([name]) => name).sort()).toEqual(['cpu', 'wasm']);
+    const fastest = timed.reduce((best, entry) => (entry[1] < best[1] ? entry : best))[0];
+    expect(choice.backend).toBe(fastest);
+    expect(tf.getBackend()).toBe(fastest);
+    expect(choice.reason).toContain(fastest);
+    // Each calibrated backend also measured the ensemble layouts and remembered the fastest.
+    for (const name of ['wasm', 'cpu']) expect(LAYOUT_CANDIDATES).toContainEqual(layoutFor(name));
+  });
+
+  it('a forced backend runs alone, without calibration', async () => {
+    const choice = await initBackend({ preference: 'cpu', calibrate: () => Promise.reject(new Error('not called')) });
+    expect(choice).toMatchObject({ backend: 'cpu', timings: {}, failures: {} });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('a forced backend that cannot start falls back, and says why, without throwing', async () => {
+    const choice = await initBackend({ preference: 'webgpu' });
+    expect(choice.backend).toBe('wasm');
+    expect(choice.failures.webgl).toBeDefined();
+    expect(choice.failures.webgpu).toBeDefined();
+    expect(choice.reason).toMatch(/webgpu failed to start/);
+  });
+
+  it('a backend whose calibration fails is skipped with the error kept', async () => {
+    const choice = await initBackend({
+      calibrate: async () => {
+        if (tf.getBackend() === 'wasm') throw new Error('boom on wasm');
+        await calibrate();
+      },
+      calibrationMs: 50,
+    });
+    expect(choice.backend).toBe('cpu');
+    expect(choice.failures.wasm).toMatch(/calibration failed: boom on wasm/);
+  });
+});
