@@ -1,0 +1,316 @@
+/**
+ * The loop (DESIGN.md): collect → fit the model → improve the policy in imagination → evaluate →
+ * report. An async generator: the consumer pulls events, so pausing is not pulling, stepping is
+ * pulling up to the next report, and stopping is `return()` (the `finally` frees every tensor).
+ *
+ *   for iteration k:
+ *     D ← D ∪ {N real transitions of π + exploration noise}            (collect)
+ *     f̂ ← argmin_f objective(f; D)                                       (fit)
+ *     π ← improve(π; imagined rollouts of f̂ from states in D), V ← TD(λ) (improve)
+ *     J_real(π), J_sim(π; f̂), errors of f̂ where π, the oracle and a uniform box go (evaluate)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nowMs, secondsSince } from './clock';
+import type { ExperimentConfig } from './config/schema';
+import { collectTransitions, randomActor } from './data/collect';
+import { ReplayBuffer } from './data/replayBuffer';
+import { getEnv } from './envs/index';
+import type { BatchedEnv, EnvDefinition, PhysicalParams } from './envs/types';
+import { drawStartStates, evaluateReal, evaluateSim } from './metrics/evaluation';
+import { oneStepError } from './metrics/modelError';
+import { criticErrors, simulationBound } from './metrics/simulationBound';
+import { meanPerCell, projectPath, round, visitCounts } from './metrics/stateGrid';
+import type { TransitionRows } from './metrics/transitionRows';
+import { uniformTransitions } from './metrics/uniformStates';
+import type { FitResult } from './models/fit';
+import { WorldModel } from './models/worldModel';
+import { Critic } from './policies/critic';
+import { GradientImprover } from './policies/gradientImprover';
+import type { ImaginationSettings, ImprovementResult, PolicyImprover } from './policies/improver';
+import { JsPolicy } from './policies/jsPolicy';
+import { ORACLE_SETTINGS, runOracle, type OracleRun, type StartState } from './policies/oracle';
+import { PolicyNetwork } from './policies/policyNetwork';
+import { ReinforceImprover } from './policies/reinforceImprover';
+import type { ExperimentEvent, IterationReport, Phase } from './report';
+import { createRng, type Rng } from './rng';
+
+const UNIFORM_ROWS = 2048;
+const GRID_SIZE = 16;
+const TRAJECTORY_POINTS = 100;
+/** Long phases report their progress this many times. */
+const PROGRESS_CHUNKS = 4;
+const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
+
+export interface ExperimentHooks {
+  /** The oracle costs seconds; callers running many seeds on one world share it through this. */
+  readonly oracleCache?: Map<string, OracleRun>;
+}
+
+export async function* runExperiment(
+  config: ExperimentConfig,
+  hooks: ExperimentHooks = {},
+): AsyncGenerator<ExperimentEvent, void, undefined> {
+  const experiment = new Experiment(config, hooks);
+  try {
+    for (let iteration = 0; iteration < config.iterations; iteration++) {
+      yield* experiment.iterate(iteration);
+    }
+  } finally {
+    experiment.dispose();
+  }
+}
+
+class Experiment {
+  private readonly definition: EnvDefinition;
+  private readonly realParams: PhysicalParams;
+  private readonly rng: Record<'collect' | 'reset' | 'imagination', Rng>;
+  private readonly realEnv: BatchedEnv;
+  private readonly buffer: ReplayBuffer;
+  private readonly model: WorldModel;
+  private readonly policy: PolicyNetwork;
+  private readonly critic: Critic;
+  private readonly improver: PolicyImprover;
+  private readonly evaluationStarts: StartState[];
+  private readonly uniform: TransitionRows;
+  private readonly oracle: OracleRun | null;
+  private readonly randomReturn: number;
+  private lastFit: FitResult | null = null;
+  private lastImprovement: ImprovementResult | null = null;
+
+  constructor(
+    private readonly config: ExperimentConfig,
+    hooks: ExperimentHooks,
+  ) {
+    const root = createRng(config.seed);
+    this.rng = { collect: root.fork('collect'), reset: root.fork('reset'), imagination: root.fork('imagination') };
+    this.definition = getEnv(config.env.id);
+    const spec = this.definition.spec;
+    this.realParams = { ...spec.defaultParams, ...config.env.realParams };
+    this.realEnv = this.definition.createBatch(1, this.realParams);
+    this.realEnv.reset(this.rng.reset);
+    const d = spec.observationNames.length;
+    this.buffer = new ReplayBuffer({
+      capacity: config.data.bufferSize,
+      observationDim: d,
+      actionDim: 1,
+      holdoutFraction: config.data.holdoutFraction,
+      splitSeed: root.fork('split').seed32(),
+    });
+    this.uniform = uniformTransitions(spec.id, this.realParams, UNIFORM_ROWS, root.fork('uniform'));
+    // The networks' inputs are scaled once, by the uniform box, so their meaning never drifts.
+    const { mean, scale } = columnMoments(this.uniform.observations, d);
+    const m = config.model;
+    this.model = new WorldModel(
+      spec,
+      { members: m.ensembleSize, hiddenLayers: m.depth, hiddenUnits: m.width, activation: m.activation, likelihood: m.likelihood },
+      root.fork('model'),
+      this.realParams,
+    );
+    const o = config.optimiser;
+    this.policy = new PolicyNetwork(
+      { observationDim: d, actionSpace: spec.actionSpace, width: o.policyWidth, depth: o.policyDepth, inputMean: mean, inputScale: scale },
+      root.fork('policy'),
+    );
+    this.critic = new Critic(
+      { observationDim: d, width: CRITIC.width, depth: CRITIC.depth, inputMean: mean, inputScale: scale },
+      CRITIC.learningRate,
+      root.fork('critic'),
+    );
+    this.improver = createImprover(config);
+    this.evaluationStarts = drawStartStates(this.definition, this.realParams, config.evaluation.episodes, root.fork('starts'));
+    const randomRng = root.fork('random-policy');
+    const randomActs = randomActor(this.realEnv, randomRng);
+    this.randomReturn = evaluateReal(spec.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength, randomActs).meanReturn;
+    this.oracle = this.oracleRun(hooks.oracleCache, root.fork('oracle'));
+    collectTransitions(this.realEnv, this.buffer, config.data.initialRandomSteps, randomActor(this.realEnv, this.rng.collect), this.rng.reset);
+  }
+
+  async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, undefined> {
+    const started = nowMs();
+    const timings = { collect: 0, fit: 0, improve: 0, evaluate: 0 };
+    const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
+
+    yield phase('collect', 0);
+    let mark = nowMs();
+    const actor = new JsPolicy(this.policy.snapshot());
+    const noise = this.config.data.explorationNoise;
+    collectTransitions(this.realEnv, this.buffer, this.config.data.realStepsPerIteration, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
+    timings.collect = secondsSince(mark);
+
+    const m = this.config.model;
+    for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
+      yield phase('fit', chunk / PROGRESS_CHUNKS);
+      mark = nowMs();
+      this.lastFit = await this.model.fit(this.buffer, steps, {
+        batchSize: m.batchSize,
+        learningRate: m.learningRate,
+        weightDecay: m.weightDecay,
+      });
+      timings.fit += secondsSince(mark);
+    }
+
+    for (const [chunk, steps] of splitSteps(this.config.optimiser.stepsPerIteration).entries()) {
+      yield phase('improve', chunk / PROGRESS_CHUNKS);
+      mark = nowMs();
+      this.lastImprovement = await this.improver.improve(
+        { model: this.model, policy: this.policy, critic: this.critic, buffer: this.buffer, settings: this.imagination(), rng: this.rng.imagination },
+        steps,
+      );
+      timings.improve += secondsSince(mark);
+    }
+
+    yield phase('evaluate', 0);
+    mark = nowMs();
+    const report = await this.evaluate(iteration);
+    timings.evaluate = secondsSince(mark);
+    yield {
+      kind: 'report',
+      report: {
+        ...report,
+        seconds: round(secondsSince(started)),
+        timings: {
+          collect: round(timings.collect),
+          fit: round(timings.fit),
+          improve: round(timings.improve),
+          evaluate: round(timings.evaluate),
+        },
+      },
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.policy.dispose();
+    this.critic.dispose();
+    this.improver.dispose();
+  }
+
+  private imagination(): ImaginationSettings {
+    const { config } = this;
+    return {
+      rollouts: config.imagination.rollouts,
+      horizon: config.imagination.horizon,
+      discount: config.optimiser.discount,
+      lambda: config.optimiser.lambda,
+      reward: config.reward.kind,
+      rewardNoiseStd: config.reward.noiseStd,
+      risk: config.risk,
+    };
+  }
+
+  private oracleRun(cache: Map<string, OracleRun> | undefined, rng: Rng): OracleRun | null {
+    const { config } = this;
+    const key = JSON.stringify([config.env.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength]);
+    const cached = cache?.get(key);
+    if (cached !== undefined) return cached;
+    const run = runOracle(
+      config.env.id,
+      this.realParams,
+      this.evaluationStarts,
+      { ...ORACLE_SETTINGS, episodeLength: config.evaluation.episodeLength },
+      rng,
+    );
+    cache?.set(key, run);
+    return run;
+  }
+
+  private async evaluate(iteration: number): Promise<IterationReport> {
+    const { config, definition } = this;
+    const spec = definition.spec;
+    const d = spec.observationNames.length;
+    const actor = new JsPolicy(this.policy.snapshot());
+    const episodeLength = config.evaluation.episodeLength;
+    const real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, (o) => actor.act(o));
+    const startObservations = Float32Array.from(
+      this.evaluationStarts.flatMap((start) => definition.observe(start.state, this.realParams)),
+    );
+    const evaluationPolicy = (observations: tf.Tensor2D) => this.policy.deterministicAction(observations);
+    const sim = await evaluateSim(this.model, startObservations, episodeLength, evaluationPolicy, config.reward.kind);
+    const uniformError = await oneStepError(this.model, this.uniform);
+    const onPolicyError = await oneStepError(this.model, real.transitions);
+    const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
+    const criticError = await criticErrors(this.model, this.critic, real.transitions);
+    const projection = spec.projection;
+    const fit = this.lastFit;
+    const improvement = this.lastImprovement;
+    return {
+      iteration,
+      realSteps: this.buffer.totalAdded,
+      backend: tf.getBackend(),
+      seconds: 0,
+      timings: { collect: 0, fit: 0, improve: 0, evaluate: 0 },
+      returns: {
+        real: round(real.meanReturn),
+        sim: round(sim.meanReturn),
+        oracle: this.oracle === null ? null : round(this.oracle.meanReturn),
+        random: round(this.randomReturn),
+      },
+      gap: round(sim.meanReturn - real.meanReturn),
+      bound: round(simulationBound(criticError, this.evaluationStarts.length)),
+      modelError: {
+        uniform: round(uniformError.mean),
+        onPolicy: round(onPolicyError.mean),
+        strategic: strategicError === null ? null : round(strategicError.mean),
+        adversarial: null,
+      },
+      losses: {
+        modelTrain: fit === null ? Number.NaN : round(average(fit.trainMse)),
+        modelHoldout: fit === null || fit.holdoutRows === 0 ? null : round(average(fit.holdoutMse)),
+        policy: improvement === null ? Number.NaN : round(improvement.policyLoss),
+        critic: improvement === null ? Number.NaN : round(improvement.criticLoss),
+      },
+      imaginedReturn: improvement === null ? Number.NaN : round(improvement.imaginedReturn),
+      grid: {
+        size: GRID_SIZE,
+        xLabel: projection.xLabel,
+        yLabel: projection.yLabel,
+        xRange: [projection.xRange[0], projection.xRange[1]],
+        yRange: [projection.yRange[0], projection.yRange[1]],
+        error: meanPerCell(projection, GRID_SIZE, this.uniform.observations, d, uniformError.perRow),
+        realVisits: visitCounts(projection, GRID_SIZE, real.transitions.observations, d),
+        modelVisits: visitCounts(projection, GRID_SIZE, sim.visited, d),
+      },
+      trajectories: {
+        real: projectPath(projection, real.firstEpisode, d, TRAJECTORY_POINTS),
+        sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
+      },
+    };
+  }
+}
+
+function createImprover(config: ExperimentConfig): PolicyImprover {
+  switch (config.optimiser.kind) {
+    case 'gradient':
+      return new GradientImprover(config.optimiser.learningRate);
+    case 'reinforce':
+      return new ReinforceImprover(config.optimiser.learningRate);
+    case 'cem':
+      throw new Error('optimiser "cem" (CEM-MPC in the model) is not available in the loop yet: choose "gradient" or "reinforce"');
+  }
+}
+
+/** Splits a phase's steps into at most PROGRESS_CHUNKS near-equal parts (none when steps = 0). */
+function splitSteps(steps: number): number[] {
+  if (steps <= 0) return [];
+  const parts = Math.min(PROGRESS_CHUNKS, steps);
+  return Array.from({ length: parts }, (_, i) => Math.floor(((i + 1) * steps) / parts) - Math.floor((i * steps) / parts));
+}
+
+function columnMoments(rows: Float32Array, dim: number): { mean: Float32Array; scale: Float32Array } {
+  const count = rows.length / dim;
+  const mean = new Float32Array(dim);
+  const scale = new Float32Array(dim);
+  for (let k = 0; k < dim; k++) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += rows[i * dim + k];
+    mean[k] = sum / count;
+    let squares = 0;
+    for (let i = 0; i < count; i++) squares += (rows[i * dim + k] - mean[k]) ** 2;
+    scale[k] = Math.max(Math.sqrt(squares / count), 1e-6);
+  }
+  return { mean, scale };
+}
+
+function average(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

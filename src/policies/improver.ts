@@ -1,0 +1,74 @@
+/**
+ * Improving the policy inside the model: the one interface the loop calls, whatever the
+ * optimiser. Each improver reads like its paper's update (gradientImprover.ts,
+ * reinforceImprover.ts); CEM-MPC plans instead of improving a network (mpcController.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ReplayBuffer } from '../data/replayBuffer';
+import type { WorldModel } from '../models/worldModel';
+import type { Rng } from '../rng';
+import type { Critic } from './critic';
+import type { PolicyNetwork } from './policyNetwork';
+
+export interface ImaginationSettings {
+  readonly rollouts: number;
+  readonly horizon: number;
+  readonly discount: number;
+  readonly lambda: number;
+  readonly reward: 'known' | 'learned';
+  /** Std of zero-mean noise on every imagined reward (REINFORCE's robustness question). */
+  readonly rewardNoiseStd: number;
+  readonly risk: { readonly kind: 'mean' | 'cvar'; readonly alpha: number };
+}
+
+export interface ImprovementContext {
+  readonly model: WorldModel;
+  readonly policy: PolicyNetwork;
+  readonly critic: Critic;
+  readonly buffer: ReplayBuffer;
+  readonly settings: ImaginationSettings;
+  readonly rng: Rng;
+}
+
+export interface ImprovementResult {
+  readonly steps: number;
+  readonly policyLoss: number;
+  readonly criticLoss: number;
+  /** The mean imagined return (discounted, over the horizon, plus terminal value) at the end. */
+  readonly imaginedReturn: number;
+}
+
+export interface PolicyImprover {
+  readonly name: string;
+  improve(context: ImprovementContext, steps: number, onStep?: (step: number) => void): Promise<ImprovementResult>;
+  dispose(): void;
+}
+
+/** B imagined rollouts branch from real observations drawn from the buffer. */
+export function sampleStartObservations(buffer: ReplayBuffer, count: number, rng: Rng): tf.Tensor2D {
+  if (buffer.size === 0) throw new Error('imagination needs real data: the replay buffer is empty');
+  const batch = buffer.gather(buffer.sample(rng, count, 'all'));
+  return tf.tensor2d(batch.observations, [count, buffer.observationDim]);
+}
+
+/** Σ_t γ^t x_t over the time axis of [H, R] → [R]. */
+export function discountedSum(values: tf.Tensor2D, discount: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const H = values.shape[0];
+    const weights = tf.tensor2d(
+      Float32Array.from({ length: H }, (_, t) => discount ** t),
+      [H, 1],
+    );
+    return values.mul(weights).sum(0) as tf.Tensor1D;
+  });
+}
+
+/** Mean of the worst ⌈α·E⌉ member returns per start: returns [E, B] → [B]. */
+export function conditionalValueAtRisk(returns: tf.Tensor2D, alpha: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const members = returns.shape[0];
+    const worst = Math.max(1, Math.ceil(alpha * members));
+    const lowest = tf.neg(tf.topk(tf.neg(returns.transpose()), worst).values);
+    return lowest.mean(1) as tf.Tensor1D;
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * What the engine streams: one IterationReport per iteration (plain JSON, small: the grid is
+ * coarse and trajectories are downsampled), and progress events inside an iteration. The schema
+ * is the contract with the app, the lab and exported files, so it is validated, not assumed.
+ */
+import { z } from 'zod';
+
+export const PHASES = ['collect', 'fit', 'improve', 'evaluate'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const finiteOrNull = z.number().nullable();
+const point = z.tuple([z.number(), z.number()]);
+
+export const gridReportSchema = z.object({
+  size: z.number().int().positive(),
+  xLabel: z.string(),
+  yLabel: z.string(),
+  xRange: z.tuple([z.number(), z.number()]),
+  yRange: z.tuple([z.number(), z.number()]),
+  error: z.array(z.number().nullable()),
+  realVisits: z.array(z.number().int().nonnegative()),
+  modelVisits: z.array(z.number().int().nonnegative()),
+});
+
+export const iterationReportSchema = z.object({
+  iteration: z.number().int().nonnegative(),
+  /** Real transitions collected so far (the data budget spent). */
+  realSteps: z.number().int().nonnegative(),
+  backend: z.string(),
+  seconds: z.number().nonnegative(),
+  timings: z.object({ collect: z.number(), fit: z.number(), improve: z.number(), evaluate: z.number() }),
+  returns: z.object({ real: z.number(), sim: z.number(), oracle: finiteOrNull, random: z.number() }),
+  /** simReturn − realReturn: positive when the model promises more than the world gives. */
+  gap: z.number(),
+  /** The simulation-lemma bound on |gap| from the on-policy critic error (simulationBound.ts). */
+  bound: z.number(),
+  modelError: z.object({
+    uniform: z.number(),
+    onPolicy: z.number(),
+    strategic: finiteOrNull,
+    adversarial: finiteOrNull,
+  }),
+  losses: z.object({
+    modelTrain: z.number(),
+    modelHoldout: finiteOrNull,
+    policy: z.number(),
+    critic: z.number(),
+  }),
+  imaginedReturn: z.number(),
+  grid: gridReportSchema,
+  trajectories: z.object({ real: z.array(point), sim: z.array(point) }),
+});
+
+export type IterationReport = z.infer<typeof iterationReportSchema>;
+
+export type ExperimentEvent =
+  | { readonly kind: 'phase'; readonly iteration: number; readonly phase: Phase; readonly progress: number }
+  | { readonly kind: 'report'; readonly report: IterationReport };
