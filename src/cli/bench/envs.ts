@@ -5,6 +5,7 @@
  * reset inside the timed loop (as a training loop would), a warm-up so the JIT has optimised the
  * step, then the median of several timed repeats. Prints a markdown table.
  */
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ENV_IDS, getEnv, isEnvId } from '../../envs';
 import type { BatchedEnv, EnvId } from '../../envs/types';
@@ -119,6 +120,30 @@ function measure(envId: EnvId, size: number, options: Options): number {
   return median(rates);
 }
 
+/**
+ * The floor under Pendulum's rate: an exact step needs cos and sin of the new angle for its
+ * observation (the sine is reused by the next step). Nanoseconds per Math.sin + Math.cos pair on
+ * angles a pendulum visits, in the same timing scheme as the envs.
+ */
+function measureTrigPair(options: Options): number {
+  const rng = createRng(2).fork('bench-trig');
+  const angles = new Float64Array(4096).map(() => rng.uniform(-3 * Math.PI, 3 * Math.PI));
+  const sink = new Float64Array(angles.length);
+  const timePairs = (seconds: number): number => {
+    let pairs = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < seconds * 1000) {
+      for (let i = 0; i < angles.length; i++) sink[i] = Math.sin(angles[i]) + Math.cos(angles[i]);
+      pairs += angles.length;
+      elapsed = performance.now() - start;
+    }
+    return (elapsed * 1e6) / pairs;
+  };
+  timePairs(options.warmUpSeconds);
+  return median(Array.from({ length: options.repeats }, () => timePairs(options.secondsPerRepeat)));
+}
+
 function formatRate(stepsPerSecond: number): string {
   const millions = stepsPerSecond / 1e6;
   return millions >= 10 ? millions.toFixed(1) : millions.toPrecision(3);
@@ -126,9 +151,12 @@ function formatRate(stepsPerSecond: number): string {
 
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
+  // Other work on the machine shows up directly in these rates, so the table says how busy it was.
+  const [load] = loadavg();
   console.log(
     `env-steps/s in millions, median of ${options.repeats} × ${options.secondsPerRepeat} s ` +
-      `after ${options.warmUpSeconds} s warm-up; Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+      `after ${options.warmUpSeconds} s warm-up; Node ${process.version}, ${cpus().length} cores, ` +
+      `load average ${load.toFixed(2)}, ${new Date().toISOString().slice(0, 10)}`,
   );
   console.log('');
   console.log(`| env | ${options.sizes.map((size) => `batch ${size}`).join(' | ')} |`);
@@ -136,5 +164,13 @@ export async function run(args: string[]): Promise<void> {
   for (const envId of options.envIds) {
     const cells = options.sizes.map((size) => formatRate(measure(envId, size, options)));
     console.log(`| ${envId} | ${cells.join(' | ')} |`);
+  }
+  if (options.envIds.includes('Pendulum-v1')) {
+    const nanoseconds = measureTrigPair(options);
+    console.log('');
+    console.log(
+      `One Math.sin + Math.cos pair on angles in ±3π: ${nanoseconds.toFixed(1)} ns, so a Pendulum ` +
+        `step (which needs both) cannot exceed ${(1e3 / nanoseconds).toFixed(1)} million/s here.`,
+    );
   }
 }
