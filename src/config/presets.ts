@@ -22,10 +22,12 @@ export const presets = {
     summary: 'Little real data and a strong optimiser: the policy climbs in the model, not in the world.',
     config: {
       env: { id: 'Pendulum-v1' },
-      data: { initialRandomSteps: 100, realStepsPerIteration: 50 },
-      model: { ensembleSize: 5, width: 64, depth: 1 },
-      optimiser: { kind: 'gradient', stepsPerIteration: 100 },
-      imagination: { rollouts: 256, horizon: 32 },
+      iterations: 15,
+      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
+      model: { ensembleSize: 3, width: 32, depth: 1, trainStepsPerIteration: 100 },
+      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 3e-3 },
+      imagination: { rollouts: 128, horizon: 16 },
+      evaluation: { episodes: 4 },
     },
   },
   healthy: {

@@ -91,7 +91,9 @@ export class ReinforceImprover implements PolicyImprover {
         const normalised = raw.sub(moments.mean).div(moments.variance.sqrt().add(1e-6));
         return { advantages: normalised.mul(rollout.alive), meanReturn: returnsToGo.slice([0, 0], [1, R]).mean() };
       });
-      const flatObservations = rollout.observations.slice([0, 0, 0], [H, R, d]).reshape([H * R, d]) as tf.Tensor2D;
+      const flatObservations = tf.tidy(
+        () => rollout.observations.slice([0, 0, 0], [H, R, d]).reshape([H * R, d]) as tf.Tensor2D,
+      );
       const flatActions = rollout.actions.reshape([H * R, -1]) as tf.Tensor2D;
       const flatAdvantages = advantages.reshape([H * R]);
       const loss = this.optimizer.minimize(

@@ -1,0 +1,221 @@
+/**
+ * `npm run lab -- --preset NAME | --config FILE | --url 'HASH' [--iterations N] [--seed S]
+ *                 [--seeds K] [--backend wasm|cpu] [--out FILE] [--csv FILE] [--quiet]`
+ *
+ * Runs an experiment headless with the same engine the app runs in its worker, prints one line
+ * per iteration, and writes `{config, runs: [{seed, reports}], summary}`. With K seeds (S, S+1,
+ * …) the closing table gives the last iteration's mean and 95 % interval over seeds.
+ */
+import { writeFileSync, readFileSync } from 'node:fs';
+import { initBackend, type BackendPreference } from '../backend';
+import { formatConfigProblems, parseConfig } from '../config/parse';
+import { isPresetName, presets } from '../config/presets';
+import type { ExperimentConfig } from '../config/schema';
+import { decodeHash } from '../config/urlCodec';
+import { runExperiment } from '../experiment';
+import { formatInterval, meanInterval, type MeanInterval } from '../metrics/aggregate';
+import type { OracleRun } from '../policies/oracle';
+import type { IterationReport } from '../report';
+
+interface LabArguments {
+  readonly source: { kind: 'preset' | 'config' | 'url'; value: string };
+  readonly iterations?: number;
+  readonly seed?: number;
+  readonly seeds: number;
+  readonly backend?: BackendPreference;
+  readonly out?: string;
+  readonly csv?: string;
+  readonly quiet: boolean;
+}
+
+const USAGE = `usage: npm run lab -- (--preset NAME | --config FILE | --url 'HASH') [--iterations N] [--seed S]
+                      [--seeds K] [--backend wasm|cpu] [--out FILE] [--csv FILE] [--quiet]
+presets: ${Object.keys(presets).join(', ')}`;
+
+class UsageError extends Error {}
+
+function parseArguments(argv: readonly string[]): LabArguments {
+  const values = new Map<string, string>();
+  let quiet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--quiet') {
+      quiet = true;
+      continue;
+    }
+    if (!flag.startsWith('--')) throw new UsageError(`unexpected argument "${flag}"`);
+    const value = argv[i + 1];
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    values.set(flag.slice(2), value);
+    i++;
+  }
+  const sources = (['preset', 'config', 'url'] as const).filter((kind) => values.has(kind));
+  if (sources.length !== 1) throw new UsageError('give exactly one of --preset, --config, --url');
+  const known = new Set(['preset', 'config', 'url', 'iterations', 'seed', 'seeds', 'backend', 'out', 'csv']);
+  for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`unknown option --${key}`);
+  const integer = (key: string, min: number): number | undefined => {
+    const raw = values.get(key);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${key} must be an integer ≥ ${min}, got "${raw}"`);
+    return value;
+  };
+  const backend = values.get('backend');
+  if (backend !== undefined && !['auto', 'wasm', 'cpu', 'webgl', 'webgpu'].includes(backend)) {
+    throw new UsageError(`--backend must be one of auto, wasm, cpu, got "${backend}"`);
+  }
+  return {
+    source: { kind: sources[0], value: values.get(sources[0]) ?? '' },
+    iterations: integer('iterations', 1),
+    seed: integer('seed', 0),
+    seeds: integer('seeds', 1) ?? 1,
+    backend: backend as BackendPreference | undefined,
+    out: values.get('out'),
+    csv: values.get('csv'),
+    quiet,
+  };
+}
+
+function loadConfig(args: LabArguments): ExperimentConfig {
+  let input: unknown;
+  const { kind, value } = args.source;
+  if (kind === 'preset') {
+    if (!isPresetName(value)) throw new UsageError(`unknown preset "${value}" (known: ${Object.keys(presets).join(', ')})`);
+    input = presets[value].config;
+  } else if (kind === 'config') {
+    let text: string;
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read config file ${value}: ${(error as Error).message}`);
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`config file ${value} is not valid JSON: ${(error as Error).message}`);
+    }
+    // A lab output file holds its config under "config".
+    if (typeof input === 'object' && input !== null && 'config' in input && 'runs' in input) {
+      input = (input as { config: unknown }).config;
+    }
+  } else {
+    const decoded = decodeHash(value);
+    for (const notice of decoded.notices) console.error(`url: ${notice.key}: ${notice.message}`);
+    input = decoded.config;
+  }
+  const overrides = {
+    ...(args.iterations === undefined ? {} : { iterations: args.iterations }),
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(args.backend === undefined ? {} : { backend: args.backend }),
+  };
+  const parsed = parseConfig({ ...(input as object), ...overrides });
+  if (!parsed.ok) {
+    throw new UsageError(`the config is not valid:\n${formatConfigProblems(parsed.problems)}`);
+  }
+  return parsed.config;
+}
+
+function progressLine(seed: number, report: IterationReport): string {
+  const r = report.returns;
+  const cells = [
+    `seed ${seed}`,
+    `it ${String(report.iteration).padStart(3)}`,
+    `real ${fixed(r.real)}`,
+    `sim ${fixed(r.sim)}`,
+    `oracle ${r.oracle === null ? 'n/a' : fixed(r.oracle)}`,
+    `gap ${fixed(report.gap)}`,
+    `onPolicyErr ${report.modelError.onPolicy.toPrecision(3)}`,
+    `${report.seconds.toFixed(2)} s`,
+  ];
+  return cells.join('  ');
+}
+
+function fixed(value: number): string {
+  return value.toFixed(1).padStart(8);
+}
+
+const SUMMARY_COLUMNS: readonly [string, (report: IterationReport) => number | null][] = [
+  ['real return', (r) => r.returns.real],
+  ['sim return', (r) => r.returns.sim],
+  ['oracle return', (r) => r.returns.oracle],
+  ['random return', (r) => r.returns.random],
+  ['gap (sim − real)', (r) => r.gap],
+  ['bound', (r) => r.bound],
+  ['normalised real return', (r) => normalisedReturn(r)],
+  ['uniform error', (r) => r.modelError.uniform],
+  ['on-policy error', (r) => r.modelError.onPolicy],
+  ['strategic error', (r) => r.modelError.strategic],
+  ['seconds per iteration', (r) => r.seconds],
+];
+
+/** Real return on the scale random policy = 0, oracle = 1. */
+export function normalisedReturn(report: IterationReport): number | null {
+  const { real, oracle, random } = report.returns;
+  if (oracle === null || oracle === random) return null;
+  return (real - random) / (oracle - random);
+}
+
+function summarise(lastReports: readonly IterationReport[]): Record<string, MeanInterval> {
+  const summary: Record<string, MeanInterval> = {};
+  for (const [name, read] of SUMMARY_COLUMNS) {
+    summary[name] = meanInterval(lastReports.map(read).filter((v): v is number => v !== null));
+  }
+  return summary;
+}
+
+function csvRows(runs: readonly { seed: number; reports: IterationReport[] }[]): string {
+  const header = 'seed,iteration,realSteps,real,sim,oracle,random,gap,bound,uniformError,onPolicyError,strategicError,modelTrain,modelHoldout,policyLoss,criticLoss,seconds';
+  const lines = runs.flatMap(({ seed, reports }) =>
+    reports.map((r) =>
+      [
+        seed, r.iteration, r.realSteps, r.returns.real, r.returns.sim, r.returns.oracle ?? '', r.returns.random, r.gap, r.bound,
+        r.modelError.uniform, r.modelError.onPolicy, r.modelError.strategic ?? '', r.losses.modelTrain,
+        r.losses.modelHoldout ?? '', r.losses.policy, r.losses.critic, r.seconds,
+      ].join(','),
+    ),
+  );
+  return [header, ...lines].join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2));
+  const config = loadConfig(args);
+  const choice = await initBackend({ preference: config.backend });
+  console.log(`backend: ${choice.reason}`);
+  const oracleCache = new Map<string, OracleRun>();
+  const runs: { seed: number; reports: IterationReport[] }[] = [];
+  const started = performance.now();
+  for (let k = 0; k < args.seeds; k++) {
+    const seed = config.seed + k;
+    const reports: IterationReport[] = [];
+    for await (const event of runExperiment({ ...config, seed }, { oracleCache })) {
+      if (event.kind !== 'report') continue;
+      reports.push(event.report);
+      if (!args.quiet) console.log(progressLine(seed, event.report));
+    }
+    runs.push({ seed, reports });
+  }
+  const lastReports = runs.map((run) => run.reports[run.reports.length - 1]);
+  const summary = summarise(lastReports);
+  console.log(`\nlast iteration (${config.iterations - 1}) over ${args.seeds} seed(s), mean ± 95 % interval:`);
+  console.log('| metric | value |\n|---|---|');
+  for (const [name, interval] of Object.entries(summary)) console.log(`| ${name} | ${formatInterval(interval)} |`);
+  console.log(`\nwall time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.out !== undefined) {
+    writeFileSync(args.out, JSON.stringify({ config, backend: choice, runs, summary }, null, 1));
+    console.log(`wrote ${args.out}`);
+  }
+  if (args.csv !== undefined) {
+    writeFileSync(args.csv, csvRows(runs));
+    console.log(`wrote ${args.csv}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`lab: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
