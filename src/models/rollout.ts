@@ -90,8 +90,8 @@ export function imagineRollout(
         const obs = observations[t];
         const action = policy(obs);
         const x = placeInputs(obs, encodeActions(action, model.actionSpace), maps);
-        let { mean: out } = forwardMembers(weights, x, member === 'all' ? 'own' : 'shared');
-        if (sample) out = addGaussianNoise(out, weights, x, member === 'all' ? 'own' : 'shared', noiseSeed + t);
+        const { mean, logVar } = forwardMembers(weights, x, member === 'all' ? 'own' : 'shared', sample);
+        let out = logVar === null ? mean : sampleGaussian(mean, logVar, weights.outputStd, noiseSeed + t);
         let prediction: tf.Tensor3D | null = null;
         if (member !== 'all') {
           prediction = tf.reshape(out, [E, B, -1]);
@@ -180,15 +180,7 @@ function randomMemberMasks(rng: Rng, horizon: number, E: number, B: number): tf.
 }
 
 /** mean + σ·ε with σ = σ_target·exp(½ log σ²) from the log-variance head, ε seeded per step. */
-function addGaussianNoise(
-  mean: tf.Tensor2D,
-  weights: InferenceWeights,
-  inputs: tf.Tensor2D,
-  rows: 'shared' | 'own',
-  seed: number,
-): tf.Tensor2D {
-  const { logVar } = forwardMembers(weights, inputs, rows, true);
-  if (logVar === null) return mean;
-  const std = tf.mul(tf.exp(tf.mul(logVar, 0.5)), weights.outputStd);
+function sampleGaussian(mean: tf.Tensor2D, logVar: tf.Tensor2D, outputStd: tf.Tensor1D, seed: number): tf.Tensor2D {
+  const std = tf.mul(tf.exp(tf.mul(logVar, 0.5)), outputStd);
   return tf.add(mean, tf.mul(std, tf.randomNormal(mean.shape, 0, 1, 'float32', seed >>> 0)));
 }

@@ -120,6 +120,31 @@ describe.each(['wasm', 'cpu'] as const)('ensemble against a per-member reference
     model.dispose();
   });
 
+  it('Gaussian sampling draws from each member\'s predicted mean and std', async () => {
+    const { model, starts } = await fittedModel('Pendulum-v1', 'elu', LAYOUT_CANDIDATES[0], true);
+    const d = model.observationDim;
+    const N = 4000;
+    const state = Array.from(starts.observations.slice(0, d));
+    const start = tf.tile(tf.tensor2d([state]), [N, 1]) as tf.Tensor2D;
+    const result = model.rollout(start, constantPolicy(-1.5), 1, { member: 'all', sample: true, rng: createRng(3) });
+    const next = await result.observations.data();
+    for (let m = 0; m < MEMBERS; m++) {
+      const expected = (await memberReference(model, m)).predict(state, -1.5);
+      for (let k = 0; k < d; k++) {
+        const draws = Array.from({ length: N }, (_, i) => next[((1 * MEMBERS + m) * N + i) * d + k]);
+        const mean = draws.reduce((a, b) => a + b, 0) / N;
+        const std = Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / (N - 1));
+        const expectedStd = expected.std![k];
+        expect(Math.abs(mean - expected.next[k])).toBeLessThan((4 * expectedStd) / Math.sqrt(N));
+        expect(std / expectedStd).toBeGreaterThan(0.93);
+        expect(std / expectedStd).toBeLessThan(1.07);
+      }
+    }
+    result.dispose();
+    start.dispose();
+    model.dispose();
+  });
+
   it('a model with no hidden layer is affine and still matches', async () => {
     const { model, starts } = await fittedModel('MountainCarContinuous-v0', 'relu', LAYOUT_CANDIDATES[0], false, 0);
     const d = model.observationDim;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- model [--backend wasm|cpu] [--activations relu,tanh] [--repeats 5]
  *                         [--rollouts 1024] [--horizon 32] [--layouts yes|no]`
+ * `npm run bench -- model --browser chromium`   (the same in headless Chromium, WASM and WebGPU)
  *
  * The world model's speed on the workload of the issue: E = 5 members of two hidden layers of
  * 200, Pendulum-v1 (3-D observation, 1-D action), B = 1024 start states × 5 members, horizon 32,
@@ -23,6 +24,7 @@ import {
 import { LAYOUT_CANDIDATES } from '../../models/calibration';
 
 interface Options {
+  readonly browser: boolean;
   readonly backend: 'wasm' | 'cpu';
   readonly activations: Activation[];
   readonly settings: ModelBenchmarkSettings;
@@ -38,7 +40,7 @@ function parseOptions(args: readonly string[]): Options {
     values.set(args[i].slice(2), args[i + 1]);
   }
   for (const name of values.keys()) {
-    if (!['backend', 'activations', 'repeats', 'rollouts', 'horizon', 'layouts'].includes(name)) {
+    if (!['backend', 'activations', 'repeats', 'rollouts', 'horizon', 'layouts', 'browser'].includes(name)) {
       throw new Error(`bench model: unknown option --${name}`);
     }
   }
@@ -54,7 +56,10 @@ function parseOptions(args: readonly string[]): Options {
     if (found === undefined) throw new Error(`bench model: unknown activation "${name}" (${ACTIVATIONS.join(', ')})`);
     return found;
   });
+  const browser = values.get('browser');
+  if (browser !== undefined && browser !== 'chromium') throw new Error('bench model: --browser takes "chromium"');
   return {
+    browser: browser !== undefined,
     backend,
     activations,
     layouts: (values.get('layouts') ?? 'yes') === 'yes',
@@ -74,6 +79,7 @@ const layoutName = (result: { layout: { members: string; transposes: string } })
 
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
+  if (options.browser) return runInChromium(options.settings);
   const { settings } = options;
   await tf.setBackend(options.backend);
   await tf.ready();
@@ -133,4 +139,49 @@ export async function run(args: string[]): Promise<void> {
   }
   console.log('');
   console.log(`load average after: ${loadavg()[0].toFixed(2)}`);
+}
+
+/**
+ * The rollout benchmark in headless Chromium. WASM runs the full workload; WebGPU runs on
+ * SwiftShader (a CPU emulation, ~0.1 GFLOP/s here), recorded for correctness rather than speed,
+ * so it runs a shorter horizon and a single repeat.
+ */
+async function runInChromium(settings: ModelBenchmarkSettings): Promise<void> {
+  const { launchBenchChromium, openModelPage, startModelPageServer } = await import('./modelPage');
+  const server = await startModelPageServer();
+  const context = await launchBenchChromium(true);
+  const [loadBefore] = loadavg();
+  const version = context.browser()?.version() ?? 'Chromium';
+  console.log(`World model in headless ${version} (${cpus().length} cores, load average ${loadBefore.toFixed(2)}), relu, ${settings.envId}, E=${settings.members}, ${settings.hiddenLayers}×${settings.hiddenUnits}:`);
+  console.log('');
+  console.log('| backend | layout | workload | member-transitions/s | rollout GFLOP/s | ceiling GFLOP/s | efficiency | training samples/s |');
+  console.log('|---|---|---|---:|---:|---:|---:|---:|');
+  const layoutLines: string[] = [];
+  try {
+    for (const backend of ['wasm', 'webgpu'] as const) {
+      const page = await openModelPage(context, server.url);
+      const reduced = backend === 'webgpu' ? { horizon: 2, repeats: 1 } : { horizon: settings.horizon, repeats: settings.repeats };
+      const result = await page.evaluate(
+        ([name, overrides, steps]) => window.modelPage.bench(name, overrides, steps),
+        [backend, { ...settings, ...reduced }, backend === 'webgpu' ? 2 : 20] as const,
+      );
+      const r = result.rollout;
+      console.log(
+        `| ${backend} | ${layoutName(r)} | B=${settings.rollouts}, H=${reduced.horizon}, ${reduced.repeats} repeat(s) | ` +
+          `${Math.round(r.memberTransitionsPerSecond).toLocaleString('en-US')} | ${r.achievedGflops.toFixed(2)} | ` +
+          `${r.ceilingGflops.toFixed(2)} | ${percent(r.efficiency)} | ${Math.round(result.training.samplesPerSecond).toLocaleString('en-US')} |`,
+      );
+      const measured = await page.evaluate(([name]) => window.modelPage.layouts(name, { rollouts: 256, horizon: 2, batchSize: 256 }), [backend] as const);
+      layoutLines.push(
+        `${backend}: ${measured.timings.map((t) => `${t.layout.members}/${t.layout.transposes} ${t.ms.toFixed(0)} ms`).join(', ')} → ` +
+          `${measured.fastest.members}/${measured.fastest.transposes}`,
+      );
+    }
+  } finally {
+    await context.close();
+    await server.close();
+  }
+  console.log('');
+  console.log('Layouts measured in the page (one fit step at minibatch 256 + a rollout of B=256, H=2, per layout):');
+  for (const line of layoutLines) console.log(`- ${line}`);
 }
