@@ -96,8 +96,9 @@ export async function benchmarkRollout(
   const flopsPerMemberTransition = sizes.slice(1).reduce((sum, out, l) => sum + 2 * sizes[l] * out, 0);
   const memberTransitions = settings.members * settings.rollouts * settings.horizon;
   try {
-    // A short fit, so the weights and normalisation are a trained model's, not the initial ones.
-    await model.fit(buffer, 20, { evaluationRows: 1 });
+    // Normalisation statistics from the data (speed does not depend on the weights' values, and
+    // a longer fit would dominate the run on slow backends).
+    await model.fit(buffer, 2, { evaluationRows: 1 });
     const starts = buffer.gather(buffer.sample(rng, settings.rollouts, 'all'));
     const start = tf.tensor2d(starts.observations, [settings.rollouts, d]);
     const policy = randomUniformPolicy(spec.actionSpace, rng);

@@ -89,6 +89,9 @@ export function imagineRollout(
       const step = tidyKeeping(() => {
         const obs = observations[t];
         const action = policy(obs);
+        if (action.rank !== 2 || action.shape[0] !== obs.shape[0]) {
+          throw new Error(`rollout: the policy returned actions of shape [${action.shape}] for ${obs.shape[0]} rows`);
+        }
         const x = placeInputs(obs, encodeActions(action, model.actionSpace), maps);
         const { mean, logVar } = forwardMembers(weights, x, member === 'all' ? 'own' : 'shared', sample);
         let out = logVar === null ? mean : sampleGaussian(mean, logVar, weights.outputStd, noiseSeed + t);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- model [--backend wasm|cpu] [--activations relu,tanh] [--repeats 5]
  *                         [--rollouts 1024] [--horizon 32] [--layouts yes|no]`
- * `npm run bench -- model --browser chromium`   (the same in headless Chromium, WASM and WebGPU)
+ * `npm run bench -- model --browser chromium`   (the same in headless Chromium: WASM, WebGPU, WebGL)
  *
  * The world model's speed on the workload of the issue: E = 5 members of two hidden layers of
  * 200, Pendulum-v1 (3-D observation, 1-D action), B = 1024 start states × 5 members, horizon 32,
@@ -142,9 +142,9 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /**
- * The rollout benchmark in headless Chromium. WASM runs the full workload; WebGPU runs on
- * SwiftShader (a CPU emulation, ~0.1 GFLOP/s here), recorded for correctness rather than speed,
- * so it runs a shorter horizon and a single repeat.
+ * The rollout benchmark in headless Chromium. WASM runs the full workload; WebGPU and WebGL run
+ * on SwiftShader (a CPU emulation, ~0.1 GFLOP/s here), recorded for correctness rather than
+ * speed, so they run a shorter horizon and a single repeat.
  */
 async function runInChromium(settings: ModelBenchmarkSettings): Promise<void> {
   const { launchBenchChromium, openModelPage, startModelPageServer } = await import('./modelPage');
@@ -158,12 +158,13 @@ async function runInChromium(settings: ModelBenchmarkSettings): Promise<void> {
   console.log('|---|---|---|---:|---:|---:|---:|---:|');
   const layoutLines: string[] = [];
   try {
-    for (const backend of ['wasm', 'webgpu'] as const) {
+    for (const backend of ['wasm', 'webgpu', 'webgl'] as const) {
       const page = await openModelPage(context, server.url);
-      const reduced = backend === 'webgpu' ? { horizon: 2, repeats: 1 } : { horizon: settings.horizon, repeats: settings.repeats };
+      const emulated = backend !== 'wasm';
+      const reduced = emulated ? { horizon: 2, repeats: 1 } : { horizon: settings.horizon, repeats: settings.repeats };
       const result = await page.evaluate(
         ([name, overrides, steps]) => window.modelPage.bench(name, overrides, steps),
-        [backend, { ...settings, ...reduced }, backend === 'webgpu' ? 2 : 20] as const,
+        [backend, { ...settings, ...reduced }, emulated ? 2 : 20] as const,
       );
       const r = result.rollout;
       console.log(
