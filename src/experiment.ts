@@ -39,6 +39,7 @@ const GRID_SIZE = 16;
 const TRAJECTORY_POINTS = 100;
 /** Long phases report their progress this many times. */
 const PROGRESS_CHUNKS = 4;
+const PRETRAIN_MAX_STEPS = 5_000;
 const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 
 export interface ExperimentHooks {
@@ -81,6 +82,7 @@ class Experiment {
     private readonly config: ExperimentConfig,
     hooks: ExperimentHooks,
   ) {
+    checkSupported(config);
     const root = createRng(config.seed);
     this.rng = { collect: root.fork('collect'), reset: root.fork('reset'), imagination: root.fork('imagination') };
     this.definition = getEnv(config.env.id);
@@ -129,6 +131,12 @@ class Experiment {
     const started = nowMs();
     const timings = { collect: 0, fit: 0, improve: 0, evaluate: 0 };
     const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
+    if (iteration === 0 && this.config.model.pretrainTransitions > 0) {
+      yield phase('fit', 0);
+      const mark = nowMs();
+      await this.pretrainOnNominalSimulator();
+      timings.fit += secondsSince(mark);
+    }
 
     yield phase('collect', 0);
     let mark = nowMs();
@@ -176,6 +184,33 @@ class Experiment {
         },
       },
     };
+  }
+
+  /**
+   * Sim-to-real: before any real data, the model learns the nominal simulator (the env with its
+   * default physics) from random transitions; the loop then fine-tunes it on the real world's.
+   */
+  private async pretrainOnNominalSimulator(): Promise<void> {
+    const { config, definition } = this;
+    const count = config.model.pretrainTransitions;
+    const nominal = definition.createBatch(1, definition.spec.defaultParams);
+    const rng = createRng(config.seed).fork('pretrain');
+    nominal.reset(rng);
+    const buffer = new ReplayBuffer({
+      capacity: count,
+      observationDim: definition.spec.observationNames.length,
+      actionDim: 1,
+      holdoutFraction: config.data.holdoutFraction,
+      splitSeed: rng.seed32(),
+    });
+    collectTransitions(nominal, buffer, count, randomActor(nominal, rng), rng);
+    // About five passes over the simulator's data, within the fit-step ceiling of one iteration.
+    const steps = Math.min(PRETRAIN_MAX_STEPS, Math.ceil((5 * count) / config.model.batchSize));
+    this.lastFit = await this.model.fit(buffer, steps, {
+      batchSize: config.model.batchSize,
+      learningRate: config.model.learningRate,
+      weightDecay: config.model.weightDecay,
+    });
   }
 
   dispose(): void {
@@ -275,6 +310,16 @@ class Experiment {
         sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
       },
     };
+  }
+}
+
+/** Refuses, up front and by name, what the loop cannot run yet, instead of ignoring a knob. */
+function checkSupported(config: ExperimentConfig): void {
+  if (config.optimiser.kind === 'cem') {
+    throw new Error('optimiser "cem" (CEM-MPC in the model) is not available in the loop yet: choose "gradient" or "reinforce"');
+  }
+  if (config.objective.kind !== 'mse') {
+    throw new Error(`objective "${config.objective.kind}" is not available in the loop yet: choose "mse"`);
   }
 }
 
