@@ -193,7 +193,7 @@ describe('decodeHash: presets', () => {
     const decoded = decodeHash('v=1&preset=exploit&width=wide');
     expect(decoded.config.model.width).toBe(exploit.model.width);
     expect(decoded.notices[0]).toMatchObject({ key: 'width', kind: 'bad-value' });
-    expect(decoded.notices[0].message).toContain("preset exploit's value (64)");
+    expect(decoded.notices[0].message).toContain(`preset exploit's value (${exploit.model.width})`);
   });
 
   it('reports an unknown preset and starts from the defaults', () => {
