@@ -2,9 +2,12 @@
  * The envs' own reward and termination, written in tfjs and batched, as functions of what the
  * model predicts: (observation, env-format action, next observation). Each follows Gymnasium's
  * step() (classic_control, v1.x) line for line, with the thresholds taken from the env's params.
+ * Terminations are indicator functions and pass no gradient (stopGradient.ts); the smooth parts of
+ * the rewards do.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EnvId, PhysicalParams } from '../envs/types';
+import { withoutGradient } from './stopGradient';
 
 export interface KnownRewardModel {
   /** [R, obs] × [R, 1] × [R, obs] → rewards [R]. */
@@ -50,23 +53,23 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
       return {
         // 1 on every step up to and including the terminating one (rollouts mask after it).
         reward: (obs) => tf.fill([obs.shape[0]], 1),
-        terminated: (next) => {
+        terminated: withoutGradient((next) => {
           const [x, , theta] = columns(next, 4);
           return tf.cast(
             tf.logicalOr(tf.greater(tf.abs(x), xThreshold), tf.greater(tf.abs(theta), thetaThreshold)),
             'float32',
           ) as tf.Tensor1D;
-        },
+        }),
       };
     }
     case 'Acrobot-v1': {
       // terminated = −cos(θ1) − cos(θ2 + θ1) > 1, from the observation's cos/sin:
       // cos(θ1 + θ2) = cos θ1 cos θ2 − sin θ1 sin θ2.
-      const done = (next: tf.Tensor2D) => {
+      const done = withoutGradient((next) => {
         const [cos1, sin1, cos2, sin2] = columns(next, 6);
         const cosSum = tf.sub(tf.mul(cos1, cos2), tf.mul(sin1, sin2));
         return tf.cast(tf.greater(tf.neg(tf.add(cos1, cosSum)), 1), 'float32') as tf.Tensor1D;
-      };
+      });
       // reward = −1 while not terminated, 0 on the terminating step.
       return { reward: (_obs, _actions, next) => tf.sub(done(next), 1) as tf.Tensor1D, terminated: done };
     }
@@ -75,13 +78,13 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
 
 function goalReached(goalPosition: number, goalVelocity: number) {
   // terminated = position ≥ goal_position and velocity ≥ goal_velocity
-  return (next: tf.Tensor2D): tf.Tensor1D => {
+  return withoutGradient((next): tf.Tensor1D => {
     const [position, velocity] = columns(next, 2);
     return tf.cast(
       tf.logicalAnd(tf.greaterEqual(position, goalPosition), tf.greaterEqual(velocity, goalVelocity)),
       'float32',
     ) as tf.Tensor1D;
-  };
+  });
 }
 
 /**

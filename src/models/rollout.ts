@@ -12,6 +12,7 @@ import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs, type Column
 import type { InferenceWeights } from './inferenceWeights';
 import type { KnownRewardModel } from './knownRewards';
 import type { Policy } from './policy';
+import { withoutGradient } from './stopGradient';
 import { tidyKeeping } from './tidy';
 
 /**
@@ -144,11 +145,7 @@ function summarise(
         ? tf.reshape(model.knownReward.reward(before, flatActions, after), [H, R])
         : tf.reshape(tf.stack(learnedRewards), [H, R]);
     const terminated = model.knownReward.terminated(after);
-    // alive_t = no termination at steps < t: an exclusive cumulative sum over time.
-    const alive =
-      terminated === null
-        ? tf.ones([H, R])
-        : tf.cast(tf.equal(tf.cumsum(tf.reshape(terminated, [H, R]), 0, true), 0), 'float32');
+    const alive = terminated === null ? tf.ones([H, R]) : aliveMask(tf.reshape(terminated, [H, R]));
     const rewards = tf.where(tf.cast(alive, 'bool'), rawRewards, tf.zerosLike(rawRewards));
     const deltaStd = tf.tensor1d(Float32Array.from(model.deltaStd).subarray(0, d));
     let spread: tf.Tensor2D;
@@ -170,6 +167,9 @@ function summarise(
     dispose: () => tf.dispose([result.observations, result.actions, result.rewards, result.alive, result.disagreement]),
   };
 }
+
+/** alive_t = no termination at steps < t: an exclusive cumulative sum over time; no gradient. */
+const aliveMask = withoutGradient((terminated) => tf.cast(tf.equal(tf.cumsum(terminated, 0, true), 0), 'float32'));
 
 /** One-hot member choices [E, B, 1] per step, drawn from the seeded RNG. */
 function randomMemberMasks(rng: Rng, horizon: number, E: number, B: number): tf.Tensor3D[] {
