@@ -38,8 +38,11 @@ export function forwardMembers(
     return { mean: tf.concat(means, 0), logVar: logVarHead === null ? null : tf.concat(logVars, 0) };
   }
   const batchRows = rows === 'shared' ? inputs.shape[0] : inputs.shape[0] / E;
-  // [1, B, in] broadcasts against [E, in, out]: no copy of the shared rows.
-  let h: tf.Tensor3D = rows === 'shared' ? tf.expandDims(inputs, 0) : tf.reshape(inputs, [E, batchRows, -1]);
+  // The shared rows are copied to every member: a broadcast [1, B, in] × [E, in, out] would save
+  // the copy, but tfjs's BatchMatMul gradient does not sum over a broadcast batch dimension, and
+  // policies train by differentiating through this forward pass.
+  let h: tf.Tensor3D =
+    rows === 'shared' ? tf.tile(tf.expandDims(inputs, 0), [E, 1, 1]) : tf.reshape(inputs, [E, batchRows, -1]);
   const last = weights.layers.length - 1;
   for (let l = 0; l < last; l++) h = layer3d(h, weights.layers[l]);
   const flatten = (t: tf.Tensor3D) => tf.reshape(t, [E * batchRows, -1]) as tf.Tensor2D;
