@@ -237,10 +237,9 @@ describe('the gradient improver raises the imagined return (Pendulum-v1)', () =>
 describe('improvers on envs that terminate', () => {
   beforeAll(() => useBackend('wasm'));
 
-  // Fails today: the rollout's alive mask (tf.equal on a cumulative sum of the known termination)
-  // sits on the path from the policy's variables to the objective, and tfjs has no gradient for
-  // Equal ("Cannot compute gradient: gradient function not found for Equal"). So the gradient
-  // optimiser, the loop's default, throws on every env but Pendulum.
+  // The termination and the alive mask (tf.greater, tf.equal on a cumulative sum) sit on the path
+  // from the policy's variables to the objective, and tfjs has no gradient for Equal or Greater:
+  // before 4523511 the gradient optimiser, the loop's default, threw on every env but Pendulum.
   it.each(['CartPole-v1', 'MountainCarContinuous-v0', 'Acrobot-v1', 'MountainCar-v0'] as const)(
     'gradient and REINFORCE each take a step on %s',
     async (envId) => {
