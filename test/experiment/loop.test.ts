@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiment';
+import type { OracleRun } from '../../src/policies/oracle';
 import { iterationReportSchema, PHASES, type ExperimentEvent } from '../../src/report';
 import { useBackend } from '../models/helpers';
 import { collectRun, numbersIn, tinyConfig, withoutTimings, type CollectedRun } from './helpers';
@@ -157,4 +158,27 @@ describe('stopping and refusing', () => {
       await expect(generator.next()).rejects.toThrow(new RegExp(`"${kind}".*not available`));
     },
   );
+});
+
+describe('the oracle cache hook', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('is filled by a run and reused by the same world: the same seed adds no entry', async () => {
+    const oracleCache = new Map<string, OracleRun>();
+    const first = await collectRun(tinyConfig({ iterations: 1 }), { oracleCache });
+    expect(oracleCache.size).toBe(1);
+    const second = await collectRun(tinyConfig({ iterations: 1 }), { oracleCache });
+    expect(oracleCache.size).toBe(1);
+    expect(second.reports[0].returns.oracle).toBe(first.reports[0].returns.oracle);
+  });
+
+  // Fails today: the hook says "callers running many seeds on one world share it through this",
+  // but the evaluation start states are drawn from the run's seed and are part of the cache key,
+  // so every seed misses (the lab's `--seeds K` computes the oracle K times).
+  it('is shared between seeds of the same world, as its doc says', async () => {
+    const oracleCache = new Map<string, OracleRun>();
+    await collectRun(tinyConfig({ iterations: 1, seed: 3 }), { oracleCache });
+    await collectRun(tinyConfig({ iterations: 1, seed: 4 }), { oracleCache });
+    expect(oracleCache.size).toBe(1);
+  });
 });
