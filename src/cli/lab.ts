@@ -62,7 +62,7 @@ function parseArguments(argv: readonly string[]): LabArguments {
   };
   const backend = values.get('backend');
   if (backend !== undefined && !['auto', 'wasm', 'cpu', 'webgl', 'webgpu'].includes(backend)) {
-    throw new UsageError(`--backend must be one of auto, wasm, cpu, got "${backend}"`);
+    throw new UsageError(`--backend must be one of auto, wasm, cpu, webgl, webgpu, got "${backend}"`);
   }
   return {
     source: { kind: sources[0], value: values.get(sources[0]) ?? '' },
@@ -93,6 +93,9 @@ function loadConfig(args: LabArguments): ExperimentConfig {
       input = JSON.parse(text);
     } catch (error) {
       throw new UsageError(`config file ${value} is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new UsageError(`config file ${value} must hold a JSON object (a config, or a lab output with "config")`);
     }
     // A lab output file holds its config under "config".
     if (typeof input === 'object' && input !== null && 'config' in input && 'runs' in input) {

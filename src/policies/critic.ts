@@ -34,9 +34,9 @@ export class Critic {
     for (let layer = 0; layer + 1 < sizes.length; layer++) {
       const std = Math.sqrt(1 / sizes[layer]);
       this.weights.push(
-        tf.variable(tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32())),
+        tf.tidy(() => tf.variable(tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()))),
       );
-      this.biases.push(tf.variable(tf.zeros([sizes[layer + 1]])));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([sizes[layer + 1]]))));
     }
     this.inputMean = tf.tensor1d(shape.inputMean);
     this.inputScale = tf.tensor1d(shape.inputScale);

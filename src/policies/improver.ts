@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ReplayBuffer } from '../data/replayBuffer';
+import { withoutGradient } from '../models/stopGradient';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
 import type { Critic } from './critic';
@@ -63,12 +64,19 @@ export function discountedSum(values: tf.Tensor2D, discount: number): tf.Tensor1
   });
 }
 
-/** Mean of the worst ⌈α·E⌉ member returns per start: returns [E, B] → [B]. */
+/**
+ * Mean of the worst ⌈α·E⌉ member returns per start: returns [E, B] → [B]. Which members are the
+ * worst is chosen without gradient (tfjs has none for TopK); the gradient flows through their
+ * returns, as in the CVaR policy gradient.
+ */
 export function conditionalValueAtRisk(returns: tf.Tensor2D, alpha: number): tf.Tensor1D {
   return tf.tidy(() => {
     const members = returns.shape[0];
     const worst = Math.max(1, Math.ceil(alpha * members));
-    const lowest = tf.neg(tf.topk(tf.neg(returns.transpose()), worst).values);
-    return lowest.mean(1) as tf.Tensor1D;
+    const byStart = returns.transpose() as tf.Tensor2D;
+    const pickWorst = withoutGradient((x) =>
+      tf.oneHot(tf.topk(tf.neg(x), worst).indices, members).sum(1).toFloat() as tf.Tensor2D,
+    );
+    return byStart.mul(pickWorst(byStart)).sum(1).div(worst) as tf.Tensor1D;
   });
 }

@@ -49,11 +49,11 @@ export class PolicyNetwork {
       // Small final layer: the first policy acts near the middle of the action space.
       const std = isOutput ? 0.01 : Math.sqrt(1 / fanIn);
       this.weights.push(
-        tf.variable(tf.randomNormal([fanIn, sizes[layer + 1]], 0, std, 'float32', rng.seed32())),
+        tf.tidy(() => tf.variable(tf.randomNormal([fanIn, sizes[layer + 1]], 0, std, 'float32', rng.seed32()))),
       );
-      this.biases.push(tf.variable(tf.zeros([sizes[layer + 1]])));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([sizes[layer + 1]]))));
     }
-    this.logStd = tf.variable(tf.scalar(INITIAL_LOG_STD));
+    this.logStd = tf.tidy(() => tf.variable(tf.scalar(INITIAL_LOG_STD)));
     this.inputMean = tf.tensor1d(shape.inputMean);
     this.inputScale = tf.tensor1d(shape.inputScale);
   }
