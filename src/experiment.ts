@@ -18,6 +18,7 @@ import { getEnv } from './envs/index';
 import type { BatchedEnv, EnvDefinition, PhysicalParams } from './envs/types';
 import { drawStartStates, evaluateReal, evaluateSim } from './metrics/evaluation';
 import { oneStepError } from './metrics/modelError';
+import { openLoopPrediction } from './metrics/openLoopGhost';
 import { criticErrors, simulationBound } from './metrics/simulationBound';
 import { meanPerCell, projectPath, round, visitCounts } from './metrics/stateGrid';
 import type { TransitionRows } from './metrics/transitionRows';
@@ -37,6 +38,7 @@ import { createRng, type Rng } from './rng';
 const UNIFORM_ROWS = 2048;
 const GRID_SIZE = 16;
 const TRAJECTORY_POINTS = 100;
+const EPISODE_FRAMES = 200;
 /** Long phases report their progress this many times. */
 const PROGRESS_CHUNKS = 4;
 const PRETRAIN_MAX_STEPS = 5_000;
@@ -270,6 +272,8 @@ class Experiment {
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
     const criticError = await criticErrors(this.model, this.critic, real.transitions);
+    const ghost = await openLoopPrediction(this.model, startObservations.subarray(0, d), real.firstEpisodeActions);
+    const frames = episodeFrames(real.firstEpisode, ghost, real.firstEpisodeActions, d);
     const projection = spec.projection;
     const fit = this.lastFit;
     const improvement = this.lastImprovement;
@@ -315,6 +319,7 @@ class Experiment {
         real: projectPath(projection, real.firstEpisode, d, TRAJECTORY_POINTS),
         sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
       },
+      episode: { observationNames: [...spec.observationNames], ...frames },
     };
   }
 }
@@ -327,6 +332,26 @@ function checkSupported(config: ExperimentConfig): void {
   if (config.objective.kind !== 'mse') {
     throw new Error(`objective "${config.objective.kind}" is not available in the loop yet: choose "mse"`);
   }
+}
+
+/** Real and ghost frames of the first episode, thinned to at most EPISODE_FRAMES, rounded. */
+function episodeFrames(
+  realObservations: Float64Array,
+  ghost: number[][],
+  actions: number[],
+  dim: number,
+): { real: number[][]; ghost: number[][]; actions: number[] } {
+  const count = Math.min(realObservations.length / dim, ghost.length);
+  const stride = Math.max(1, Math.ceil(count / EPISODE_FRAMES));
+  const real: number[][] = [];
+  const ghostFrames: number[][] = [];
+  const frameActions: number[] = [];
+  for (let t = 0; t < count; t += stride) {
+    real.push(Array.from(realObservations.subarray(t * dim, (t + 1) * dim), round));
+    ghostFrames.push(ghost[t].map(round));
+    frameActions.push(round(actions[Math.min(t, actions.length - 1)] ?? 0));
+  }
+  return { real, ghost: ghostFrames, actions: frameActions };
 }
 
 function createImprover(config: ExperimentConfig): PolicyImprover {

@@ -49,6 +49,16 @@ export const iterationReportSchema = z.object({
   imaginedReturn: z.number(),
   grid: gridReportSchema,
   trajectories: z.object({ real: z.array(point), sim: z.array(point) }),
+  /**
+   * The first evaluation episode as the env view draws it: the real observations and, as its
+   * ghost, the model's open-loop prediction from the same start under the same actions.
+   */
+  episode: z.object({
+    observationNames: z.array(z.string()),
+    real: z.array(z.array(z.number())),
+    ghost: z.array(z.array(z.number())),
+    actions: z.array(z.number()),
+  }),
 });
 
 export type IterationReport = z.infer<typeof iterationReportSchema>;

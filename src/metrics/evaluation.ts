@@ -18,8 +18,9 @@ export interface RealEvaluation {
   readonly returns: number[];
   readonly meanReturn: number;
   readonly transitions: TransitionRows;
-  /** Observations of the first episode, row-major (its start included). */
+  /** Observations of the first episode, row-major: its start, then after every step. */
   readonly firstEpisode: Float64Array;
+  readonly firstEpisodeActions: number[];
 }
 
 export function evaluateReal(
@@ -37,6 +38,7 @@ export function evaluateReal(
   const action = new Float64Array(1);
   const returns: number[] = [];
   const firstEpisode: number[] = [];
+  const firstEpisodeActions: number[] = [];
   starts.forEach((start, episode) => {
     env.setState(0, start.state, start.dtype);
     env.elapsedSteps[0] = 0;
@@ -47,6 +49,8 @@ export function evaluateReal(
       action[0] = act(observation);
       env.step(action);
       for (let k = 0; k < d; k++) next[k] = env.observations[k][0];
+      if (episode === 0) firstEpisodeActions.push(action[0]);
+      if (episode === 0 && (env.terminated[0] === 1 || t === episodeLength - 1)) firstEpisode.push(...next);
       rows.add(observation, action[0], next);
       total += env.rewards[0];
       if (env.terminated[0] === 1) break;
@@ -58,6 +62,7 @@ export function evaluateReal(
     meanReturn: returns.reduce((a, b) => a + b, 0) / returns.length,
     transitions: rows.build(),
     firstEpisode: Float64Array.from(firstEpisode),
+    firstEpisodeActions,
   };
 }
 

@@ -63,8 +63,16 @@ describe('runExperiment (Pendulum-v1, tiny config, gradient optimiser)', () => {
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       expect(sum(grid.realVisits)).toBe(evaluation.episodes * evaluation.episodeLength);
       expect(sum(grid.modelVisits)).toBe(evaluation.episodes * evaluation.episodeLength);
-      expect(report.trajectories.real).toHaveLength(evaluation.episodeLength);
+      // The real path ends with the observation after the last step.
+      expect(report.trajectories.real).toHaveLength(evaluation.episodeLength + 1);
       expect(report.trajectories.sim).toHaveLength(evaluation.episodeLength);
+      // The env view's episode: real frames and the model's open-loop ghost, from the same start.
+      const { episode } = report;
+      expect(episode.real).toHaveLength(evaluation.episodeLength + 1);
+      expect(episode.ghost).toHaveLength(episode.real.length);
+      expect(episode.actions).toHaveLength(episode.real.length);
+      expect(episode.ghost[0]).toEqual(episode.real[0]);
+      expect(episode.ghost.at(-1)).not.toEqual(episode.real.at(-1));
     });
     // The oracle swings up better than a random policy even over 30 steps.
     expect(run.reports[0].returns.oracle).toBeGreaterThan(run.reports[0].returns.random);
