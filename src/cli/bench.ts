@@ -6,6 +6,7 @@
 const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   envs: () => import('./bench/envs'),
   model: () => import('./bench/model'),
+  loop: () => import('./bench/loop'),
 };
 
 async function main(): Promise<void> {
