@@ -89,7 +89,7 @@ export async function run(args: string[]): Promise<void> {
       `${loadBefore.toFixed(2)}, ${new Date().toISOString().slice(0, 10)}: E=${settings.members}, ` +
       `${settings.hiddenLayers}×${settings.hiddenUnits}, ${settings.envId}, B=${settings.rollouts} start states ` +
       `(member '${settings.member}': E·B trajectories), H=${settings.horizon}, random policy; ` +
-      `median of ${settings.repeats} repeats.`,
+      `best of ${settings.repeats} repeats, each after a ceiling burst (src/models/benchmark.ts says why).`,
   );
   const buffer = benchmarkBuffer(settings.envId, 4096);
 
