@@ -34,13 +34,13 @@ export const presets = {
   },
   healthy: {
     title: 'Enough data',
-    summary: 'The same agent with twenty times the random data and five times the real steps: the gap closes.',
+    summary: 'The same optimiser with twenty times the random data, five times the real steps and the known reward: the gap closes.',
     config: {
       env: { id: 'Pendulum-v1' },
       iterations: 6,
       data: { initialRandomSteps: 2_000, realStepsPerIteration: 100 },
-      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 100 },
-      reward: { kind: 'learned' },
+      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 200 },
+      reward: { kind: 'known' },
       optimiser: { kind: 'gradient', stepsPerIteration: 30, learningRate: 0.01 },
       imagination: { rollouts: 64, horizon: 32 },
       evaluation: { episodes: 3 },
