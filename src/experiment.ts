@@ -16,7 +16,7 @@ import { collectTransitions, randomActor } from './data/collect';
 import { ReplayBuffer } from './data/replayBuffer';
 import { getEnv } from './envs/index';
 import type { BatchedEnv, EnvDefinition, PhysicalParams } from './envs/types';
-import { drawStartStates, evaluateReal, evaluateSim } from './metrics/evaluation';
+import { drawStartStates, evaluateReal, evaluateSim, type RealEvaluation } from './metrics/evaluation';
 import { oneStepError } from './metrics/modelError';
 import { openLoopPrediction } from './metrics/openLoopGhost';
 import { criticErrors, simulationBound } from './metrics/simulationBound';
@@ -29,6 +29,7 @@ import { Critic } from './policies/critic';
 import { GradientImprover } from './policies/gradientImprover';
 import type { ImaginationSettings, ImprovementResult, PolicyImprover } from './policies/improver';
 import { JsPolicy } from './policies/jsPolicy';
+import { fitCriticToRun, MpcController, type ClosedLoopRun } from './policies/mpcController';
 import { ORACLE_SETTINGS, runOracle, type OracleRun, type StartState } from './policies/oracle';
 import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
@@ -74,13 +75,17 @@ class Experiment {
   private readonly model: WorldModel;
   private readonly policy: PolicyNetwork;
   private readonly critic: Critic;
-  private readonly improver: PolicyImprover;
+  /** Gradient and REINFORCE improve the policy network; CEM-MPC plans instead (`mpc`). */
+  private readonly improver: PolicyImprover | null;
+  private readonly mpc: MpcController | null;
   private readonly evaluationStarts: StartState[];
   private readonly uniform: TransitionRows;
   private readonly oracle: OracleRun | null;
   private readonly randomReturn: number;
   private lastFit: FitResult | null = null;
   private lastImprovement: ImprovementResult | null = null;
+  /** CEM-MPC: this iteration's closed-loop run of the planner inside the model (the sim evaluation). */
+  private imagined: ClosedLoopRun | null = null;
 
   constructor(
     private readonly config: ExperimentConfig,
@@ -122,7 +127,23 @@ class Experiment {
       CRITIC.learningRate,
       root.fork('critic'),
     );
-    this.improver = createImprover(config);
+    this.improver = o.kind === 'cem' ? null : createImprover(config);
+    this.mpc =
+      o.kind === 'cem'
+        ? new MpcController(
+            this.model,
+            {
+              population: o.cemPopulation,
+              elites: o.cemElites,
+              iterations: o.cemIterations,
+              horizon: o.cemHorizon,
+              smoothing: o.cemSmoothing,
+              member: 'random',
+              reward: config.reward.kind,
+            },
+            root.fork('mpc'),
+          )
+        : null;
     // Judged from the same fixed start states whatever the seed, so seeds and objectives are
     // compared on equal terms and the oracle's run is shared between them.
     const judge = createRng(EVALUATION_SEED);
@@ -147,10 +168,15 @@ class Experiment {
 
     yield phase('collect', 0);
     let mark = nowMs();
-    const actor = new JsPolicy(this.policy.snapshot());
     const noise = this.config.data.explorationNoise;
-    collectTransitions(this.realEnv, this.buffer, this.config.data.realStepsPerIteration, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
-    timings.collect = secondsSince(mark);
+    if (this.mpc === null) {
+      const actor = new JsPolicy(this.policy.snapshot());
+      collectTransitions(this.realEnv, this.buffer, this.config.data.realStepsPerIteration, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
+      timings.collect = secondsSince(mark);
+    } else {
+      const steps = this.config.data.realStepsPerIteration;
+      yield* inPhase(iteration, 'collect', timings, this.mpc.collect(this.realEnv, this.buffer, steps, noise, this.rng.collect, this.rng.reset));
+    }
 
     const m = this.config.model;
     for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
@@ -164,10 +190,16 @@ class Experiment {
       timings.fit += secondsSince(mark);
     }
 
+    if (this.mpc !== null) {
+      yield phase('improve', 0);
+      yield* this.imagineWithPlanner(iteration, this.mpc, timings);
+    }
+    const improver = this.improver;
     for (const [chunk, steps] of splitSteps(this.config.optimiser.stepsPerIteration).entries()) {
+      if (improver === null) break;
       yield phase('improve', chunk / PROGRESS_CHUNKS);
       mark = nowMs();
-      this.lastImprovement = await this.improver.improve(
+      this.lastImprovement = await improver.improve(
         { model: this.model, policy: this.policy, critic: this.critic, buffer: this.buffer, settings: this.imagination(), rng: this.rng.imagination },
         steps,
       );
@@ -175,9 +207,14 @@ class Experiment {
     }
 
     yield phase('evaluate', 0);
+    const { config, realParams, evaluationStarts } = this;
+    const mpcReal =
+      this.mpc === null
+        ? null
+        : yield* inPhase(iteration, 'evaluate', timings, this.mpc.evaluateReal(config.env.id, realParams, evaluationStarts, config.evaluation.episodeLength));
     mark = nowMs();
-    const report = await this.evaluate(iteration);
-    timings.evaluate = secondsSince(mark);
+    const report = await this.evaluate(iteration, mpcReal);
+    timings.evaluate += secondsSince(mark);
     yield {
       kind: 'report',
       report: {
@@ -220,11 +257,40 @@ class Experiment {
     });
   }
 
+  /**
+   * CEM-MPC has no network to improve: the planner is rebuilt from the model at every step. Its
+   * improve phase runs the planner closed-loop inside the freshly fitted model from the evaluation
+   * starts (this is the sim evaluation, kept for the report) and fits the critic to those imagined
+   * episodes by TD(λ), so the bound weighs model errors by the value of the controller itself.
+   * The imagined return reported is what the planner expected over its horizon, averaged over its
+   * decisions (undiscounted, as CEM scores sequences); the policy loss is its negative.
+   */
+  private async *imagineWithPlanner(
+    iteration: number,
+    mpc: MpcController,
+    timings: Record<Phase, number>,
+  ): AsyncGenerator<ExperimentEvent, void, undefined> {
+    const { config } = this;
+    this.imagined = null;
+    const run = yield* inPhase(iteration, 'improve', timings, mpc.evaluateSim(this.evaluationObservations(), config.evaluation.episodeLength));
+    const mark = nowMs();
+    const steps = config.optimiser.stepsPerIteration;
+    const criticLoss = fitCriticToRun(this.critic, run, steps, config.optimiser.discount, config.optimiser.lambda);
+    timings.improve += secondsSince(mark);
+    this.imagined = run;
+    this.lastImprovement = { steps, policyLoss: -run.expectedReturn, criticLoss, imaginedReturn: run.expectedReturn };
+  }
+
   dispose(): void {
     this.model.dispose();
     this.policy.dispose();
     this.critic.dispose();
-    this.improver.dispose();
+    this.improver?.dispose();
+  }
+
+  /** The evaluation start states as the model sees them: [K × d] row-major. */
+  private evaluationObservations(): Float32Array {
+    return Float32Array.from(this.evaluationStarts.flatMap((start) => this.definition.observe(start.state, this.realParams)));
   }
 
   private imagination(): ImaginationSettings {
@@ -256,18 +322,20 @@ class Experiment {
     return run;
   }
 
-  private async evaluate(iteration: number): Promise<IterationReport> {
+  /** `mpcReal`: CEM-MPC's real evaluation, run beforehand with progress; its sim run is `imagined`. */
+  private async evaluate(iteration: number, mpcReal: RealEvaluation | null): Promise<IterationReport> {
     const { config, definition } = this;
     const spec = definition.spec;
     const d = spec.observationNames.length;
-    const actor = new JsPolicy(this.policy.snapshot());
     const episodeLength = config.evaluation.episodeLength;
-    const real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, (o) => actor.act(o));
-    const startObservations = Float32Array.from(
-      this.evaluationStarts.flatMap((start) => definition.observe(start.state, this.realParams)),
-    );
+    let real = mpcReal;
+    if (real === null) {
+      const actor = new JsPolicy(this.policy.snapshot());
+      real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, (o) => actor.act(o));
+    }
+    const startObservations = this.evaluationObservations();
     const evaluationPolicy = (observations: tf.Tensor2D) => this.policy.deterministicAction(observations);
-    const sim = await evaluateSim(this.model, startObservations, episodeLength, evaluationPolicy, config.reward.kind);
+    const sim = this.imagined ?? (await evaluateSim(this.model, startObservations, episodeLength, evaluationPolicy, config.reward.kind));
     const uniformError = await oneStepError(this.model, this.uniform);
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
@@ -326,8 +394,9 @@ class Experiment {
 
 /** Refuses, up front and by name, what the loop cannot run yet, instead of ignoring a knob. */
 function checkSupported(config: ExperimentConfig): void {
-  if (config.optimiser.kind === 'cem') {
-    throw new Error('optimiser "cem" (CEM-MPC in the model) is not available in the loop yet: choose "gradient" or "reinforce"');
+  const o = config.optimiser;
+  if (o.kind === 'cem' && o.cemElites > o.cemPopulation) {
+    throw new Error(`optimiser "cem": cemElites (${o.cemElites}) exceed cemPopulation (${o.cemPopulation})`);
   }
   if (config.objective.kind !== 'mse') {
     throw new Error(`objective "${config.objective.kind}" is not available in the loop yet: choose "mse"`);
@@ -361,7 +430,31 @@ function createImprover(config: ExperimentConfig): PolicyImprover {
     case 'reinforce':
       return new ReinforceImprover(config.optimiser.learningRate);
     case 'cem':
-      throw new Error('optimiser "cem" (CEM-MPC in the model) is not available in the loop yet: choose "gradient" or "reinforce"');
+      throw new Error('optimiser "cem" plans with MpcController instead of improving a policy network');
+  }
+}
+
+/**
+ * Runs a long job of the phase (CEM-MPC steps one at a time), announcing its progress each time
+ * it enters a new 1/PROGRESS_CHUNKS, and timing the work only (not the consumer's pauses).
+ */
+async function* inPhase<T>(
+  iteration: number,
+  phase: Phase,
+  timings: Record<Phase, number>,
+  work: AsyncGenerator<number, T, undefined>,
+): AsyncGenerator<ExperimentEvent, T, undefined> {
+  let announced = 0;
+  for (;;) {
+    const mark = nowMs();
+    const next = await work.next();
+    timings[phase] += secondsSince(mark);
+    if (next.done === true) return next.value;
+    const progress = Math.floor(next.value * PROGRESS_CHUNKS) / PROGRESS_CHUNKS;
+    if (progress > announced) {
+      announced = progress;
+      yield { kind: 'phase', iteration, phase, progress };
+    }
   }
 }
 

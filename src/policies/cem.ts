@@ -5,6 +5,8 @@
  *   (μ, σ) or p to the E best, smoothed: θ ← α·θ_old + (1 − α)·θ_elites.
  * The scorer is a callback, so the same planner runs on the learned model (tfjs) and on the true
  * batched env (the oracle). Warm start: after acting, the plan is shifted by one step.
+ * `CemPlanner.planTogether` runs K planners (one per episode) in lockstep, so that one scorer
+ * call scores all K·P sequences at once (one batched model rollout per CEM iteration).
  */
 import type { ActionSpace } from '../envs/types';
 import type { Rng } from '../rng';
@@ -20,6 +22,20 @@ export interface CemSettings {
 /** Scores P sequences held row-major in `sequences` ([P × H]); writes the P returns. */
 export type SequenceScorer = (sequences: Float64Array, returns: Float64Array) => void;
 
+/**
+ * Scores the sequences of K planners at once: `sequences` holds planner k's P sequences in rows
+ * k·P … k·P + P − 1 ([K·P × H], planner-major); writes the K·P returns. May be asynchronous (a
+ * model rollout reads its returns back from the device).
+ */
+export type BatchSequenceScorer = (sequences: Float64Array, returns: Float64Array) => void | Promise<void>;
+
+export interface PlanResult {
+  /** The first action of the best sequence scored. */
+  readonly action: number;
+  /** That sequence's score: the return the planner expects over its horizon. */
+  readonly expectedReturn: number;
+}
+
 export class CemPlanner {
   private readonly space: ActionSpace;
   private readonly settings: CemSettings;
@@ -31,6 +47,9 @@ export class CemPlanner {
   private readonly sequences: Float64Array;
   private readonly returns: Float64Array;
   private readonly order: Int32Array;
+  /** The best sequence scored during the current plan() (over all its CEM iterations). */
+  private bestReturn = -Infinity;
+  private bestFirstAction = 0;
 
   constructor(space: ActionSpace, settings: CemSettings, rng: Rng) {
     if (settings.elites > settings.population) {
@@ -61,26 +80,71 @@ export class CemPlanner {
   }
 
   /** Plans from the state the scorer knows and returns the first action of the best plan. */
-  plan(score: SequenceScorer): { action: number; expectedReturn: number } {
-    const { population, elites, iterations, horizon, smoothing } = this.settings;
-    let bestReturn = -Infinity;
-    let bestFirstAction = 0;
-    for (let iteration = 0; iteration < iterations; iteration++) {
+  plan(score: SequenceScorer): PlanResult {
+    this.startPlanning();
+    for (let iteration = 0; iteration < this.settings.iterations; iteration++) {
       this.sample();
       score(this.sequences, this.returns);
-      for (let p = 0; p < population; p++) {
-        this.order[p] = p;
-        if (!Number.isFinite(this.returns[p])) this.returns[p] = -Infinity;
-      }
-      this.order.sort((a, b) => this.returns[b] - this.returns[a]);
-      if (this.returns[this.order[0]] > bestReturn) {
-        bestReturn = this.returns[this.order[0]];
-        bestFirstAction = this.sequences[this.order[0] * horizon];
-      }
-      this.refit(elites, smoothing);
+      this.refitToElites();
     }
+    return this.finishPlanning();
+  }
+
+  /**
+   * K planners with the same settings plan together, each from its own state: every CEM
+   * iteration each draws its P sequences, one `score` call scores all K·P, each refits to its own
+   * elites. Planner k's result equals what `planners[k].plan` would return with the same draws.
+   */
+  static async planTogether(planners: readonly CemPlanner[], score: BatchSequenceScorer): Promise<PlanResult[]> {
+    if (planners.length === 0) return [];
+    const { population, horizon, iterations } = planners[0].settings;
+    for (const planner of planners) {
+      const s = planner.settings;
+      if (s.population !== population || s.horizon !== horizon || s.iterations !== iterations) {
+        throw new Error('CEM: planners planning together need the same population, horizon and iterations');
+      }
+    }
+    const sequences = new Float64Array(planners.length * population * horizon);
+    const returns = new Float64Array(planners.length * population);
+    for (const planner of planners) planner.startPlanning();
+    for (let iteration = 0; iteration < iterations; iteration++) {
+      planners.forEach((planner, k) => {
+        planner.sample();
+        sequences.set(planner.sequences, k * population * horizon);
+      });
+      await score(sequences, returns);
+      planners.forEach((planner, k) => {
+        planner.returns.set(returns.subarray(k * population, (k + 1) * population));
+        planner.refitToElites();
+      });
+    }
+    return planners.map((planner) => planner.finishPlanning());
+  }
+
+  private startPlanning(): void {
+    this.bestReturn = -Infinity;
+    this.bestFirstAction = 0;
+  }
+
+  /** Ranks the scored sequences (a non-finite score ranks last), keeps the best, refits to the elites. */
+  private refitToElites(): void {
+    const { population, elites, horizon, smoothing } = this.settings;
+    for (let p = 0; p < population; p++) {
+      this.order[p] = p;
+      if (!Number.isFinite(this.returns[p])) this.returns[p] = -Infinity;
+    }
+    this.order.sort((a, b) => this.returns[b] - this.returns[a]);
+    if (this.returns[this.order[0]] > this.bestReturn) {
+      this.bestReturn = this.returns[this.order[0]];
+      this.bestFirstAction = this.sequences[this.order[0] * horizon];
+    }
+    this.refit(elites, smoothing);
+  }
+
+  /** Acts with the best first action seen and shifts the plan for the next step. */
+  private finishPlanning(): PlanResult {
     this.shiftPlan();
-    return { action: bestFirstAction, expectedReturn: bestReturn };
+    return { action: this.bestFirstAction, expectedReturn: this.bestReturn };
   }
 
   private sample(): void {

@@ -151,14 +151,7 @@ describe('stopping and refusing', () => {
     },
   );
 
-  // These two will need updating when CEM-MPC and the policy-aware objectives land in the loop.
-  it('refuses optimiser "cem" by name, saying it is not available, before allocating anything', async () => {
-    const before = tf.memory().numTensors;
-    const generator = runExperiment(tinyConfig({ optimiser: { kind: 'cem' } }));
-    await expect(generator.next()).rejects.toThrow(/"cem".*not available/);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
+  // This one will need updating when the policy-aware objectives land in the loop.
   it.each(['policyAware', 'mnm', 'stackelberg'] as const)(
     'refuses objective "%s" by name, saying it is not available',
     async (kind) => {
@@ -166,6 +159,65 @@ describe('stopping and refusing', () => {
       await expect(generator.next()).rejects.toThrow(new RegExp(`"${kind}".*not available`));
     },
   );
+});
+
+describe('runExperiment with optimiser "cem" (CEM-MPC in the model)', () => {
+  const config = tinyConfig({
+    optimiser: { kind: 'cem', stepsPerIteration: 4, cemPopulation: 16, cemElites: 4, cemIterations: 2, cemHorizon: 5 },
+  });
+  let run: CollectedRun;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    run = await collectRun(config);
+  });
+
+  it('runs 2 iterations: valid reports, finite numbers, the data spent, no tensor growth', () => {
+    expect(run.reports.map((report) => report.iteration)).toEqual([0, 1]);
+    for (const [k, report] of run.reports.entries()) {
+      const parsed = iterationReportSchema.safeParse(report);
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      expect(numbersIn(report).filter(([, value]) => !Number.isFinite(value))).toEqual([]);
+      expect(report.realSteps).toBe(config.data.initialRandomSteps + (k + 1) * config.data.realStepsPerIteration);
+      // The planner's expectation over its horizon is its imagined return; the loss is its negative.
+      expect(report.losses.policy).toBe(-report.imaginedReturn);
+      const { episode } = report;
+      const { evaluation } = config;
+      expect(episode.real).toHaveLength(evaluation.episodeLength + 1);
+      expect(episode.ghost).toHaveLength(episode.real.length);
+      expect(episode.ghost[0]).toEqual(episode.real[0]);
+      expect(report.trajectories.sim).toHaveLength(evaluation.episodeLength);
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      expect(sum(report.grid.modelVisits)).toBe(evaluation.episodes * evaluation.episodeLength);
+    }
+    expect(run.tensorsAfterReport[1]).toBe(run.tensorsAfterReport[0]);
+  });
+
+  it('announces its long phases as they go: collect, improve (planning in the model) and evaluate reach 3/4', () => {
+    const first = run.events.slice(0, run.events.findIndex((event) => event.kind === 'report'));
+    for (const name of PHASES) {
+      const progress = first.flatMap((event) => (event.kind === 'phase' && event.phase === name ? [event.progress] : []));
+      expect(progress, name).toEqual([0, 0.25, 0.5, 0.75]);
+    }
+  });
+
+  it('return() in the middle of the MPC evaluation frees every tensor of the run', async () => {
+    const before = tf.memory().numTensors;
+    const generator = runExperiment(config);
+    for (;;) {
+      const next = await generator.next();
+      if (next.done === true) throw new Error('the run ended before its evaluation');
+      const event = next.value;
+      if (event.kind === 'phase' && event.phase === 'evaluate' && event.progress === 0.5) break;
+    }
+    await generator.return(undefined);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses more elites than the population, by name', async () => {
+    const generator = runExperiment(tinyConfig({ optimiser: { kind: 'cem', cemPopulation: 8, cemElites: 9 } }));
+    await expect(generator.next()).rejects.toThrow(/"cem".*cemElites \(9\) exceed cemPopulation \(8\)/);
+  });
 });
 
 describe('the oracle cache hook', () => {
