@@ -9,16 +9,16 @@ import { SeedInput } from './SeedInput';
 import { useAnimationLoop } from './useAnimationLoop';
 import { useKeyboardControls } from './useKeyboardControls';
 
-export function App() {
+/** The first screen: play the real env yourself, or watch a hand-written controller. */
+export function FirstScreen() {
   useAnimationLoop();
   useKeyboardControls();
   return (
-    <div className="app">
-      <header className="app-header">
-        <h1>Mismatch Lab</h1>
-        <p>The real dynamics a world model has to learn — play them, or let a controller try.</p>
-      </header>
-      <main className="layout">
+    <div className="first-screen">
+      <p className="tab-intro">
+        The real dynamics a world model has to learn — play them, or let a controller try.
+      </p>
+      <div className="layout">
         <section className="stage" aria-label="Environment view">
           <EnvCanvas />
           <div className="stage-controls">
@@ -39,7 +39,7 @@ export function App() {
           <EpisodePanel />
           <ObservationPanel />
         </aside>
-      </main>
+      </div>
     </div>
   );
 }

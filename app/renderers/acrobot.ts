@@ -15,6 +15,7 @@ import {
 
 export function renderAcrobot(scene: Scene): void {
   const { ctx, width, height, state, params, push } = scene;
+  const scenery = scene.layer !== 'bodies';
   paintBackground(scene);
   const link1 = param(params, 'LINK_LENGTH_1', 1);
   const link2 = param(params, 'LINK_LENGTH_2', 1);
@@ -33,31 +34,33 @@ export function renderAcrobot(scene: Scene): void {
 
   // Gymnasium's goal is a fixed height, −cos θ1 − cos(θ1 + θ2) > 1, whatever the link lengths.
   const goalY = pivot[1] - 1 * scale;
-  ctx.save();
-  ctx.setLineDash([8, 6]);
-  ctx.strokeStyle = PALETTE.goal;
-  ctx.lineWidth = 2;
-  ctx.beginPath();
-  ctx.moveTo(16, goalY);
-  ctx.lineTo(width - 16, goalY);
-  ctx.stroke();
-  ctx.restore();
-  // At the far right: the arm never reaches beyond its circle, so the label stays readable.
-  drawLabel(ctx, 'goal: tip above this line', width - 16, goalY - 12, PALETTE.goal, 'right');
+  if (scenery) {
+    ctx.save();
+    ctx.setLineDash([8, 6]);
+    ctx.strokeStyle = PALETTE.goal;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(16, goalY);
+    ctx.lineTo(width - 16, goalY);
+    ctx.stroke();
+    ctx.restore();
+    // At the far right: the arm never reaches beyond its circle, so the label stays readable.
+    drawLabel(ctx, 'goal: tip above this line', width - 16, goalY - 12, PALETTE.goal, 'right');
 
-  ctx.save();
-  ctx.setLineDash([4, 6]);
-  ctx.strokeStyle = PALETTE.faint;
-  ctx.lineWidth = 2;
-  ctx.beginPath();
-  ctx.arc(pivot[0], pivot[1], reach * scale, 0, 2 * Math.PI);
-  ctx.stroke();
-  ctx.restore();
+    ctx.save();
+    ctx.setLineDash([4, 6]);
+    ctx.strokeStyle = PALETTE.faint;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.arc(pivot[0], pivot[1], reach * scale, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
 
   const thickness = Math.max(8, scale * 0.12);
   drawRod(ctx, pivot, elbow, thickness, PALETTE.body);
   drawRod(ctx, elbow, tip, thickness, PALETTE.secondBody);
-  drawTorqueArrow(ctx, elbow, scale * 0.3, push);
+  if (scenery) drawTorqueArrow(ctx, elbow, scale * 0.3, push);
   drawDisc(ctx, pivot, thickness * 0.6, PALETTE.ink);
   drawDisc(ctx, elbow, thickness * 0.55, PALETTE.highlight, PALETTE.ink);
   drawDisc(ctx, tip, thickness * 0.5, PALETTE.highlight);

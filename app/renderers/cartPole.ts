@@ -11,6 +11,7 @@ import {
 
 export function renderCartPole(scene: Scene): void {
   const { ctx, width, height, state, params, push } = scene;
+  const scenery = scene.layer !== 'bodies';
   paintBackground(scene);
   const trackHalfWidth = param(params, 'x_threshold', 2.4);
   const halfPoleLength = param(params, 'length', 0.5);
@@ -29,29 +30,37 @@ export function renderCartPole(scene: Scene): void {
   const cartX = toScreenX(x);
   const hinge: [number, number] = [cartX, trackY - cartHeight * 0.75];
 
-  ctx.fillStyle = PALETTE.ground;
-  ctx.fillRect(0, trackY + cartHeight * 0.25, width, height - trackY);
-  drawRod(
-    ctx,
-    [toScreenX(-trackHalfWidth), trackY],
-    [toScreenX(trackHalfWidth), trackY],
-    3,
-    PALETTE.groundEdge,
-  );
-  for (const end of [-trackHalfWidth, trackHalfWidth]) {
-    drawRod(ctx, [toScreenX(end), trackY - 12], [toScreenX(end), trackY + 6], 4, PALETTE.danger);
-  }
-
-  // The wedge of angles the pole may take before the episode terminates.
   const poleReach = 2 * halfPoleLength * scale;
-  ctx.save();
-  ctx.fillStyle = 'rgba(22, 163, 74, 0.08)';
-  ctx.beginPath();
-  ctx.moveTo(hinge[0], hinge[1]);
-  ctx.arc(hinge[0], hinge[1], poleReach * 1.08, -Math.PI / 2 - failAngle, -Math.PI / 2 + failAngle);
-  ctx.closePath();
-  ctx.fill();
-  ctx.restore();
+  if (scenery) {
+    ctx.fillStyle = PALETTE.ground;
+    ctx.fillRect(0, trackY + cartHeight * 0.25, width, height - trackY);
+    drawRod(
+      ctx,
+      [toScreenX(-trackHalfWidth), trackY],
+      [toScreenX(trackHalfWidth), trackY],
+      3,
+      PALETTE.groundEdge,
+    );
+    for (const end of [-trackHalfWidth, trackHalfWidth]) {
+      drawRod(ctx, [toScreenX(end), trackY - 12], [toScreenX(end), trackY + 6], 4, PALETTE.danger);
+    }
+
+    // The wedge of angles the pole may take before the episode terminates.
+    ctx.save();
+    ctx.fillStyle = 'rgba(22, 163, 74, 0.08)';
+    ctx.beginPath();
+    ctx.moveTo(hinge[0], hinge[1]);
+    ctx.arc(
+      hinge[0],
+      hinge[1],
+      poleReach * 1.08,
+      -Math.PI / 2 - failAngle,
+      -Math.PI / 2 + failAngle,
+    );
+    ctx.closePath();
+    ctx.fill();
+    ctx.restore();
+  }
 
   ctx.save();
   ctx.fillStyle = PALETTE.bodyDark;
@@ -68,7 +77,7 @@ export function renderCartPole(scene: Scene): void {
   drawRod(ctx, hinge, tip, Math.max(6, 0.08 * scale), PALETTE.highlight);
   drawDisc(ctx, hinge, Math.max(4, 0.04 * scale), PALETTE.ink);
 
-  if (push !== 0) {
+  if (scenery && push !== 0) {
     const side = push > 0 ? -1 : 1;
     const start: [number, number] = [cartX + side * (cartWidth / 2 + 40), trackY - cartHeight / 2];
     drawStraightArrow(ctx, start, push * 34, 0);

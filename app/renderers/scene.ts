@@ -12,6 +12,11 @@ export interface Scene {
   readonly spec: EnvSpec;
   /** The last action as a share of the strongest push, −1…+1 (0: none yet, or no push). */
   readonly push: number;
+  /**
+   * 'scene' (the default) draws everything; 'bodies' only the moving parts, with no background,
+   * scenery or push arrow: an overlay such as the model's ghost drawn over the real frame.
+   */
+  readonly layer?: 'scene' | 'bodies';
 }
 
 export type EnvRenderer = (scene: Scene) => void;
@@ -39,7 +44,8 @@ export function param(params: PhysicalParams, name: string, fallback: number): n
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
-export function paintBackground({ ctx, width, height }: Scene): void {
+export function paintBackground({ ctx, width, height, layer }: Scene): void {
+  if (layer === 'bodies') return;
   const sky = ctx.createLinearGradient(0, 0, 0, height);
   sky.addColorStop(0, PALETTE.skyTop);
   sky.addColorStop(1, PALETTE.skyBottom);

@@ -35,6 +35,7 @@ describe('first screen', () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
     await page.goto(appUrl());
+    await page.getByRole('tab', { name: 'Play the env yourself' }).click();
 
     const envId = 'Acrobot-v1';
     await page.getByRole('combobox', { name: 'Environment' }).selectOption(envId);
@@ -77,6 +78,7 @@ describe('first screen', () => {
     const pageErrors = recordPageErrors(page);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(appUrl());
+    await page.getByRole('tab', { name: 'Play the env yourself' }).click();
     await page.getByRole('combobox', { name: 'Environment' }).selectOption('CartPole-v1');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForTimeout(800);

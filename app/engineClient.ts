@@ -1,0 +1,101 @@
+/**
+ * The one owner of the engine's Web Worker: commands go out as protocol messages, whatever comes
+ * back is handed to the playground store. Components call these commands; they never see the
+ * worker. The worker is created on the first run and replaced if it ever dies.
+ */
+import type { FromWorker, RunMode, ToWorker } from '../src/workerProtocol';
+import { usePlayground } from './playground/store';
+
+let worker: Worker | null = null;
+
+function engine(): Worker {
+  if (worker !== null) return worker;
+  const created = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
+  created.addEventListener('message', (event: MessageEvent<FromWorker>) => receive(event.data));
+  created.addEventListener('error', (event) => {
+    // The worker could not load or crashed outside the loop: say so, and start afresh next time.
+    event.preventDefault();
+    const store = usePlayground.getState();
+    store.errorRaised(null, {
+      stage: 'worker',
+      message:
+        event.message || 'The engine worker failed to load (see the browser console for details).',
+    });
+    store.statusChanged(store.runId, 'failed');
+    created.terminate();
+    if (worker === created) worker = null;
+  });
+  created.addEventListener('messageerror', () => {
+    usePlayground
+      .getState()
+      .errorRaised(null, {
+        stage: 'worker',
+        message: 'A message from the engine could not be read.',
+      });
+  });
+  worker = created;
+  return created;
+}
+
+function send(message: ToWorker): void {
+  engine().postMessage(message);
+}
+
+function receive(message: FromWorker): void {
+  const store = usePlayground.getState();
+  switch (message.type) {
+    case 'backend':
+      store.backendChosen(message.runId, message.choice);
+      return;
+    case 'status':
+      store.statusChanged(message.runId, message.status);
+      return;
+    case 'phase':
+      store.phaseReached(message.runId, message.iteration, message.phase, message.progress);
+      return;
+    case 'report':
+      store.reportReceived(message.runId, message.report);
+      return;
+    case 'error':
+      store.errorRaised(message.runId === -1 ? null : message.runId, {
+        message: message.message,
+        stage: message.phase,
+      });
+      return;
+  }
+}
+
+function startRun(mode: RunMode): void {
+  const store = usePlayground.getState();
+  const runId = store.runId + 1;
+  const config = store.config;
+  store.runStarted(runId, config);
+  send({ type: 'start', runId, config, mode });
+}
+
+/** Play starts a run (or a new one after the last ended), resumes a paused one, pauses a running one. */
+export function togglePlay(): void {
+  const { status } = usePlayground.getState();
+  if (status === 'running' || status === 'starting') send({ type: 'pause' });
+  else if (status === 'paused') send({ type: 'resume' });
+  else startRun('run');
+}
+
+/** Runs to the next report, then pauses (starting a run if there is none). */
+export function step(): void {
+  const { status } = usePlayground.getState();
+  if (status === 'paused' || status === 'running' || status === 'starting') send({ type: 'step' });
+  else startRun('step');
+}
+
+/** Stops the run (freeing its tensors in the worker) and forgets its reports. */
+export function reset(): void {
+  if (worker !== null) send({ type: 'stop' });
+  usePlayground.getState().runCleared();
+}
+
+/** A fresh run with the config on screen. */
+export function restart(): void {
+  if (worker !== null) send({ type: 'stop' });
+  startRun('run');
+}

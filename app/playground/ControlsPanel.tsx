@@ -1,0 +1,255 @@
+/**
+ * The knobs, grouped like the config, each with an accessible label and a one-line hint. Every
+ * knob shapes the run from its start, so an edit during a run is held as pending and applied by a
+ * restart the user confirms.
+ */
+import { useId } from 'react';
+import { getEnv } from '../../src/envs';
+import type { EnvId } from '../../src/envs/types';
+import type { ExperimentConfig } from '../../src/config/schema';
+import type { UrlField } from '../../src/config/urlKeys';
+import { ENV_INFO } from '../envInfo';
+import { restart } from '../engineClient';
+import {
+  clamp,
+  fieldOf,
+  formatValue,
+  fromSlider,
+  KNOB_GROUPS,
+  readKnob,
+  SLIDER_STEPS,
+  toSlider,
+  writeKnob,
+  type Knob,
+} from './knobs';
+import { selectNeedsRestart, usePlayground } from './store';
+
+export function ControlsPanel() {
+  const hide = usePlayground((state) => state.hide);
+  return (
+    <div className="controls">
+      <PendingChanges />
+      {KNOB_GROUPS.map((group) => {
+        const knobs = group.knobs.filter((knob) => {
+          const section = fieldOf(knob.path).section;
+          return section === null || !hide.includes(section);
+        });
+        const showReal = group.realWorld === true && !hide.includes('env');
+        if (knobs.length === 0 && !showReal) return null;
+        return (
+          <details key={group.title} className="control-group" open>
+            <summary>{group.title}</summary>
+            <div className="control-list">
+              {knobs.map((knob) => (
+                <KnobControl key={knob.path} knob={knob} />
+              ))}
+              {showReal && <RealWorldParams />}
+            </div>
+          </details>
+        );
+      })}
+    </div>
+  );
+}
+
+function PendingChanges() {
+  const needsRestart = usePlayground(selectNeedsRestart);
+  const runConfig = usePlayground((state) => state.runConfig);
+  const setConfig = usePlayground((state) => state.setConfig);
+  if (!needsRestart || runConfig === null) return null;
+  return (
+    <div className="pending" role="status">
+      <p>
+        <strong>Changed settings apply to a new run.</strong> The charts show the run as it started.
+      </p>
+      <div className="pending-actions">
+        <button type="button" className="button button--primary" onClick={restart}>
+          Restart with these settings
+        </button>
+        <button type="button" className="button" onClick={() => setConfig(() => runConfig)}>
+          Undo changes
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function KnobControl({ knob }: { knob: Knob }) {
+  const id = useId();
+  const field = fieldOf(knob.path);
+  const value = usePlayground((state) => readKnob(state.config, field));
+  const setConfig = usePlayground((state) => state.setConfig);
+  const set = (next: string | number) =>
+    setConfig((config) => {
+      const updated = writeKnob(config, field, next);
+      // Physical parameters belong to an env: a new env starts from its nominal physics.
+      return knob.path === 'env.id' && next !== config.env.id
+        ? { ...updated, env: { id: next as EnvId, realParams: {} } }
+        : updated;
+    });
+  const hintId = `${id}-hint`;
+
+  let control;
+  let shown: string | null = null;
+  if (field.kind === 'enum') {
+    control = (
+      <select
+        id={id}
+        value={String(value)}
+        aria-describedby={hintId}
+        onChange={(event) => set(event.target.value)}
+      >
+        {field.values.map((option) => (
+          <option key={option} value={option}>
+            {knob.path === 'env.id'
+              ? ENV_INFO[option as EnvId].title
+              : (knob.names?.[option] ?? option)}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (knob.numberBox === true) {
+    control = (
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={field.min}
+        max={field.max}
+        step={1}
+        value={Number(value)}
+        aria-describedby={hintId}
+        onChange={(event) => {
+          const parsed = Number(event.target.value);
+          if (event.target.value !== '' && Number.isFinite(parsed))
+            set(clamp(Math.round(parsed), field.min, field.max));
+        }}
+      />
+    );
+  } else {
+    const numeric = Number(value);
+    const scale = knob.scale ?? 'linear';
+    shown = formatValue(numeric);
+    control = (
+      <input
+        id={id}
+        type="range"
+        min={0}
+        max={SLIDER_STEPS}
+        step={1}
+        value={toSlider(numeric, field.min, field.max, scale)}
+        aria-valuetext={shown}
+        aria-describedby={hintId}
+        onChange={(event) =>
+          set(
+            fromSlider(
+              Number(event.target.value),
+              field as UrlField & { kind: 'int' | 'real' },
+              scale,
+            ),
+          )
+        }
+      />
+    );
+  }
+  return (
+    <div
+      className={`knob knob--${field.kind === 'enum' ? 'select' : knob.numberBox === true ? 'number' : 'slider'}`}
+    >
+      <div className="knob-head">
+        <label htmlFor={id}>{knob.label}</label>
+        {shown !== null && <output htmlFor={id}>{shown}</output>}
+      </div>
+      {control}
+      <p className="knob-hint" id={hintId}>
+        {knob.hint}
+      </p>
+    </div>
+  );
+}
+
+/** The real world's physics: each parameter the env lets users perturb, against its nominal value. */
+function RealWorldParams() {
+  const envId = usePlayground((state) => state.config.env.id);
+  const realParams = usePlayground((state) => state.config.env.realParams);
+  const setConfig = usePlayground((state) => state.setConfig);
+  const spec = getEnv(envId).spec;
+  const names = Object.keys(spec.paramRanges);
+  if (names.length === 0) return null;
+  const setParam = (name: string, value: number | null) =>
+    setConfig((config: ExperimentConfig) => {
+      const next = { ...config.env.realParams };
+      if (value === null) delete next[name];
+      else next[name] = value;
+      return { ...config, env: { ...config.env, realParams: next } };
+    });
+  return (
+    <fieldset className="real-world">
+      <legend>Real-world physics</legend>
+      <p className="knob-hint">
+        The model is judged in this world; the nominal simulator keeps the defaults.
+      </p>
+      {names.map((name) => (
+        <RealParam
+          key={name}
+          name={name}
+          range={spec.paramRanges[name]}
+          nominal={spec.defaultParams[name]}
+          value={realParams[name]}
+          onChange={(value) => setParam(name, value)}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function RealParam(props: {
+  name: string;
+  range: readonly [number, number];
+  nominal: number;
+  value: number | undefined;
+  onChange: (value: number | null) => void;
+}) {
+  const id = useId();
+  const { name, range, nominal, onChange } = props;
+  const value = props.value ?? nominal;
+  const position = toSlider(value, range[0], range[1], 'linear');
+  const changed = props.value !== undefined && props.value !== nominal;
+  return (
+    <div className="knob knob--slider">
+      <div className="knob-head">
+        <label htmlFor={id}>{name}</label>
+        <output htmlFor={id} className={changed ? 'changed' : undefined}>
+          {formatValue(value)}
+        </output>
+      </div>
+      <input
+        id={id}
+        type="range"
+        min={0}
+        max={SLIDER_STEPS}
+        value={position}
+        aria-valuetext={formatValue(value)}
+        onChange={(event) => {
+          const raw =
+            range[0] + (Number(event.target.value) / SLIDER_STEPS) * (range[1] - range[0]);
+          const rounded = Number(raw.toPrecision(3));
+          onChange(rounded === nominal ? null : rounded);
+        }}
+      />
+      <p className="knob-hint">
+        nominal {formatValue(nominal)}
+        {changed && (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => onChange(null)}
+            aria-label={`Reset ${name} to nominal`}
+          >
+            reset
+          </button>
+        )}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/** The link's notices (what the URL decoder changed or ignored) and the run's error, with a way on. */
+import { restart } from '../engineClient';
+import { usePlayground } from './store';
+
+export function LinkNotices() {
+  const notices = usePlayground((state) => state.notices);
+  const dismiss = usePlayground((state) => state.dismissNotices);
+  if (notices.length === 0) return null;
+  return (
+    <div className="message message--notice" role="status">
+      <div>
+        <strong>
+          The link was read with {notices.length === 1 ? 'one change' : `${notices.length} changes`}
+          :
+        </strong>
+        <ul>
+          {notices.map((notice, index) => (
+            <li key={`${notice.key}-${index}`}>{notice.message}</li>
+          ))}
+        </ul>
+      </div>
+      <button type="button" className="button button--small" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+const STAGE_WORDS: Record<string, string> = {
+  backend: 'while starting the tensor backend',
+  setup: 'while setting up the run',
+  collect: 'while collecting real data',
+  fit: 'while fitting the model',
+  improve: 'while improving the policy',
+  evaluate: 'while evaluating',
+  worker: 'in the engine worker',
+};
+
+export function RunError() {
+  const error = usePlayground((state) => state.error);
+  const dismiss = usePlayground((state) => state.dismissError);
+  const kept = usePlayground((state) => state.reports.length);
+  const backend = usePlayground((state) => state.config.backend);
+  const setConfig = usePlayground((state) => state.setConfig);
+  if (error === null) return null;
+  const otherBackend = backend === 'wasm' ? 'cpu' : 'wasm';
+  return (
+    <div className="message message--error" role="alert">
+      <div>
+        <strong>The run stopped {STAGE_WORDS[error.stage] ?? ''}.</strong>
+        <p className="error-text">{error.message}</p>
+        {kept > 0 && <p>The {kept === 1 ? 'report' : `${kept} reports`} so far are kept below.</p>}
+      </div>
+      <div className="message-actions">
+        <button type="button" className="button button--small button--primary" onClick={restart}>
+          Retry
+        </button>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() => {
+            setConfig((config) => ({ ...config, backend: otherBackend }));
+            restart();
+          }}
+        >
+          Retry on {otherBackend.toUpperCase()}
+        </button>
+        <button type="button" className="button button--small" onClick={dismiss}>
+          Dismiss
+        </button>
+      </div>
+    </div>
+  );
+}

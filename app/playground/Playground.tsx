@@ -1,0 +1,32 @@
+/** The playground: run bar on top, knobs on the left, the env and the state-space map in the middle, charts on the right. */
+import { Charts } from './Charts';
+import { ControlsPanel } from './ControlsPanel';
+import { EpisodeView } from './EpisodeView';
+import { LinkNotices, RunError } from './Messages';
+import { StateMap } from './StateMap';
+import { TopBar } from './TopBar';
+import { useHashSync, usePlaygroundKeys } from './usePlaygroundEffects';
+
+export function Playground() {
+  useHashSync();
+  usePlaygroundKeys();
+  return (
+    <div className="playground">
+      <TopBar />
+      <LinkNotices />
+      <RunError />
+      <div className="playground-grid">
+        <aside className="column column--controls" aria-label="Settings">
+          <ControlsPanel />
+        </aside>
+        <section className="column column--views" aria-label="Environment and state-space map">
+          <EpisodeView />
+          <StateMap />
+        </section>
+        <section className="column column--charts" aria-label="Per-iteration charts">
+          <Charts />
+        </section>
+      </div>
+    </div>
+  );
+}

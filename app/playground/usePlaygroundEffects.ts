@@ -1,0 +1,67 @@
+import { useEffect } from 'react';
+import { decodeHash, encodeConfig } from '../../src/config/urlCodec';
+import { step, togglePlay } from '../engineClient';
+import { usePlayground, type PlaygroundState } from './store';
+
+/** The URL is the config: the hash follows every edit, and a hash typed or pasted is loaded. */
+export function useHashSync(): void {
+  useEffect(() => {
+    const write = (state: PlaygroundState) => {
+      const hash = `#${encodeConfig(state.config, { ...(state.preset === null ? {} : { preset: state.preset }), hide: state.hide, lesson: state.lesson })}`;
+      if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
+    };
+    write(usePlayground.getState());
+    const unsubscribe = usePlayground.subscribe((state, previous) => {
+      if (
+        state.config !== previous.config ||
+        state.preset !== previous.preset ||
+        state.hide !== previous.hide ||
+        state.lesson !== previous.lesson
+      ) {
+        write(state);
+      }
+    });
+    const onHashChange = () =>
+      usePlayground.getState().loadDecoded(decodeHash(window.location.hash));
+    window.addEventListener('hashchange', onHashChange);
+    return () => {
+      unsubscribe();
+      window.removeEventListener('hashchange', onHashChange);
+    };
+  }, []);
+}
+
+function isOwnedByFormControl(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))
+  );
+}
+
+/** Space plays or pauses, S steps one iteration (form controls keep their own keys). */
+export function usePlaygroundKeys(): void {
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (
+        event.altKey ||
+        event.ctrlKey ||
+        event.metaKey ||
+        event.repeat ||
+        isOwnedByFormControl(event.target)
+      )
+        return;
+      if (
+        event.key === ' ' &&
+        !(event.target instanceof HTMLButtonElement) &&
+        !(event.target instanceof HTMLElement && event.target.tagName === 'SUMMARY')
+      ) {
+        event.preventDefault();
+        togglePlay();
+      } else if (event.key === 's' || event.key === 'S') {
+        step();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+}

@@ -1,0 +1,153 @@
+/**
+ * The playground, as a learner uses it: open a link with a tiny config, press Play, watch the
+ * iteration counter, the env view and the charts advance, pause, step one iteration, reset; the
+ * keyboard does the same; a config the engine refuses shows an error with a way on, keeping the
+ * page. No console or page errors on the way.
+ */
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+
+/** About a second per iteration on WASM in headless Chromium. */
+const TINY =
+  '#v=1&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+
+const iterationCount = async (page: Page) =>
+  Number(await page.getByTestId('iteration-count').textContent());
+const canvasPixels = (canvas: Locator) =>
+  canvas.evaluate((element) => (element as HTMLCanvasElement).toDataURL());
+/** The drawn path of the returns chart's first line: it changes when a point is added. */
+const returnsPath = (page: Page) =>
+  page
+    .getByRole('figure', { name: 'Returns' })
+    .locator('path.recharts-line-curve')
+    .first()
+    .getAttribute('d')
+    .catch(() => null);
+
+describe('playground', () => {
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    context = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('runs, pauses, steps and resets a tiny experiment from a link', async () => {
+    const page = await openPage(context);
+    const pageErrors = recordPageErrors(page);
+    await page.goto(appUrl(TINY));
+
+    const play = page.getByRole('button', { name: 'Play' });
+    await expect.poll(() => play.isVisible()).toBe(true);
+    expect(await iterationCount(page)).toBe(0);
+    // The link's config is on screen.
+    await expect
+      .poll(() => page.getByRole('slider', { name: 'Model width' }).getAttribute('aria-valuetext'))
+      .toBe('32');
+
+    await play.click();
+    await expect
+      .poll(() => page.getByText('WASM', { exact: true }).isVisible(), { timeout: 30_000 })
+      .toBe(true);
+    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    const pathAt2 = await returnsPath(page);
+    expect(pathAt2).toBeTruthy();
+    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => returnsPath(page)).not.toBe(pathAt2);
+
+    // The env view animates the latest episode.
+    const envView = page.getByRole('img', { name: /evaluation episode/ });
+    const before = await canvasPixels(envView);
+    await expect.poll(() => canvasPixels(envView), { timeout: 5_000 }).not.toBe(before);
+    await page
+      .getByRole('img', { name: /State-space map over/ })
+      .hover({ position: { x: 150, y: 100 } });
+    await screenshot(page, 'app-training');
+
+    // Pause: the counter stops.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByText(/^paused/).isVisible(), { timeout: 30_000 }).toBe(true);
+    const paused = await iterationCount(page);
+    await page.waitForTimeout(2_500);
+    expect(await iterationCount(page)).toBe(paused);
+
+    // Step: exactly one more iteration, then paused again.
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => iterationCount(page), { timeout: 30_000 }).toBe(paused + 1);
+    await page.waitForTimeout(2_500);
+    expect(await iterationCount(page)).toBe(paused + 1);
+    await expect.poll(() => page.getByRole('button', { name: 'Play' }).isVisible()).toBe(true);
+
+    // The keyboard: S steps, Space plays and pauses.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('s');
+    await expect.poll(() => iterationCount(page), { timeout: 30_000 }).toBe(paused + 2);
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByRole('button', { name: 'Pause' }).isVisible()).toBe(true);
+    await expect.poll(() => iterationCount(page), { timeout: 30_000 }).toBeGreaterThan(paused + 2);
+    await page.keyboard.press(' ');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Play' }).isVisible(), { timeout: 30_000 })
+      .toBe(true);
+
+    // A changed knob during a run waits for a confirmed restart.
+    await page.getByRole('combobox', { name: 'Activation' }).selectOption('tanh');
+    expect(page.url()).toContain('act=tanh');
+    await expect
+      .poll(() => page.getByText('Changed settings apply to a new run.').isVisible())
+      .toBe(true);
+    await page.getByRole('button', { name: 'Undo changes' }).click();
+    expect(page.url()).not.toContain('act=tanh');
+
+    // Reset clears the run.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => iterationCount(page)).toBe(0);
+    await expect.poll(() => page.getByText('ready', { exact: true }).isVisible()).toBe(true);
+
+    pageErrors.assertNone();
+  });
+
+  it('shows what the link changed and a refused config as an error with a way on', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    // More CEM elites than its population is refused by the engine; width=9999 is clamped by the link reader.
+    await page.goto(appUrl(`${TINY}&width=9999&opt=cem&pop=8&elite=100`));
+    await expect
+      .poll(() => page.getByText(/width=9999 is above the maximum/).isVisible())
+      .toBe(true);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('button', { name: 'Play' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await alert.textContent()).toMatch(/cem/);
+    await expect
+      .poll(() => alert.getByRole('button', { name: 'Retry', exact: true }).isVisible())
+      .toBe(true);
+    // The page is still there: the controls still work.
+    await page.getByRole('combobox', { name: 'Policy optimiser' }).selectOption('gradient');
+    await alert.getByRole('button', { name: 'Retry', exact: true }).click();
+    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    pageErrors.assertNone();
+    await page.close();
+  });
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(appUrl(TINY));
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBe(1);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBe(0);
+    await screenshot(page, 'app-phone');
+    pageErrors.assertNone();
+    await page.close();
+  });
+});
