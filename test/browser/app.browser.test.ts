@@ -135,6 +135,18 @@ describe('playground', () => {
     await page.close();
   });
 
+  it('chooses a backend by itself under auto and says why', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    await page.goto(appUrl(TINY.replace('&be=wasm', '')));
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBe(1);
+    const reason = await page.locator('.backend-reason').textContent();
+    expect(reason).toMatch(/calibration|started/);
+    pageErrors.assertNone();
+    await page.close();
+  });
+
   it('fits a phone screen without sideways scrolling', async () => {
     const page = await context.newPage();
     const pageErrors = recordPageErrors(page);
