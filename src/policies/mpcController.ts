@@ -73,7 +73,11 @@ export class MpcController {
     this.space = model.spec.actionSpace;
   }
 
-  /** Fresh planners, one per episode, each with its own named random stream. */
+  /**
+   * Fresh planners, one per episode, each with its own named random stream: the same names give
+   * the same draws, so every iteration's evaluation plans with the same noise (as it starts from
+   * the same states) and differences between iterations come from the model.
+   */
   planners(count: number, stream: string): CemPlanner[] {
     return Array.from(
       { length: count },

@@ -201,6 +201,11 @@ describe('runExperiment with optimiser "cem" (CEM-MPC in the model)', () => {
     }
   });
 
+  it('repeats exactly for the same seed (timings aside)', async () => {
+    const again = await collectRun(tinyConfig({ ...config, iterations: 1 }));
+    expect(withoutTimings(again.reports[0])).toEqual(withoutTimings(run.reports[0]));
+  });
+
   it('return() in the middle of the MPC evaluation frees every tensor of the run', async () => {
     const before = tf.memory().numTensors;
     const generator = runExperiment(config);
