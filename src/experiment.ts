@@ -401,6 +401,16 @@ function checkSupported(config: ExperimentConfig): void {
   if (config.objective.kind !== 'mse') {
     throw new Error(`objective "${config.objective.kind}" is not available in the loop yet: choose "mse"`);
   }
+  if (config.risk.kind === 'cvar' && o.kind !== 'gradient') {
+    throw new Error(
+      `risk "cvar" aggregates member returns inside the gradient optimiser only; with optimiser "${o.kind}" choose risk "mean"`,
+    );
+  }
+  // Zero-mean noise on the rewards moves no gradient taken through the model and no plan's
+  // expected score: only REINFORCE samples it, which is the question the knob asks.
+  if (config.reward.noiseStd > 0 && o.kind !== 'reinforce') {
+    throw new Error(`reward noise applies to optimiser "reinforce" only; with "${o.kind}" set reward noise to 0`);
+  }
 }
 
 /** Real and ghost frames of the first episode, thinned to at most EPISODE_FRAMES, rounded. */

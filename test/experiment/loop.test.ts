@@ -159,6 +159,16 @@ describe('stopping and refusing', () => {
       await expect(generator.next()).rejects.toThrow(new RegExp(`"${kind}".*not available`));
     },
   );
+
+  it.each(['reinforce', 'cem'] as const)('refuses risk "cvar" with optimiser "%s", which would ignore it', async (kind) => {
+    const generator = runExperiment(tinyConfig({ optimiser: { kind }, risk: { kind: 'cvar' } }));
+    await expect(generator.next()).rejects.toThrow(/cvar.*gradient optimiser only/);
+  });
+
+  it.each(['gradient', 'cem'] as const)('refuses reward noise with optimiser "%s", which would ignore it', async (kind) => {
+    const generator = runExperiment(tinyConfig({ optimiser: { kind }, reward: { noiseStd: 1 } }));
+    await expect(generator.next()).rejects.toThrow(/reward noise applies to optimiser "reinforce" only/);
+  });
 });
 
 describe('runExperiment with optimiser "cem" (CEM-MPC in the model)', () => {
