@@ -26,12 +26,10 @@ function engine(): Worker {
     if (worker === created) worker = null;
   });
   created.addEventListener('messageerror', () => {
-    usePlayground
-      .getState()
-      .errorRaised(null, {
-        stage: 'worker',
-        message: 'A message from the engine could not be read.',
-      });
+    usePlayground.getState().errorRaised(null, {
+      stage: 'worker',
+      message: 'A message from the engine could not be read.',
+    });
   });
   worker = created;
   return created;

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendPreference } from './backend';
 import type { ExperimentConfig } from './config/schema';
-import { runExperiment } from './experiment';
+import { runExperiment, type ExperimentHooks } from './experiment';
 import type { ExperimentEvent, Phase } from './report';
 import type { ErrorStage, FromWorker, RunMode, RunStatus, ToWorker } from './workerProtocol';
 
@@ -85,6 +85,14 @@ interface Run {
 
 let current: Run | null = null;
 
+/**
+ * The oracle's run costs seconds and depends only on the world (env, physics, start states,
+ * episode length): kept across runs so a restart or a new seed does not pay for it again.
+ */
+type OracleCache = NonNullable<ExperimentHooks['oracleCache']>;
+const oracleCache: OracleCache = new Map();
+const ORACLE_CACHE_LIMIT = 8;
+
 /** Lets queued messages (pause, stop) in between two events: the loop is otherwise all microtasks. */
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {
@@ -114,7 +122,8 @@ async function runLoop(run: Run, config: ExperimentConfig): Promise<void> {
     if (run.stopped) return;
     post({ type: 'backend', runId: run.id, choice });
     stage = 'setup';
-    events = runExperiment(config);
+    if (oracleCache.size >= ORACLE_CACHE_LIMIT) oracleCache.clear();
+    events = runExperiment(config, { oracleCache });
     setStatus(run, run.paused ? 'paused' : 'running');
     for (;;) {
       await yieldToMessages();

@@ -162,7 +162,7 @@ function KnobControl({ knob }: { knob: Knob }) {
       </div>
       {control}
       <p className="knob-hint" id={hintId}>
-        {knob.hint}
+        {knob.path === 'env.id' ? `${ENV_INFO[value as EnvId].goal} ${knob.hint}` : knob.hint}
       </p>
     </div>
   );

@@ -4,7 +4,7 @@ import { ControlsPanel } from './ControlsPanel';
 import { EpisodeView } from './EpisodeView';
 import { LinkNotices, RunError } from './Messages';
 import { StateMap } from './StateMap';
-import { TopBar } from './TopBar';
+import { PresetSummary, TopBar } from './TopBar';
 import { useHashSync, usePlaygroundKeys } from './usePlaygroundEffects';
 
 export function Playground() {
@@ -13,6 +13,7 @@ export function Playground() {
   return (
     <div className="playground">
       <TopBar />
+      <PresetSummary />
       <LinkNotices />
       <RunError />
       <div className="playground-grid">

@@ -217,3 +217,14 @@ function LinkIcon() {
     </svg>
   );
 }
+
+/** One line on what the chosen preset shows, so a learner knows what to look for. */
+export function PresetSummary() {
+  const preset = usePlayground((state) => state.preset);
+  if (preset === null) return null;
+  return (
+    <p className="preset-summary">
+      <strong>{presets[preset].title}:</strong> {presets[preset].summary}
+    </p>
+  );
+}

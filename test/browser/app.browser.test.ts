@@ -108,6 +108,17 @@ describe('playground', () => {
     await expect.poll(() => iterationCount(page)).toBe(0);
     await expect.poll(() => page.getByText('ready', { exact: true }).isVisible()).toBe(true);
 
+    // A preset replaces the config, and the link says so; Share copies that link.
+    await page.getByRole('combobox', { name: 'Preset' }).selectOption('exploit');
+    await expect.poll(() => page.url()).toContain('preset=exploit');
+    await expect.poll(() => page.getByText(/The exploit:/).isVisible()).toBe(true);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(page.url()).origin,
+    });
+    await page.getByRole('button', { name: 'Share' }).click();
+    await expect.poll(() => page.getByText('Link copied').isVisible()).toBe(true);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(page.url());
+
     pageErrors.assertNone();
   });
 
