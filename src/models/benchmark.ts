@@ -82,10 +82,18 @@ export function benchmarkBuffer(envId: EnvId, count: number, seed = 1): ReplayBu
   return buffer;
 }
 
+/**
+ * Milliseconds by some clock: wall time (`tf.util.now`, the default and the browser's only one),
+ * or in Node this process's CPU time, which other processes on a shared machine do not inflate
+ * (tfjs-wasm runs on one thread, so on an idle machine the two agree).
+ */
+export type Clock = () => number;
+
 export async function benchmarkRollout(
   activation: Activation,
   buffer: ReplayBuffer,
   settings: ModelBenchmarkSettings = BENCHMARK_DEFAULTS,
+  clock: Clock = tf.util.now,
 ): Promise<RolloutBenchmark> {
   const rng = createRng(2, `benchmark-${activation}`);
   const spec = getEnv(settings.envId).spec;
@@ -105,10 +113,10 @@ export async function benchmarkRollout(
     const start = tf.tensor2d(starts.observations, [settings.rollouts, d]);
     const policy = randomUniformPolicy(spec.actionSpace, rng);
     const rollOnce = async () => {
-      const begin = tf.util.now();
+      const begin = clock();
       const result = model.rollout(start, policy, settings.horizon, { member: settings.member });
       await Promise.all([result.rewards.data(), result.disagreement.data()]);
-      const seconds = (tf.util.now() - begin) / 1000;
+      const seconds = (clock() - begin) / 1000;
       result.dispose();
       return seconds;
     };
@@ -117,7 +125,7 @@ export async function benchmarkRollout(
     const seconds: number[] = [];
     const ceilings: number[] = [];
     for (let r = 0; r < settings.repeats; r++) {
-      ceilings.push(await fusedCeilingGflops(settings.rollouts, width, width, ceilingActivation, 300));
+      ceilings.push(await fusedCeilingGflops(settings.rollouts, width, width, ceilingActivation, 300, clock));
       seconds.push(await rollOnce());
     }
     start.dispose();
@@ -151,6 +159,7 @@ export async function fusedCeilingGflops(
   outer: number,
   activation: 'linear' | 'relu' | 'elu' | 'sigmoid',
   ms: number,
+  clock: Clock = tf.util.now,
 ): Promise<number> {
   const rng = createRng(3, 'ceiling');
   const a = tf.tensor2d(rng.fillUniform(new Float32Array(rows * inner), -1, 1) as Float32Array, [rows, inner]);
@@ -164,10 +173,10 @@ export async function fusedCeilingGflops(
   let best = 0;
   const begin = tf.util.now();
   do {
-    const burstBegin = tf.util.now();
+    const burstBegin = clock();
     const outputs = Array.from({ length: callsPerBurst }, once);
     await outputs[callsPerBurst - 1].data();
-    const seconds = (tf.util.now() - burstBegin) / 1000;
+    const seconds = (clock() - burstBegin) / 1000;
     tf.dispose(outputs);
     best = Math.max(best, (2 * rows * inner * outer * callsPerBurst) / seconds / 1e9);
   } while (tf.util.now() - begin < ms);
@@ -189,6 +198,7 @@ export async function benchmarkTraining(
   settings: ModelBenchmarkSettings = BENCHMARK_DEFAULTS,
   batchSize = 256,
   steps = 30,
+  clock: Clock = tf.util.now,
 ): Promise<TrainingBenchmark> {
   const spec = getEnv(settings.envId).spec;
   const model = new WorldModel(spec, { ...settings, activation, likelihood: 'mse' }, createRng(4, 'train'));
@@ -196,9 +206,9 @@ export async function benchmarkTraining(
     await model.fit(buffer, 3, { batchSize, evaluationRows: 1 });
     const rates: number[] = [];
     for (let r = 0; r < Math.max(1, Math.min(settings.repeats, 3)); r++) {
-      const begin = tf.util.now();
+      const begin = clock();
       await model.fit(buffer, steps, { batchSize, evaluationRows: 1 });
-      rates.push(steps / ((tf.util.now() - begin) / 1000));
+      rates.push(steps / ((clock() - begin) / 1000));
     }
     const stepsPerSecond = Math.max(...rates);
     return { layout: model.layout, batchSize, stepsPerSecond, samplesPerSecond: stepsPerSecond * batchSize * settings.members };

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- model [--backend wasm|cpu] [--activations relu,tanh] [--repeats 5]
- *                         [--rollouts 1024] [--horizon 32] [--layouts yes|no]`
+ *                         [--rollouts 1024] [--horizon 32] [--layouts yes|no] [--clock cpu|wall]`
  * `npm run bench -- model --browser chromium`   (the same in headless Chromium: WASM, WebGPU, WebGL)
  *
  * The world model's speed on the workload of the issue: E = 5 members of two hidden layers of
@@ -8,10 +8,15 @@
  * a random policy. Prints imagined member-transitions/s, the fused-matMul ceiling and the
  * rollout's efficiency against it, training samples/s at minibatch 256, and the layouts measured
  * side by side (the measurement behind layout.ts's defaults).
+ *
+ * Times are this process's CPU time by default (`--clock wall` for wall time): tfjs-wasm runs on
+ * one thread, so on an idle machine both agree, and on a shared one only CPU time is not
+ * inflated by other processes' work.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { ACTIVATIONS, type Activation } from '../../models/activation';
 import {
   BENCHMARK_DEFAULTS,
@@ -25,6 +30,7 @@ import { LAYOUT_CANDIDATES } from '../../models/calibration';
 
 interface Options {
   readonly browser: boolean;
+  readonly clock: 'cpu' | 'wall';
   readonly backend: 'wasm' | 'cpu';
   readonly activations: Activation[];
   readonly settings: ModelBenchmarkSettings;
@@ -40,7 +46,7 @@ function parseOptions(args: readonly string[]): Options {
     values.set(args[i].slice(2), args[i + 1]);
   }
   for (const name of values.keys()) {
-    if (!['backend', 'activations', 'repeats', 'rollouts', 'horizon', 'layouts', 'browser'].includes(name)) {
+    if (!['backend', 'activations', 'repeats', 'rollouts', 'horizon', 'layouts', 'browser', 'clock'].includes(name)) {
       throw new Error(`bench model: unknown option --${name}`);
     }
   }
@@ -58,8 +64,11 @@ function parseOptions(args: readonly string[]): Options {
   });
   const browser = values.get('browser');
   if (browser !== undefined && browser !== 'chromium') throw new Error('bench model: --browser takes "chromium"');
+  const clock = values.get('clock') ?? 'cpu';
+  if (clock !== 'cpu' && clock !== 'wall') throw new Error('bench model: --clock is cpu or wall');
   return {
     browser: browser !== undefined,
+    clock,
     backend,
     activations,
     layouts: (values.get('layouts') ?? 'yes') === 'yes',
@@ -72,6 +81,12 @@ function parseOptions(args: readonly string[]): Options {
   };
 }
 
+/** This process's CPU time (user + system), in ms. */
+function cpuMilliseconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 const thousands = (value: number) => `${Math.round(value / 1000).toLocaleString('en-US')} k`;
 const percent = (value: number) => `${(100 * value).toFixed(0)} %`;
 const layoutName = (result: { layout: { members: string; transposes: string } }) =>
@@ -81,6 +96,7 @@ export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
   if (options.browser) return runInChromium(options.settings);
   const { settings } = options;
+  const clock = options.clock === 'cpu' ? cpuMilliseconds : () => performance.now();
   await tf.setBackend(options.backend);
   await tf.ready();
   const [loadBefore] = loadavg();
@@ -89,12 +105,13 @@ export async function run(args: string[]): Promise<void> {
       `${loadBefore.toFixed(2)}, ${new Date().toISOString().slice(0, 10)}: E=${settings.members}, ` +
       `${settings.hiddenLayers}×${settings.hiddenUnits}, ${settings.envId}, B=${settings.rollouts} start states ` +
       `(member '${settings.member}': E·B trajectories), H=${settings.horizon}, random policy; ` +
-      `best of ${settings.repeats} repeats, each after a ceiling burst (src/models/benchmark.ts says why).`,
+      `best of ${settings.repeats} repeats, each after a ceiling burst (src/models/benchmark.ts says why), ` +
+      `${options.clock === 'cpu' ? 'process CPU time' : 'wall time'}.`,
   );
   const buffer = benchmarkBuffer(settings.envId, 4096);
 
   const rollouts: RolloutBenchmark[] = [];
-  for (const activation of options.activations) rollouts.push(await benchmarkRollout(activation, buffer, settings));
+  for (const activation of options.activations) rollouts.push(await benchmarkRollout(activation, buffer, settings, clock));
   console.log('');
   console.log('| activation | layout | member-transitions/s | rollout GFLOP/s | ceiling GFLOP/s (fused kernel) | efficiency |');
   console.log('|---|---|---:|---:|---:|---:|');
@@ -117,7 +134,7 @@ export async function run(args: string[]): Promise<void> {
     );
   }
 
-  const training = await benchmarkTraining(options.activations[0], buffer, settings);
+  const training = await benchmarkTraining(options.activations[0], buffer, settings, 256, 30, clock);
   console.log(
     `training (${options.activations[0]}, ${layoutName(training)}): ${Math.round(training.samplesPerSecond).toLocaleString('en-US')} ` +
       `samples/s at minibatch ${training.batchSize} per member (${training.stepsPerSecond.toFixed(1)} steps/s × ` +
@@ -132,8 +149,8 @@ export async function run(args: string[]): Promise<void> {
     console.log('|---|---:|---:|');
     for (const layout of LAYOUT_CANDIDATES) {
       const short = { ...settings, horizon: 4, repeats: 1, layout };
-      const rollout = await benchmarkRollout(options.activations[0], buffer, short);
-      const train = await benchmarkTraining(options.activations[0], buffer, { ...short, repeats: 1 }, 256, 10);
+      const rollout = await benchmarkRollout(options.activations[0], buffer, short, clock);
+      const train = await benchmarkTraining(options.activations[0], buffer, { ...short, repeats: 1 }, 256, 10, clock);
       console.log(`| ${layoutName(rollout)} | ${thousands(rollout.memberTransitionsPerSecond)} | ${thousands(train.samplesPerSecond)} |`);
     }
   }
