@@ -73,6 +73,7 @@ function startRun(mode: RunMode): void {
 
 /** Play starts a run (or a new one after the last ended), resumes a paused one, pauses a running one. */
 export function togglePlay(): void {
+  usePlayground.getState().closeViewing();
   const { status } = usePlayground.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
   else if (status === 'paused') send({ type: 'resume' });
@@ -81,6 +82,7 @@ export function togglePlay(): void {
 
 /** Runs to the next report, then pauses (starting a run if there is none). */
 export function step(): void {
+  usePlayground.getState().closeViewing();
   const { status } = usePlayground.getState();
   if (status === 'paused' || status === 'running' || status === 'starting') send({ type: 'step' });
   else startRun('step');
@@ -88,12 +90,20 @@ export function step(): void {
 
 /** Stops the run (freeing its tensors in the worker) and forgets its reports. */
 export function reset(): void {
+  usePlayground.getState().closeViewing();
   if (worker !== null) send({ type: 'stop' });
   usePlayground.getState().runCleared();
 }
 
 /** A fresh run with the config on screen. */
 export function restart(): void {
+  usePlayground.getState().closeViewing();
   if (worker !== null) send({ type: 'stop' });
   startRun('run');
+}
+
+/** Pauses a running run (e.g. while a loaded file is viewed); does nothing otherwise. */
+export function pauseRun(): void {
+  const { status } = usePlayground.getState();
+  if (status === 'running' || status === 'starting') send({ type: 'pause' });
 }

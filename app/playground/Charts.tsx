@@ -18,7 +18,8 @@ import {
 } from 'recharts';
 import type { IterationReport } from '../../src/report';
 import { formatValue } from './knobs';
-import { usePlayground } from './store';
+import { PngButton } from './ExportImport';
+import { selectShownReports, usePlayground } from './store';
 
 const MAX_POINTS = 300;
 const CHART_HEIGHT = 150;
@@ -116,6 +117,7 @@ function ChartCard({
       <figcaption className="card-title">
         <span>{title}</span>
         <span className="card-meta">{latest}</span>
+        <PngButton title={title} kind="chart" />
       </figcaption>
       <div className="chart-box" style={{ height: CHART_HEIGHT }}>
         {children}
@@ -270,7 +272,7 @@ const ChartsBody = memo(function ChartsBody({ rows }: { rows: Row[] }) {
 });
 
 export function Charts() {
-  const reports = usePlayground((state) => state.reports);
+  const reports = usePlayground(selectShownReports);
   const rows = useMemo(() => thin(reports).map(toRow), [reports]);
   return (
     <section className="charts" aria-label="Charts">

@@ -9,7 +9,8 @@ import type { EnvId } from '../../src/envs/types';
 import { ENV_INFO } from '../envInfo';
 import { rendererFor } from '../renderers';
 import { pushShare, stateFromObservation } from './observationState';
-import { selectLatestReport, usePlayground } from './store';
+import { PngButton } from './ExportImport';
+import { selectLatestReport, selectShownConfig, usePlayground } from './store';
 import { prepareCanvas, useElementSize } from './useCanvas';
 
 const FRAMES_PER_SECOND = 30;
@@ -21,8 +22,8 @@ export function EpisodeView() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const { width, height } = useElementSize(canvasRef);
   const report = usePlayground(selectLatestReport);
-  const envId = usePlayground((state) => (state.runConfig ?? state.config).env.id) as EnvId;
-  const realParams = usePlayground((state) => (state.runConfig ?? state.config).env.realParams);
+  const envId = usePlayground((state) => selectShownConfig(state).env.id) as EnvId;
+  const realParams = usePlayground((state) => selectShownConfig(state).env.realParams);
   const frameLabel = useRef<HTMLSpanElement>(null);
 
   useEffect(() => {
@@ -93,6 +94,7 @@ export function EpisodeView() {
       <figcaption className="card-title">
         <span>The world and the model’s ghost</span>
         {report !== null && <span ref={frameLabel} className="card-meta" aria-hidden="true" />}
+        <PngButton title="The world and the model’s ghost" kind="canvas" />
       </figcaption>
       <div className="episode-canvas">
         <canvas

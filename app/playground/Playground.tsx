@@ -2,6 +2,7 @@
 import { Charts } from './Charts';
 import { ControlsPanel } from './ControlsPanel';
 import { EpisodeView } from './EpisodeView';
+import { LoadedFileBanner, LoadFileError } from './ExportImport';
 import { LinkNotices, RunError } from './Messages';
 import { StateMap } from './StateMap';
 import { PresetSummary, TopBar } from './TopBar';
@@ -14,6 +15,8 @@ export function Playground() {
     <div className="playground">
       <TopBar />
       <PresetSummary />
+      <LoadedFileBanner />
+      <LoadFileError />
       <LinkNotices />
       <RunError />
       <div className="playground-grid">

@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { IterationReport } from '../../src/report';
 import { ERROR_GRADIENT, errorColour, logPosition } from './colourScale';
 import { formatValue } from './knobs';
+import { PngButton } from './ExportImport';
 import { selectLatestReport, usePlayground } from './store';
 import { prepareCanvas, useElementSize } from './useCanvas';
 
@@ -201,6 +202,7 @@ export function StateMap() {
             {grid.xLabel} × {grid.yLabel}
           </span>
         )}
+        <PngButton title="State-space map" kind="canvas" />
       </figcaption>
       <div className="map-canvas">
         <canvas

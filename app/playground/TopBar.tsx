@@ -3,7 +3,8 @@ import { useId, useState } from 'react';
 import { presets, type PresetName } from '../../src/config/presets';
 import { decodeHash } from '../../src/config/urlCodec';
 import { reset, step, togglePlay } from '../engineClient';
-import { isActive, usePlayground } from './store';
+import { FileButtons } from './ExportImport';
+import { isActive, selectShownConfig, selectShownReports, usePlayground } from './store';
 
 const PHASE_WORDS = {
   collect: 'collecting real data',
@@ -21,6 +22,7 @@ export function TopBar() {
       <BackendBadge />
       <div className="topbar-end">
         <PresetPicker />
+        <FileButtons />
         <ShareButton />
       </div>
     </div>
@@ -67,13 +69,15 @@ function RunButtons() {
 
 function RunProgress() {
   const status = usePlayground((state) => state.status);
-  const done = usePlayground((state) => state.reports.length);
-  const total = usePlayground((state) => (state.runConfig ?? state.config).iterations);
+  const viewing = usePlayground((state) => state.viewing !== null);
+  const done = usePlayground((state) => selectShownReports(state).length);
+  const total = usePlayground((state) => selectShownConfig(state).iterations);
   const phase = usePlayground((state) => state.phase);
   const progress = usePlayground((state) => state.progress);
   const within = phase === null ? 0 : (PHASE_ORDER.indexOf(phase) + progress) / PHASE_ORDER.length;
-  const words =
-    status === 'idle'
+  const words = viewing
+    ? 'viewing a loaded file'
+    : status === 'idle'
       ? 'ready'
       : status === 'starting'
         ? 'starting the engine'
@@ -99,7 +103,7 @@ function RunProgress() {
         <progress
           aria-label="Progress of the current iteration"
           max={1}
-          value={status === 'done' ? 1 : within}
+          value={status === 'done' || viewing ? 1 : within}
         />
       </div>
     </div>

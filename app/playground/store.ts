@@ -15,6 +15,7 @@ import {
 import type { ControlGroup } from '../../src/config/urlKeys';
 import type { PresetName } from '../../src/config/presets';
 import type { ExperimentConfig } from '../../src/config/schema';
+import type { LabOutput } from '../../src/exportFile';
 import type { IterationReport, Phase } from '../../src/report';
 import type { ErrorStage, RunStatus } from '../../src/workerProtocol';
 
@@ -72,7 +73,32 @@ interface ErrorSlice {
   dismissError: () => void;
 }
 
-export type PlaygroundState = ConfigSlice & NoticeSlice & RunSlice & BackendSlice & ErrorSlice;
+/** A results file loaded for viewing: its reports are drawn instead of the run's, nothing runs. */
+export interface LoadedFile {
+  readonly name: string;
+  readonly output: LabOutput;
+  /** Which of the file's runs (seeds) is on screen. */
+  readonly runIndex: number;
+}
+
+interface ViewingSlice {
+  viewing: LoadedFile | null;
+  /** Why the last file was refused, one problem a line; null when there is nothing to say. */
+  loadError: { readonly name: string; readonly problems: readonly string[] } | null;
+  fileLoaded: (name: string, output: LabOutput) => void;
+  fileRefused: (name: string, problems: readonly string[]) => void;
+  viewRun: (runIndex: number) => void;
+  /** Back to the playground: the run's own reports are shown again. */
+  closeViewing: () => void;
+  dismissLoadError: () => void;
+}
+
+export type PlaygroundState = ConfigSlice &
+  NoticeSlice &
+  RunSlice &
+  BackendSlice &
+  ErrorSlice &
+  ViewingSlice;
 type Slice<T> = StateCreator<PlaygroundState, [], [], T>;
 
 const initial = decodeHash(typeof location === 'undefined' ? '' : location.hash);
@@ -163,16 +189,44 @@ const createErrorSlice: Slice<ErrorSlice> = (set, get) => ({
   dismissError: () => set({ error: null }),
 });
 
+const createViewingSlice: Slice<ViewingSlice> = (set) => ({
+  viewing: null,
+  loadError: null,
+  fileLoaded: (name, output) => set({ viewing: { name, output, runIndex: 0 }, loadError: null }),
+  fileRefused: (name, problems) => set({ loadError: { name, problems } }),
+  viewRun: (runIndex) =>
+    set((state) =>
+      state.viewing === null || state.viewing.output.runs[runIndex] === undefined
+        ? {}
+        : { viewing: { ...state.viewing, runIndex } },
+    ),
+  closeViewing: () => set({ viewing: null }),
+  dismissLoadError: () => set({ loadError: null }),
+});
+
 export const usePlayground = create<PlaygroundState>()((...args) => ({
   ...createConfigSlice(...args),
   ...createNoticeSlice(...args),
   ...createRunSlice(...args),
   ...createBackendSlice(...args),
   ...createErrorSlice(...args),
+  ...createViewingSlice(...args),
 }));
 
-export const selectLatestReport = (state: PlaygroundState): IterationReport | null =>
-  state.reports.length === 0 ? null : state.reports[state.reports.length - 1];
+/** The reports on screen: a loaded file's run while viewing one, else the current run's. */
+export const selectShownReports = (state: PlaygroundState): IterationReport[] =>
+  state.viewing === null
+    ? state.reports
+    : state.viewing.output.runs[state.viewing.runIndex].reports;
+
+/** The config the reports on screen were made with. */
+export const selectShownConfig = (state: PlaygroundState): ExperimentConfig =>
+  state.viewing?.output.config ?? state.runConfig ?? state.config;
+
+export const selectLatestReport = (state: PlaygroundState): IterationReport | null => {
+  const reports = selectShownReports(state);
+  return reports.length === 0 ? null : reports[reports.length - 1];
+};
 
 export const isActive = (status: Status): boolean => status === 'starting' || status === 'running';
 

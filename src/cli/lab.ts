@@ -3,7 +3,8 @@
  *                 [--seeds K] [--backend wasm|cpu] [--out FILE] [--csv FILE] [--quiet]`
  *
  * Runs an experiment headless with the same engine the app runs in its worker, prints one line
- * per iteration, and writes `{config, runs: [{seed, reports}], summary}`. With K seeds (S, S+1,
+ * per iteration, and writes `{config, backend, runs: [{seed, reports}], summary}` (the format of
+ * src/exportFile.ts, which the app also exports and loads). With K seeds (S, S+1,
  * …) the closing table gives the last iteration's mean and 95 % interval over seeds.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { isPresetName, presets } from '../config/presets';
 import type { ExperimentConfig } from '../config/schema';
 import { decodeHash } from '../config/urlCodec';
 import { runExperiment } from '../experiment';
-import { formatInterval, meanInterval, type MeanInterval } from '../metrics/aggregate';
+import { buildLabOutput, csvRows, serialiseLabOutput, type LabRun } from '../exportFile';
+import { formatInterval } from '../metrics/aggregate';
 import type { OracleRun } from '../policies/oracle';
 import type { IterationReport } from '../report';
 
@@ -137,56 +139,13 @@ function fixed(value: number): string {
   return value.toFixed(1).padStart(8);
 }
 
-const SUMMARY_COLUMNS: readonly [string, (report: IterationReport) => number | null][] = [
-  ['real return', (r) => r.returns.real],
-  ['sim return', (r) => r.returns.sim],
-  ['oracle return', (r) => r.returns.oracle],
-  ['random return', (r) => r.returns.random],
-  ['gap (sim − real)', (r) => r.gap],
-  ['bound', (r) => r.bound],
-  ['normalised real return', (r) => normalisedReturn(r)],
-  ['uniform error', (r) => r.modelError.uniform],
-  ['on-policy error', (r) => r.modelError.onPolicy],
-  ['strategic error', (r) => r.modelError.strategic],
-  ['seconds per iteration', (r) => r.seconds],
-];
-
-/** Real return on the scale random policy = 0, oracle = 1. */
-export function normalisedReturn(report: IterationReport): number | null {
-  const { real, oracle, random } = report.returns;
-  if (oracle === null || oracle === random) return null;
-  return (real - random) / (oracle - random);
-}
-
-function summarise(lastReports: readonly IterationReport[]): Record<string, MeanInterval> {
-  const summary: Record<string, MeanInterval> = {};
-  for (const [name, read] of SUMMARY_COLUMNS) {
-    summary[name] = meanInterval(lastReports.map(read).filter((v): v is number => v !== null));
-  }
-  return summary;
-}
-
-function csvRows(runs: readonly { seed: number; reports: IterationReport[] }[]): string {
-  const header = 'seed,iteration,realSteps,real,sim,oracle,random,gap,bound,uniformError,onPolicyError,strategicError,modelTrain,modelHoldout,policyLoss,criticLoss,seconds';
-  const lines = runs.flatMap(({ seed, reports }) =>
-    reports.map((r) =>
-      [
-        seed, r.iteration, r.realSteps, r.returns.real, r.returns.sim, r.returns.oracle ?? '', r.returns.random, r.gap, r.bound,
-        r.modelError.uniform, r.modelError.onPolicy, r.modelError.strategic ?? '', r.losses.modelTrain,
-        r.losses.modelHoldout ?? '', r.losses.policy, r.losses.critic, r.seconds,
-      ].join(','),
-    ),
-  );
-  return [header, ...lines].join('\n') + '\n';
-}
-
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
   const config = loadConfig(args);
   const choice = await initBackend({ preference: config.backend });
   console.log(`backend: ${choice.reason}`);
   const oracleCache = new Map<string, OracleRun>();
-  const runs: { seed: number; reports: IterationReport[] }[] = [];
+  const runs: LabRun[] = [];
   const started = performance.now();
   for (let k = 0; k < args.seeds; k++) {
     const seed = config.seed + k;
@@ -198,14 +157,14 @@ async function main(): Promise<void> {
     }
     runs.push({ seed, reports });
   }
-  const lastReports = runs.map((run) => run.reports[run.reports.length - 1]);
-  const summary = summarise(lastReports);
+  const output = buildLabOutput(config, choice, runs);
+  const { summary } = output;
   console.log(`\nlast iteration (${config.iterations - 1}) over ${args.seeds} seed(s), mean ± 95 % interval:`);
   console.log('| metric | value |\n|---|---|');
   for (const [name, interval] of Object.entries(summary)) console.log(`| ${name} | ${formatInterval(interval)} |`);
   console.log(`\nwall time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (args.out !== undefined) {
-    writeFileSync(args.out, JSON.stringify({ config, backend: choice, runs, summary }, null, 1));
+    writeFileSync(args.out, serialiseLabOutput(output));
     console.log(`wrote ${args.out}`);
   }
   if (args.csv !== undefined) {
