@@ -1,0 +1,210 @@
+/**
+ * Results files in the app: run a tiny config from a link, export JSON (the lab's format) and
+ * CSV, check the JSON parses and validates, load it back through the file input and see the
+ * charts show the loaded iterations with nothing running; back to the playground; charts and
+ * maps download as PNG; a malformed or hostile file is refused with a message and never
+ * rendered as markup.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { CSV_HEADER, parseLabOutput } from '../../src/exportFile';
+import {
+  ARTIFACTS_DIR,
+  appUrl,
+  launchChromium,
+  openPage,
+  recordPageErrors,
+  screenshot,
+} from './harness';
+
+/** About a second per iteration on WASM in headless Chromium. */
+const TINY =
+  '#v=1&it=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+
+const iterationCount = async (page: Page) =>
+  Number(await page.getByTestId('iteration-count').textContent());
+
+async function downloaded(page: Page, click: () => Promise<void>): Promise<[Download, Buffer]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = await download.path();
+  return [download, await readFile(path)];
+}
+
+const ROOT = resolve(__dirname, '../..');
+
+/** The lab re-runs an exported file: `npm run lab -- --config FILE`, one iteration here. */
+async function labRerun(file: string, out: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [join(ROOT, 'src', 'cli', 'lab.ts'), '--config', file, '--iterations', '1', '--out', out],
+    { cwd: ROOT, timeout: 120_000 },
+  );
+  return stdout;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+describe('results files', () => {
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    context = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+
+  it('exports a run as JSON and CSV, loads the JSON back for viewing, and saves PNGs', async () => {
+    const page = await openPage(context);
+    const pageErrors = recordPageErrors(page);
+    await page.goto(appUrl(TINY));
+    const exportJson = page.getByRole('button', { name: 'Export JSON' });
+    await expect.poll(() => exportJson.isVisible()).toBe(true);
+    expect(await exportJson.isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBe(3);
+    await expect.poll(() => page.getByText('finished').isVisible(), { timeout: 30_000 }).toBe(true);
+
+    // JSON: the lab's format, one run (this seed), every report valid, the config included.
+    const [jsonDownload, jsonBytes] = await downloaded(page, () => exportJson.click());
+    expect(jsonDownload.suggestedFilename()).toMatch(/^mismatch-lab_Pendulum-v1_.*_seed\d+\.json$/);
+    const parsed = parseLabOutput(jsonBytes.toString('utf8'));
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    expect(parsed.output.runs).toHaveLength(1);
+    expect(parsed.output.runs[0].reports.map((r) => r.iteration)).toEqual([0, 1, 2]);
+    expect(parsed.output.config.iterations).toBe(3);
+    expect(parsed.output.config.model.width).toBe(32);
+    expect(parsed.output.backend?.backend).toBe('wasm');
+    const raw = JSON.parse(jsonBytes.toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(raw).sort()).toEqual(['backend', 'config', 'runs', 'summary']);
+
+    // The lab takes the exported file as its config and runs the same experiment.
+    const dir = await mkdtemp(join(tmpdir(), 'export-test-'));
+    try {
+      await writeFile(join(dir, 'exported.json'), jsonBytes);
+      const stdout = await labRerun(join(dir, 'exported.json'), join(dir, 'rerun.json'));
+      expect(stdout).toMatch(/^seed \d+ {2}it +0 /m);
+      const rerun = parseLabOutput(await readFile(join(dir, 'rerun.json'), 'utf8'));
+      if (!rerun.ok) throw new Error(rerun.problems.join('\n'));
+      expect(rerun.output.config).toEqual({ ...parsed.output.config, iterations: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // CSV: a header and one row per iteration.
+    const [csvDownload, csvBytes] = await downloaded(page, () =>
+      page.getByRole('button', { name: 'CSV', exact: true }).click(),
+    );
+    expect(csvDownload.suggestedFilename()).toMatch(/\.csv$/);
+    const rows = csvBytes.toString('utf8').trim().split('\n');
+    expect(rows[0]).toBe(CSV_HEADER);
+    expect(rows).toHaveLength(4);
+
+    // PNG of a chart (SVG drawn on a canvas) and of the state-space map (a canvas).
+    for (const name of ['Returns', 'State-space map']) {
+      const [png, pngBytes] = await downloaded(page, () =>
+        page.getByRole('button', { name: `Download ${name} as PNG` }).click(),
+      );
+      expect(png.suggestedFilename()).toMatch(/\.png$/);
+      expect(pngBytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(pngBytes.length).toBeGreaterThan(2_000);
+      await mkdir(ARTIFACTS_DIR, { recursive: true });
+      await writeFile(join(ARTIFACTS_DIR, png.suggestedFilename()), pngBytes);
+    }
+
+    // Reset, then load the exported file: its iterations are on screen, nothing runs.
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => iterationCount(page)).toBe(0);
+    await page.getByLabel('Load a results file').setInputFiles({
+      name: 'exported.json',
+      mimeType: 'application/json',
+      buffer: jsonBytes,
+    });
+    const banner = page.getByRole('status', { name: 'Viewing a loaded file' });
+    await expect.poll(() => banner.isVisible()).toBe(true);
+    expect(await banner.textContent()).toContain('exported.json');
+    expect(await banner.textContent()).toContain('3 of 3 iterations of Pendulum-v1');
+    expect(await iterationCount(page)).toBe(3);
+    expect(await page.getByText('viewing a loaded file', { exact: true }).isVisible()).toBe(true);
+    const last = parsed.output.runs[0].reports[2];
+    // The charts draw the loaded reports: three points on the x axis, the last one's values.
+    const returns = page.getByRole('figure', { name: 'Returns' });
+    await expect
+      .poll(() =>
+        returns
+          .locator('text.recharts-cartesian-axis-tick-value[orientation="bottom"]')
+          .allTextContents(),
+      )
+      .toEqual(['1', '2', '3']);
+    expect(await returns.locator('.card-meta').textContent()).toMatch(/^real -?[\d.,]+/);
+    const pathPoints = await returns.locator('path.recharts-line-curve').first().getAttribute('d');
+    expect(pathPoints).toBeTruthy();
+    expect(
+      await page.getByRole('img', { name: /State-space map over/ }).getAttribute('aria-label'),
+    ).toContain(last.grid.xLabel);
+    await page.waitForTimeout(1_500);
+    expect(await iterationCount(page)).toBe(3);
+    await screenshot(page, 'app-viewing-file');
+
+    // The way back: the playground's own (reset) run again.
+    await banner.getByRole('button', { name: 'Back to the playground' }).click();
+    await expect.poll(() => banner.isVisible()).toBe(false);
+    expect(await iterationCount(page)).toBe(0);
+    expect(await exportJson.isDisabled()).toBe(true);
+    pageErrors.assertNone();
+  });
+
+  it('refuses malformed, truncated and hostile files with a message, as text', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    await page.goto(appUrl(TINY));
+    const input = page.getByLabel('Load a results file');
+    const alert = page.getByRole('alert', { name: 'File not loaded' });
+
+    await input.setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"config": {"seed": 1}, "runs": [{"seed": 1, "reports": [{"iter'),
+    });
+    await expect.poll(() => alert.isVisible()).toBe(true);
+    expect(await alert.textContent()).toMatch(/broken\.json.*not loaded.*truncated/s);
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => alert.isVisible()).toBe(false);
+
+    await input.setInputFiles({
+      name: 'array.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('[1, 2, 3]'),
+    });
+    await expect.poll(() => alert.isVisible()).toBe(true);
+    expect(await alert.textContent()).toMatch(/JSON object.*found an array/);
+
+    // Markup in the file name and in a value is shown as text, never inserted as elements.
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
+    await input.setInputFiles({
+      name: `${'<b>bold</b>'}.json`,
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({ config: { env: { id: hostile } }, runs: [{ seed: 0, reports: [] }] }),
+      ),
+    });
+    await expect.poll(async () => alert.textContent()).toMatch(/<b>bold<\/b>\.json/);
+    expect(await alert.textContent()).toMatch(/runs\.0\.reports: /);
+    expect(await alert.locator('b, img, script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBe(
+      undefined,
+    );
+    expect(await iterationCount(page)).toBe(0);
+    expect(await page.getByRole('status', { name: 'Viewing a loaded file' }).count()).toBe(0);
+    pageErrors.assertNone();
+    await page.close();
+  });
+});
