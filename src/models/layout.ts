@@ -1,6 +1,6 @@
 /**
  * How the ensemble's E members are laid out on the backend. Both layouts compute the same
- * function; which is faster depends on the backend, so it is measured (layoutMeasurement.ts), not
+ * function; which is faster depends on the backend, so it is measured (calibration.ts), not
  * assumed. Measured on WASM in node (docs/BENCHMARKS.md): a batched 3-D matMul runs ~10× slower
  * than the same work as 2-D matMuls, and transposed matMuls ~10× slower than an explicit
  * transpose followed by a plain matMul.
@@ -17,11 +17,15 @@ export interface EnsembleLayout {
   readonly transposes: 'explicit' | 'flags';
 }
 
-/** Defaults until a measurement says otherwise: what the recorded benchmarks found fastest. */
+/**
+ * Defaults until a calibration measures the backend in use (calibration.ts), from the recorded
+ * benchmarks (docs/BENCHMARKS.md, "World model"): WASM in Node, CPU in Node, and WebGL and WebGPU
+ * on SwiftShader in headless Chromium, where real GPUs may well rank the layouts differently.
+ */
 const RECORDED_DEFAULTS: Readonly<Record<string, EnsembleLayout>> = {
   wasm: { members: 'perMember', transposes: 'explicit' },
   cpu: { members: 'perMember', transposes: 'flags' },
-  webgl: { members: 'batched', transposes: 'flags' },
+  webgl: { members: 'perMember', transposes: 'flags' },
   webgpu: { members: 'batched', transposes: 'flags' },
 };
 
