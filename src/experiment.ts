@@ -367,12 +367,12 @@ class Experiment {
         adversarial: null,
       },
       losses: {
-        modelTrain: fit === null ? Number.NaN : round(average(fit.trainMse)),
+        modelTrain: fit === null ? null : finiteOrNull(average(fit.trainMse)),
         modelHoldout: fit === null || fit.holdoutRows === 0 ? null : round(average(fit.holdoutMse)),
-        policy: improvement === null ? Number.NaN : round(improvement.policyLoss),
-        critic: improvement === null ? Number.NaN : round(improvement.criticLoss),
+        policy: improvement === null ? null : finiteOrNull(improvement.policyLoss),
+        critic: improvement === null ? null : finiteOrNull(improvement.criticLoss),
       },
-      imaginedReturn: improvement === null ? Number.NaN : round(improvement.imaginedReturn),
+      imaginedReturn: improvement === null ? null : finiteOrNull(improvement.imaginedReturn),
       grid: {
         size: GRID_SIZE,
         xLabel: projection.xLabel,
@@ -488,6 +488,11 @@ function columnMoments(rows: Float32Array, dim: number): { mean: Float32Array; s
     scale[k] = Math.max(Math.sqrt(squares / count), 1e-6);
   }
   return { mean, scale };
+}
+
+/** A figure the phase did not produce (no fit or improvement steps yet) is null, never NaN. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? round(value) : null;
 }
 
 function average(values: readonly number[]): number {

@@ -41,12 +41,13 @@ export const iterationReportSchema = z.object({
     adversarial: finiteOrNull,
   }),
   losses: z.object({
-    modelTrain: z.number(),
+    /** null where the phase has not run yet (no fit or improvement steps). */
+    modelTrain: finiteOrNull,
     modelHoldout: finiteOrNull,
-    policy: z.number(),
-    critic: z.number(),
+    policy: finiteOrNull,
+    critic: finiteOrNull,
   }),
-  imaginedReturn: z.number(),
+  imaginedReturn: finiteOrNull,
   grid: gridReportSchema,
   trajectories: z.object({ real: z.array(point), sim: z.array(point) }),
   /**

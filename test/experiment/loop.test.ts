@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiment';
 import type { OracleRun } from '../../src/policies/oracle';
-import { iterationReportSchema, PHASES, type ExperimentEvent } from '../../src/report';
+import { iterationReportSchema, PHASES, type ExperimentEvent, type IterationReport } from '../../src/report';
 import { useBackend } from '../models/helpers';
 import { collectRun, numbersIn, tinyConfig, withoutTimings, type CollectedRun } from './helpers';
 
@@ -190,7 +190,8 @@ describe('runExperiment with optimiser "cem" (CEM-MPC in the model)', () => {
       expect(numbersIn(report).filter(([, value]) => !Number.isFinite(value))).toEqual([]);
       expect(report.realSteps).toBe(config.data.initialRandomSteps + (k + 1) * config.data.realStepsPerIteration);
       // The planner's expectation over its horizon is its imagined return; the loss is its negative.
-      expect(report.losses.policy).toBe(-report.imaginedReturn);
+      expect(report.imaginedReturn).not.toBeNull();
+      expect(report.losses.policy).toBe(-(report.imaginedReturn ?? Number.NaN));
       const { episode } = report;
       const { evaluation } = config;
       expect(episode.real).toHaveLength(evaluation.episodeLength + 1);
@@ -255,5 +256,19 @@ describe('the oracle cache hook', () => {
     await collectRun(tinyConfig({ iterations: 1, seed: 3 }), { oracleCache });
     await collectRun(tinyConfig({ iterations: 1, seed: 4 }), { oracleCache });
     expect(oracleCache.size).toBe(1);
+  });
+});
+
+describe('runExperiment with phases that do no steps', () => {
+  it('reports the figures those phases did not produce as null, never NaN', async () => {
+    const config = tinyConfig({ iterations: 1, model: { trainStepsPerIteration: 0 }, optimiser: { stepsPerIteration: 0 } });
+    let report: IterationReport | null = null;
+    for await (const event of runExperiment(config)) if (event.kind === 'report') report = event.report;
+    expect(report).not.toBeNull();
+    const parsed = iterationReportSchema.parse(JSON.parse(JSON.stringify(report)));
+    expect(parsed.losses.modelTrain).toBeNull();
+    expect(parsed.losses.policy).toBeNull();
+    expect(parsed.imaginedReturn).toBeNull();
+    expect(Number.isFinite(parsed.returns.real)).toBe(true);
   });
 });
