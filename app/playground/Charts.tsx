@@ -20,6 +20,7 @@ import type { IterationReport } from '../../src/report';
 import { formatValue } from './knobs';
 import { PngButton } from './ExportImport';
 import { selectShownReports, usePlayground } from './store';
+import { useStaggered } from './useStaggered';
 
 const MAX_POINTS = 300;
 const CHART_HEIGHT = 150;
@@ -126,14 +127,25 @@ function ChartCard({
   );
 }
 
-const commonAxes = (log: boolean) => [
+const AUTO_DOMAIN: [string, string] = ['auto', 'auto'];
+const X_DOMAIN: [string, string] = ['dataMin', 'dataMax'];
+const X_AXIS_LINE = { stroke: '#cbd5e1' };
+const TOOLTIP_STYLE = { fontSize: 12, borderRadius: 8 };
+const LEGEND_STYLE = { fontSize: 11 };
+const MARGIN = { top: 6, right: 8, bottom: 0, left: 0 };
+const MARGIN_RIGHT_AXIS = { top: 6, right: 0, bottom: 0, left: 0 };
+const tooltipLabel = (label: unknown) => `iteration ${String(label)}`;
+const commonAxesOf = (log: boolean) => [
   <CartesianGrid key="grid" stroke="#e2e8f0" vertical={false} />,
   <XAxis
     key="x"
     dataKey="iteration"
+    type="number"
+    domain={X_DOMAIN}
+    interval={0}
     tick={axisTick}
     tickLine={false}
-    axisLine={{ stroke: '#cbd5e1' }}
+    axisLine={X_AXIS_LINE}
     allowDecimals={false}
   />,
   <YAxis
@@ -144,23 +156,28 @@ const commonAxes = (log: boolean) => [
     axisLine={false}
     width={44}
     tickFormatter={compactTick}
+    // A linear axis has a handful of nice ticks: all are drawn, none measured. A log axis has
+    // many, so recharts measures their labels to drop the ones that would overlap.
     {...(log
       ? {
           scale: 'log' as const,
-          domain: ['auto', 'auto'] as [string, string],
+          domain: AUTO_DOMAIN,
           allowDataOverflow: true,
         }
-      : { domain: ['auto', 'auto'] as [string, string] })}
+      : { domain: AUTO_DOMAIN, interval: 0 })}
   />,
   <Tooltip
     key="tooltip"
     formatter={tooltipFormatter}
-    labelFormatter={(label) => `iteration ${String(label)}`}
-    contentStyle={{ fontSize: 12, borderRadius: 8 }}
+    labelFormatter={tooltipLabel}
+    contentStyle={TOOLTIP_STYLE}
     isAnimationActive={false}
   />,
-  <Legend key="legend" iconType="plainline" iconSize={14} wrapperStyle={{ fontSize: 11 }} />,
+  <Legend key="legend" iconType="plainline" iconSize={14} wrapperStyle={LEGEND_STYLE} />,
 ];
+const LINEAR_AXES = commonAxesOf(false);
+const LOG_AXES = commonAxesOf(true);
+const commonAxes = (log: boolean) => (log ? LOG_AXES : LINEAR_AXES);
 
 const line = (
   dataKey: keyof Row,
@@ -184,99 +201,122 @@ const line = (
   />
 );
 
-const ChartsBody = memo(function ChartsBody({ rows }: { rows: Row[] }) {
-  const last = rows[rows.length - 1];
-  const show = (value: number | null | undefined) =>
-    value === null || value === undefined ? '–' : formatValue(value);
+const show = (value: number | null | undefined) =>
+  value === null || value === undefined ? '–' : formatValue(value);
+
+/** Each chart is its own memo: a new report redraws them one per task (see Charts). */
+const ReturnsChart = memo(function ReturnsChart({ rows }: { rows: Row[] }) {
+  const last = rows.at(-1);
   return (
-    <>
-      <ChartCard
-        title="Returns"
-        latest={last === undefined ? '' : `real ${show(last.real)} · sim ${show(last.sim)}`}
-      >
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(false)}
-            {line('real', 'real', COLOURS.real)}
-            {line('sim', 'sim (in the model)', COLOURS.sim)}
-            {line('oracle', 'oracle', COLOURS.oracle, true)}
-            {line('random', 'random', COLOURS.random, true)}
-          </LineChart>
-        </ResponsiveContainer>
-      </ChartCard>
-      <ChartCard
-        title="Gap (sim − real) and its bound"
-        latest={last === undefined ? '' : `gap ${show(last.gap)} · bound ±${show(last.band[1])}`}
-      >
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={rows} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(false)}
-            <Area
-              yAxisId="left"
-              type="monotone"
-              dataKey="band"
-              name="±bound"
-              stroke="none"
-              fill={COLOURS.bound}
-              fillOpacity={0.7}
-              isAnimationActive={false}
-            />
-            {line('gap', 'gap', COLOURS.gap)}
-          </ComposedChart>
-        </ResponsiveContainer>
-      </ChartCard>
-      <ChartCard
-        title="Model error (log scale)"
-        latest={
-          last === undefined
-            ? ''
-            : `on-policy ${show(last.onPolicy)} · uniform ${show(last.uniform)}`
-        }
-      >
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-            {commonAxes(true)}
-            {line('uniform', 'uniform', COLOURS.uniform, true)}
-            {line('onPolicy', 'on-policy', COLOURS.onPolicy)}
-            {line('strategic', 'strategic (oracle)', COLOURS.strategic)}
-          </LineChart>
-        </ResponsiveContainer>
-      </ChartCard>
-      <ChartCard
-        title="Losses (log; policy on the right)"
-        latest={
-          last === undefined ? '' : `model ${show(last.modelTrain)} · critic ${show(last.critic)}`
-        }
-      >
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={rows} margin={{ top: 6, right: 0, bottom: 0, left: 0 }}>
-            {commonAxes(true)}
-            <YAxis
-              yAxisId="right"
-              orientation="right"
-              tick={axisTick}
-              tickLine={false}
-              axisLine={false}
-              width={40}
-              tickFormatter={compactTick}
-            />
-            {line('modelTrain', 'model (train)', COLOURS.modelTrain)}
-            {line('modelHoldout', 'model (holdout)', COLOURS.modelHoldout, true)}
-            {line('critic', 'critic', COLOURS.critic)}
-            {line('policy', 'policy', COLOURS.policy, true, 'right')}
-          </LineChart>
-        </ResponsiveContainer>
-      </ChartCard>
-    </>
+    <ChartCard
+      title="Returns"
+      latest={last === undefined ? '' : `real ${show(last.real)} · sim ${show(last.sim)}`}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={rows} margin={MARGIN}>
+          {commonAxes(false)}
+          {line('real', 'real', COLOURS.real)}
+          {line('sim', 'sim (in the model)', COLOURS.sim)}
+          {line('oracle', 'oracle', COLOURS.oracle, true)}
+          {line('random', 'random', COLOURS.random, true)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+});
+
+const GapChart = memo(function GapChart({ rows }: { rows: Row[] }) {
+  const last = rows.at(-1);
+  return (
+    <ChartCard
+      title="Gap (sim − real) and its bound"
+      latest={last === undefined ? '' : `gap ${show(last.gap)} · bound ±${show(last.band[1])}`}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart data={rows} margin={MARGIN}>
+          {commonAxes(false)}
+          <Area
+            yAxisId="left"
+            type="monotone"
+            dataKey="band"
+            name="±bound"
+            stroke="none"
+            fill={COLOURS.bound}
+            fillOpacity={0.7}
+            isAnimationActive={false}
+          />
+          {line('gap', 'gap', COLOURS.gap)}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+});
+
+const ModelErrorChart = memo(function ModelErrorChart({ rows }: { rows: Row[] }) {
+  const last = rows.at(-1);
+  return (
+    <ChartCard
+      title="Model error (log scale)"
+      latest={
+        last === undefined ? '' : `on-policy ${show(last.onPolicy)} · uniform ${show(last.uniform)}`
+      }
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={rows} margin={MARGIN}>
+          {commonAxes(true)}
+          {line('uniform', 'uniform', COLOURS.uniform, true)}
+          {line('onPolicy', 'on-policy', COLOURS.onPolicy)}
+          {line('strategic', 'strategic (oracle)', COLOURS.strategic)}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+});
+
+const LossesChart = memo(function LossesChart({ rows }: { rows: Row[] }) {
+  const last = rows.at(-1);
+  return (
+    <ChartCard
+      title="Losses (log; policy on the right)"
+      latest={
+        last === undefined ? '' : `model ${show(last.modelTrain)} · critic ${show(last.critic)}`
+      }
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={rows} margin={MARGIN_RIGHT_AXIS}>
+          {commonAxes(true)}
+          <YAxis
+            yAxisId="right"
+            orientation="right"
+            tick={axisTick}
+            tickLine={false}
+            axisLine={false}
+            width={40}
+            interval={0}
+            tickFormatter={compactTick}
+          />
+          {line('modelTrain', 'model (train)', COLOURS.modelTrain)}
+          {line('modelHoldout', 'model (holdout)', COLOURS.modelHoldout, true)}
+          {line('critic', 'critic', COLOURS.critic)}
+          {line('policy', 'policy', COLOURS.policy, true, 'right')}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartCard>
   );
 });
 
 export function Charts() {
   const reports = usePlayground(selectShownReports);
   const rows = useMemo(() => thin(reports).map(toRow), [reports]);
+  // A recharts chart takes tens of ms to redraw (more on a busy machine): redrawn together, the
+  // four make one long task per report that drops animation frames; staggered, one per task.
+  const [returns, gap, modelError, losses] = useStaggered(rows, 4);
   return (
     <section className="charts" aria-label="Charts">
-      <ChartsBody rows={rows} />
+      <ReturnsChart rows={returns} />
+      <GapChart rows={gap} />
+      <ModelErrorChart rows={modelError} />
+      <LossesChart rows={losses} />
     </section>
   );
 }
