@@ -26,6 +26,8 @@ export function dense(
   activation: LayerActivation,
   transposes: TransposeMode,
 ): tf.Tensor2D {
+  // Nothing is recording gradients: skip the custom-gradient wrapper (tfjs's fused ops decide so too).
+  if (tf.engine().state.gradientDepth === 0) return denseForward(x, weight, bias, activation).y;
   const key = `${activation}/${transposes}`;
   let op = cache.get(key);
   if (op === undefined) {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ActionSpace } from '../envs/types';
 import type { Rng } from '../rng';
 import { encodeActions } from './actions';
-import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs, type ColumnMaps } from './inferenceForward';
+import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs, repeatRows, type ColumnMaps } from './inferenceForward';
 import type { InferenceWeights } from './inferenceWeights';
 import type { KnownRewardModel } from './knownRewards';
 import type { Policy } from './policy';
@@ -80,7 +80,7 @@ export function imagineRollout(
   const memberMasks = member === 'random' ? randomMemberMasks(options.rng, horizon, E, B) : null;
   const noiseSeed = sample ? options.rng.seed32() : 0;
 
-  const first = member === 'all' ? tf.tile(startObservations, [E, 1]) : tf.clone(startObservations);
+  const first = member === 'all' ? repeatRows(startObservations, E) : tf.clone(startObservations);
   const observations: tf.Tensor2D[] = [first as tf.Tensor2D];
   const actions: tf.Tensor2D[] = [];
   const learnedRewards: tf.Tensor2D[] = [];
@@ -152,7 +152,9 @@ function summarise(
     if (member === 'all') {
       const B = R / E;
       const next = tf.div(tf.reshape(after, [H, E, B, d]), deltaStd);
-      spread = tf.tile(tf.mean(tf.sqrt(tf.moments(next, 1).variance), 2), [1, E]) as tf.Tensor2D;
+      // One value per start state, repeated for its E rows: [H, B] → [H, E·B].
+      const perStart = tf.mean(tf.sqrt(tf.moments(next, 1).variance), 2) as tf.Tensor2D;
+      spread = tf.reshape(tf.add(tf.expandDims(perStart, 1), tf.zeros([1, E, 1])), [H, R]);
     } else {
       const columns = memberPredictions[0].shape[2];
       const stacked = tf.reshape(tf.stack(memberPredictions), [-1, columns]) as tf.Tensor2D; // H·E·B rows

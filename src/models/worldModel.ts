@@ -12,7 +12,7 @@ import type { Activation } from './activation';
 import { AdamW } from './adamW';
 import { EnsembleParameters, type SavedParameters } from './ensembleParameters';
 import { fitEnsemble, type FitOptions, type FitResult } from './fit';
-import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs } from './inferenceForward';
+import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs, repeatRows } from './inferenceForward';
 import { foldInferenceWeights } from './inferenceWeights';
 import { knownRewardModel, type KnownRewardModel } from './knownRewards';
 import { layoutFor, type EnsembleLayout } from './layout';
@@ -144,7 +144,7 @@ export class WorldModel {
         const x = placeInputs(observations, encodeActions(actions, this.spec.actionSpace), maps);
         const gaussian = weights.logVar !== null;
         const { mean, logVar } = forwardMembers(weights, x, 'shared', gaussian);
-        const repeated = tf.tile(observations, [E, 1]);
+        const repeated = repeatRows(observations, E);
         const toMembers = (t: tf.Tensor) => tf.reshape(t, [E, R, -1]) as tf.Tensor3D;
         const std =
           logVar === null ? null : tf.mul(tf.exp(tf.mul(tf.matMul(logVar, maps.pickDeltas), 0.5)), this.deltaStdTensor());
