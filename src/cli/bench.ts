@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   envs: () => import('./bench/envs'),
   model: () => import('./bench/model'),
   loop: () => import('./bench/loop'),
+  smoothness: () => import('./bench/smoothness'),
 };
 
 async function main(): Promise<void> {
