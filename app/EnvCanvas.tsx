@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ActionSpace } from '../src/envs/types';
 import { ENV_INFO } from './envInfo';
+import { prepareCanvas, useElementSize } from './playground/useCanvas';
 import { rendererFor } from './renderers';
 import { selectLastOutcome, selectParams, selectSnapshot, selectSpec, useLabStore } from './store';
 
@@ -12,28 +13,9 @@ function pushShare(space: ActionSpace, action: number | null): number {
   return middle === 0 ? 0 : (action - middle) / middle;
 }
 
-/** Keeps the canvas's backing store at the element's size × devicePixelRatio, so lines stay sharp. */
-function useCanvasSize(canvasRef: RefObject<HTMLCanvasElement | null>): {
-  width: number;
-  height: number;
-} {
-  const [size, setSize] = useState({ width: 0, height: 0 });
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (canvas === null) return;
-    const observer = new ResizeObserver(([entry]) => {
-      const { width, height } = entry.contentRect;
-      setSize({ width, height });
-    });
-    observer.observe(canvas);
-    return () => observer.disconnect();
-  }, [canvasRef]);
-  return size;
-}
-
 export function EnvCanvas() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const { width, height } = useCanvasSize(canvasRef);
+  const { width, height } = useElementSize(canvasRef);
   const spec = useLabStore(selectSpec);
   const params = useLabStore(selectParams);
   const snapshot = useLabStore(selectSnapshot);
@@ -42,15 +24,8 @@ export function EnvCanvas() {
   useEffect(() => {
     const canvas = canvasRef.current;
     if (canvas === null || width === 0 || height === 0) return;
-    const dpr = window.devicePixelRatio || 1;
-    const backingWidth = Math.round(width * dpr);
-    const backingHeight = Math.round(height * dpr);
-    // Assigning a canvas's size clears it and reallocates: only when it really changed.
-    if (canvas.width !== backingWidth) canvas.width = backingWidth;
-    if (canvas.height !== backingHeight) canvas.height = backingHeight;
-    const ctx = canvas.getContext('2d');
+    const ctx = prepareCanvas(canvas, width, height);
     if (ctx === null) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     rendererFor(spec.id)({
       ctx,
       width,

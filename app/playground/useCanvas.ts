@@ -28,6 +28,7 @@ export function prepareCanvas(
   const dpr = window.devicePixelRatio || 1;
   const backingWidth = Math.round(width * dpr);
   const backingHeight = Math.round(height * dpr);
+  // Assigning a canvas's size clears it and reallocates: only when it really changed.
   if (canvas.width !== backingWidth) canvas.width = backingWidth;
   if (canvas.height !== backingHeight) canvas.height = backingHeight;
   const ctx = canvas.getContext('2d');

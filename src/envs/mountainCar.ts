@@ -5,6 +5,7 @@
 import type { Rng } from '../rng';
 import { BatchedEnvBase } from './batchedEnvBase';
 import { defineEnv } from './defineEnv';
+import { mountainCarTrackSpace } from './mountainCarTrack';
 import type { ParamRules } from './params';
 import type { EnvDefinition, EnvSpec } from './types';
 
@@ -26,10 +27,7 @@ const rules: ParamRules = {
 
 export const mountainCarSpec: EnvSpec = {
   id: 'MountainCar-v0',
-  stateNames: ['position', 'velocity'],
-  observationNames: ['position', 'velocity'],
-  observationLow: [f32(-1.2), f32(-0.07)],
-  observationHigh: [f32(0.6), f32(0.07)],
+  ...mountainCarTrackSpace,
   actionSpace: { kind: 'discrete', n: 3 },
   maxEpisodeSteps: 200,
   rewardThreshold: -110,
@@ -38,13 +36,6 @@ export const mountainCarSpec: EnvSpec = {
     force: [0.0005, 0.002],
     gravity: [0.00125, 0.005],
     max_speed: [0.035, 0.14],
-  },
-  projection: {
-    xLabel: 'x',
-    yLabel: 'v',
-    xRange: [-1.2, 0.6],
-    yRange: [-0.07, 0.07],
-    project: (observation) => [observation[0], observation[1]],
   },
 };
 

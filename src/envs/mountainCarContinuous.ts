@@ -10,6 +10,7 @@
 import type { Rng } from '../rng';
 import { BatchedEnvBase, type StateDtype } from './batchedEnvBase';
 import { defineEnv } from './defineEnv';
+import { mountainCarTrackSpace } from './mountainCarTrack';
 import type { ParamRules } from './params';
 import type { EnvDefinition, EnvSpec } from './types';
 
@@ -35,10 +36,7 @@ const rules: ParamRules = {
 
 export const mountainCarContinuousSpec: EnvSpec = {
   id: 'MountainCarContinuous-v0',
-  stateNames: ['position', 'velocity'],
-  observationNames: ['position', 'velocity'],
-  observationLow: [f32(-1.2), f32(-0.07)],
-  observationHigh: [f32(0.6), f32(0.07)],
+  ...mountainCarTrackSpace,
   actionSpace: { kind: 'box', low: -1, high: 1, dim: 1 },
   maxEpisodeSteps: 999,
   rewardThreshold: 90,
@@ -47,13 +45,6 @@ export const mountainCarContinuousSpec: EnvSpec = {
     power: [0.00075, 0.003],
     gravity: [0.00125, 0.005],
     max_speed: [0.035, 0.14],
-  },
-  projection: {
-    xLabel: 'x',
-    yLabel: 'v',
-    xRange: [-1.2, 0.6],
-    yRange: [-0.07, 0.07],
-    project: (observation) => [observation[0], observation[1]],
   },
 };
 
