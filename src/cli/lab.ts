@@ -14,6 +14,7 @@ import { isPresetName, presets } from '../config/presets';
 import type { ExperimentConfig } from '../config/schema';
 import { decodeHash } from '../config/urlCodec';
 import { runExperiment } from '../experiment';
+import { experimentCalibration } from '../experimentCalibration';
 import { buildLabOutput, csvRows, serialiseLabOutput, type LabRun } from '../exportFile';
 import { formatInterval } from '../metrics/aggregate';
 import type { OracleRun } from '../policies/oracle';
@@ -142,7 +143,10 @@ function fixed(value: number): string {
 async function main(): Promise<void> {
   const args = parseArguments(process.argv.slice(2));
   const config = loadConfig(args);
-  const choice = await initBackend({ preference: config.backend });
+  const choice = await initBackend({
+    preference: config.backend,
+    ...(config.backend === 'auto' ? { calibrate: experimentCalibration(config) } : {}),
+  });
   console.log(`backend: ${choice.reason}`);
   const oracleCache = new Map<string, OracleRun>();
   const runs: LabRun[] = [];
