@@ -25,6 +25,7 @@ import type { TransitionRows } from './metrics/transitionRows';
 import { uniformTransitions } from './metrics/uniformStates';
 import type { FitResult } from './models/fit';
 import { WorldModel } from './models/worldModel';
+import { createObjective, type LearningObjective, type ObjectiveWorld } from './objectives/index';
 import { Critic } from './policies/critic';
 import { GradientImprover } from './policies/gradientImprover';
 import type { ImaginationSettings, ImprovementResult, PolicyImprover } from './policies/improver';
@@ -82,6 +83,7 @@ class Experiment {
   private readonly uniform: TransitionRows;
   private readonly oracle: OracleRun | null;
   private readonly randomReturn: number;
+  private readonly objective: LearningObjective;
   private lastFit: FitResult | null = null;
   private lastImprovement: ImprovementResult | null = null;
   /** CEM-MPC: this iteration's closed-loop run of the planner inside the model (the sim evaluation). */
@@ -128,6 +130,7 @@ class Experiment {
       root.fork('critic'),
     );
     this.improver = o.kind === 'cem' ? null : createImprover(config);
+    this.objective = createObjective({ config, definition: this.definition, inputMean: mean, inputScale: scale, rng: root.fork('objective') });
     this.mpc =
       o.kind === 'cem'
         ? new MpcController(
@@ -169,16 +172,26 @@ class Experiment {
     yield phase('collect', 0);
     let mark = nowMs();
     const noise = this.config.data.explorationNoise;
+    const budget = this.config.data.realStepsPerIteration;
+    const share = this.objective.behaviour(this.world(iteration), budget);
+    const policySteps = budget - (share?.steps ?? 0);
     if (this.mpc === null) {
       const actor = new JsPolicy(this.policy.snapshot());
-      collectTransitions(this.realEnv, this.buffer, this.config.data.realStepsPerIteration, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
+      collectTransitions(this.realEnv, this.buffer, policySteps, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
       timings.collect = secondsSince(mark);
     } else {
-      const steps = this.config.data.realStepsPerIteration;
-      yield* inPhase(iteration, 'collect', timings, this.mpc.collect(this.realEnv, this.buffer, steps, noise, this.rng.collect, this.rng.reset));
+      yield* inPhase(iteration, 'collect', timings, this.mpc.collect(this.realEnv, this.buffer, policySteps, noise, this.rng.collect, this.rng.reset));
+    }
+    if (share !== null) {
+      mark = nowMs();
+      collectTransitions(this.realEnv, this.buffer, share.steps, share.act, this.rng.reset);
+      timings.collect += secondsSince(mark);
     }
 
     const m = this.config.model;
+    mark = nowMs();
+    const modelLoss = await this.objective.modelLoss(this.world(iteration));
+    timings.fit += secondsSince(mark);
     for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
       yield phase('fit', chunk / PROGRESS_CHUNKS);
       mark = nowMs();
@@ -186,9 +199,13 @@ class Experiment {
         batchSize: m.batchSize,
         learningRate: m.learningRate,
         weightDecay: m.weightDecay,
+        objective: modelLoss,
       });
       timings.fit += secondsSince(mark);
     }
+    mark = nowMs();
+    await this.objective.adaptModel(this.world(iteration));
+    timings.fit += secondsSince(mark);
 
     if (this.mpc !== null) {
       yield phase('improve', 0);
@@ -205,6 +222,9 @@ class Experiment {
       );
       timings.improve += secondsSince(mark);
     }
+    mark = nowMs();
+    await this.objective.afterImprove(this.world(iteration));
+    timings.improve += secondsSince(mark);
 
     yield phase('evaluate', 0);
     const { config, realParams, evaluationStarts } = this;
@@ -282,6 +302,7 @@ class Experiment {
   }
 
   dispose(): void {
+    this.objective.dispose();
     this.model.dispose();
     this.policy.dispose();
     this.critic.dispose();
@@ -293,9 +314,16 @@ class Experiment {
     return Float32Array.from(this.evaluationStarts.flatMap((start) => this.definition.observe(start.state, this.realParams)));
   }
 
+  private world(iteration: number): ObjectiveWorld {
+    const { definition, realParams, realEnv, model, policy, critic, buffer } = this;
+    return { definition, realParams, realEnv, model, policy, critic, buffer, imagination: this.imagination(), iteration };
+  }
+
   private imagination(): ImaginationSettings {
     const { config } = this;
+    const reward = this.objective.policyReward();
     return {
+      ...(reward === null ? {} : { imaginedReward: reward }),
       rollouts: config.imagination.rollouts,
       horizon: config.imagination.horizon,
       discount: config.optimiser.discount,
@@ -340,6 +368,7 @@ class Experiment {
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
     const criticError = await criticErrors(this.model, this.critic, real.transitions);
+    const objective = await this.objective.figures(this.world(iteration), this.evaluationStarts, episodeLength);
     const ghost = await openLoopPrediction(this.model, startObservations.subarray(0, d), real.firstEpisodeActions);
     const frames = episodeFrames(real.firstEpisode, ghost, real.firstEpisodeActions, d);
     const projection = spec.projection;
@@ -364,7 +393,7 @@ class Experiment {
         uniform: round(uniformError.mean),
         onPolicy: round(onPolicyError.mean),
         strategic: strategicError === null ? null : round(strategicError.mean),
-        adversarial: null,
+        adversarial: objective.report.adversary === null ? null : finiteOrNull(objective.report.adversary.realModelError ?? NaN),
       },
       losses: {
         modelTrain: fit === null ? null : finiteOrNull(average(fit.trainMse)),
@@ -386,7 +415,9 @@ class Experiment {
       trajectories: {
         real: projectPath(projection, real.firstEpisode, d, TRAJECTORY_POINTS),
         sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
+        adversary: objective.adversaryTrajectory,
       },
+      objective: config.objective.kind === 'mse' ? null : objective.report,
       episode: { observationNames: [...spec.observationNames], ...frames },
     };
   }
@@ -398,8 +429,10 @@ function checkSupported(config: ExperimentConfig): void {
   if (o.kind === 'cem' && o.cemElites > o.cemPopulation) {
     throw new Error(`optimiser "cem": cemElites (${o.cemElites}) exceed cemPopulation (${o.cemPopulation})`);
   }
-  if (config.objective.kind !== 'mse') {
-    throw new Error(`objective "${config.objective.kind}" is not available in the loop yet: choose "mse"`);
+  // MnM rewards the policy's imagined transitions and Stackelberg lowers a policy's imagined
+  // value: both need a policy network, which CEM-MPC does not have.
+  if ((config.objective.kind === 'mnm' || config.objective.kind === 'stackelberg') && o.kind === 'cem') {
+    throw new Error(`objective "${config.objective.kind}" needs a policy network: choose optimiser "gradient" or "reinforce", not "cem"`);
   }
   if (config.risk.kind === 'cvar' && o.kind !== 'gradient') {
     throw new Error(

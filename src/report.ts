@@ -22,6 +22,32 @@ export const gridReportSchema = z.object({
   modelVisits: z.array(z.number().int().nonnegative()),
 });
 
+/** What a policy-aware objective adds to the report; null fields are mechanisms it does not have. */
+export const objectiveReportSchema = z.object({
+  kind: z.string(),
+  /** The Error-MDP's adversary (policyAware). */
+  adversary: z
+    .object({
+      /** Its discounted error return in imagination (critic-error units, or disagreement). */
+      imaginedErrorReturn: finiteOrNull,
+      /** The critic error per step it meets in the real env, from the evaluation starts. */
+      realCriticError: finiteOrNull,
+      /** The normalised one-step model error on the states it visits in the real env. */
+      realModelError: finiteOrNull,
+      /** Share of this iteration's real steps it collected (active data selection). */
+      collectedShare: z.number(),
+    })
+    .nullable(),
+  /** MnM: the real-vs-model classifier's accuracy on held-out rows (0.5 = cannot tell). */
+  classifierAccuracy: finiteOrNull,
+  /** Stackelberg: the policy's imagined value lost to the adapted model, and the likelihood paid. */
+  maximin: z
+    .object({ valueDrop: finiteOrNull, holdoutLossIncrease: finiteOrNull, steps: z.number().int().nonnegative() })
+    .nullable(),
+});
+
+export type ObjectiveReport = z.infer<typeof objectiveReportSchema>;
+
 export const iterationReportSchema = z.object({
   iteration: z.number().int().nonnegative(),
   /** Real transitions collected so far (the data budget spent). */
@@ -49,7 +75,10 @@ export const iterationReportSchema = z.object({
   }),
   imaginedReturn: finiteOrNull,
   grid: gridReportSchema,
-  trajectories: z.object({ real: z.array(point), sim: z.array(point) }),
+  /** The adversary's real trajectory is empty unless an objective runs one. */
+  trajectories: z.object({ real: z.array(point), sim: z.array(point), adversary: z.array(point).default([]) }),
+  /** Null for `mse` and for files written before objectives reported. */
+  objective: objectiveReportSchema.nullable().default(null),
   /**
    * The first evaluation episode as the env view draws it: the real observations and, as its
    * ghost, the model's open-loop prediction from the same start under the same actions.

@@ -77,6 +77,7 @@ export async function fitEnsemble(
     forward: (x) => ensembleForward(parameters, x, layout),
     parameters,
     likelihood,
+    stats,
     step,
   });
 

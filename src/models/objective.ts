@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EnsembleParameters } from './ensembleParameters';
 import type { EnsemblePrediction } from './ensembleForward';
 import { logVarBoundPenalty, rowLosses, type Likelihood } from './likelihood';
+import type { NormalizerStats } from './normalizer';
 
 /** One minibatch: each member its own rows, all normalised. */
 export interface ObjectiveBatch {
@@ -23,6 +24,8 @@ export interface ObjectiveContext {
   readonly forward: (inputs: tf.Tensor3D) => EnsemblePrediction;
   readonly parameters: EnsembleParameters;
   readonly likelihood: Likelihood;
+  /** The moments this fit normalises with, for objectives that need real units (a critic). */
+  readonly stats: NormalizerStats;
   /** This step's index within the current `fit` call. */
   readonly step: number;
 }

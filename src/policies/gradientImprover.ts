@@ -13,6 +13,7 @@ import type { PolicyNetwork } from './policyNetwork';
 import {
   conditionalValueAtRisk,
   discountedSum,
+  imaginedRewards,
   sampleStartObservations,
   type ImprovementContext,
   type ImprovementResult,
@@ -61,13 +62,14 @@ export class GradientImprover implements PolicyImprover {
           const last = rollout.observations.slice([H, 0, 0], [1, R, d]).reshape([R, d]) as tf.Tensor2D;
           const stillAlive = rollout.alive.slice([H - 1, 0], [1, R]).reshape([R]);
           const terminal = critic.value(last).mul(stillAlive).mul(settings.discount ** H);
-          const returns = discountedSum(rollout.rewards, settings.discount).add(terminal) as tf.Tensor1D;
+          const rewards = imaginedRewards(rollout, settings);
+          const returns = discountedSum(rewards, settings.discount).add(terminal) as tf.Tensor1D;
           const objective = useCvar
             ? conditionalValueAtRisk(returns.reshape([model.config.members, -1]) as tf.Tensor2D, settings.risk.alpha).mean()
             : returns.mean();
           kept = {
             observations: tf.keep(rollout.observations.clone()),
-            rewards: tf.keep(rollout.rewards.clone()),
+            rewards: tf.keep(rewards.clone()),
             alive: tf.keep(rollout.alive.clone()),
           };
           rollout.dispose();

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import { withoutGradient } from '../models/stopGradient';
+import type { RolloutResult } from '../models/rollout';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
 import type { Critic } from './critic';
@@ -20,6 +21,20 @@ export interface ImaginationSettings {
   /** Std of zero-mean noise on every imagined reward (REINFORCE's robustness question). */
   readonly rewardNoiseStd: number;
   readonly risk: { readonly kind: 'mean' | 'cvar'; readonly alpha: number };
+  /** Rewrites the rollout's rewards (the Error-MDP's error reward, MnM's classifier bonus). */
+  readonly imaginedReward?: ImaginedReward;
+}
+
+/**
+ * The rewards [H, R] an optimiser maximises for an imagined rollout, in place of the model's:
+ * built under the gradient tape from the rollout's observations and actions, so the gradient
+ * optimiser differentiates through it. Zero it after termination (`rollout.alive`).
+ */
+export type ImaginedReward = (rollout: RolloutResult) => tf.Tensor2D;
+
+/** The rewards an optimiser should use: the settings' rewrite if any, else the model's. */
+export function imaginedRewards(rollout: RolloutResult, settings: ImaginationSettings): tf.Tensor2D {
+  return settings.imaginedReward === undefined ? rollout.rewards : settings.imaginedReward(rollout);
 }
 
 export interface ImprovementContext {

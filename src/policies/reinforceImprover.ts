@@ -11,6 +11,7 @@ import type { Rng } from '../rng';
 import type { Policy } from '../models/policy';
 import type { PolicyNetwork } from './policyNetwork';
 import {
+  imaginedRewards,
   sampleStartObservations,
   type ImprovementContext,
   type ImprovementResult,
@@ -78,9 +79,10 @@ export class ReinforceImprover implements PolicyImprover {
       const rollout = model.rollout(starts, act, H, { member: 'random', reward: settings.reward, rng });
       const [, R, d] = rollout.observations.shape;
       const noisyRewards = tf.tidy(() => {
-        if (settings.rewardNoiseStd === 0) return rollout.rewards.clone();
+        const rewards = imaginedRewards(rollout, settings);
+        if (settings.rewardNoiseStd === 0) return rewards.clone();
         const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
-        return rollout.rewards.add(noise.mul(rollout.alive)) as tf.Tensor2D;
+        return rewards.add(noise.mul(rollout.alive)) as tf.Tensor2D;
       });
       const trajectories = { observations: rollout.observations, rewards: noisyRewards, alive: rollout.alive };
       const { advantages, meanReturn } = tf.tidy(() => {
