@@ -182,6 +182,8 @@ export function LoadedFileBanner() {
               hide: [],
               lesson: null,
               notices: [],
+              compare: [],
+              seeds: 1,
             });
             closeViewing();
           }}

@@ -9,10 +9,19 @@
  * a different experiment than the one its author shared.
  */
 import { getEnv, type EnvSpec } from '../envs/index';
+import {
+  MAX_SEEDS,
+  MAX_VARIANTS,
+  overrideEntries,
+  SHARED_KEYS,
+  variantField,
+  type VariantOverrides,
+} from './compareVariants';
 import { defaultConfig } from './parse';
 import { isPresetName, presets, type PresetName } from './presets';
 import { experimentConfigSchema, type ExperimentConfig } from './schema';
 import {
+  COMPARE_KEY,
   controlGroups,
   HIDE_KEY,
   isControlGroup,
@@ -21,8 +30,11 @@ import {
   REAL_KEY,
   REAL_NOMINAL,
   REAL_PARAM_PREFIX,
+  readLeaf,
+  SEEDS_KEY,
   urlFields,
   VERSION_KEY,
+  writeLeaf,
   type ControlGroup,
   type UrlField,
 } from './urlKeys';
@@ -56,6 +68,7 @@ export interface UrlNotice {
 
 export interface LessonRef {
   readonly id: string;
+  /** 0-based; a link prints it 1-based (`lesson=3.2` is lesson 3's second step). */
   readonly step: number;
 }
 
@@ -65,6 +78,10 @@ export interface UrlExtras {
   readonly preset?: PresetName;
   readonly hide?: readonly ControlGroup[];
   readonly lesson?: LessonRef | null;
+  /** Compare mode: the variants run beside the config (compareVariants.ts). */
+  readonly compare?: readonly VariantOverrides[];
+  /** Seeds each config runs on (1 to MAX_SEEDS); 1 is not printed. */
+  readonly seeds?: number;
 }
 
 export interface DecodedHash {
@@ -73,18 +90,28 @@ export interface DecodedHash {
   readonly hide: ControlGroup[];
   readonly lesson: LessonRef | null;
   readonly preset: PresetName | null;
+  readonly compare: VariantOverrides[];
+  readonly seeds: number;
 }
 
 const fieldsByKey: ReadonlyMap<string, UrlField> = new Map(
   urlFields.map((field) => [field.key, field]),
 );
-const reservedKeys = [VERSION_KEY, PRESET_KEY, HIDE_KEY, LESSON_KEY, REAL_KEY];
+const reservedKeys = [
+  VERSION_KEY,
+  PRESET_KEY,
+  HIDE_KEY,
+  LESSON_KEY,
+  REAL_KEY,
+  COMPARE_KEY,
+  SEEDS_KEY,
+];
 /** For "did you mean B?" when someone types `b=`: keys are case-sensitive, people are not. */
 const knownKeysByLowerCase: ReadonlyMap<string, string> = new Map(
   [...fieldsByKey.keys(), ...reservedKeys].map((key) => [key.toLowerCase(), key]),
 );
 const LESSON_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const LESSON_STEP = /^\d{1,6}$/;
+const LESSON_STEP = /^\d{1,7}$/;
 /** Plain decimal or scientific notation only: `Number()` would also take '', ' 1', '0x1f', 'Infinity'. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -103,11 +130,24 @@ export function encodeConfig(config: ExperimentConfig, extras: UrlExtras = {}): 
   if (extras.hide !== undefined && extras.hide.length > 0) {
     parts.push(formatPair(HIDE_KEY, extras.hide.join(',')));
   }
+  if (extras.compare !== undefined && extras.compare.length > 0) {
+    parts.push(formatPair(COMPARE_KEY, extras.compare.map(formatVariant).join(',')));
+  }
+  if (extras.seeds !== undefined && extras.seeds !== 1) {
+    parts.push(formatPair(SEEDS_KEY, formatValue(extras.seeds)));
+  }
   if (extras.lesson) {
     const { id, step } = extras.lesson;
-    parts.push(formatPair(LESSON_KEY, step === 0 ? id : `${id}:${step}`));
+    parts.push(formatPair(LESSON_KEY, step === 0 ? id : `${id}.${step + 1}`));
   }
   return parts.join('&');
+}
+
+/** `width:64;obj:mnm`: the overrides in table order; an unchanged copy of the base is empty. */
+function formatVariant(overrides: VariantOverrides): string {
+  return overrideEntries(overrides)
+    .map(([field, value]) => `${field.key}:${formatValue(value)}`)
+    .join(';');
 }
 
 /** Real-world params are merged onto the preset's, so only changes are printed... */
@@ -136,13 +176,16 @@ function formatPair(key: string, value: string): string {
   return `${encodeComponent(key)}=${encodeComponent(value)}`;
 }
 
-/** Like encodeURIComponent, but keeps ',' and ':' (legal in a fragment, and what hide/lesson use). */
+/** Like encodeURIComponent, but keeps ',' ':' ';' (legal in a fragment, and what hide/lesson/cmp use). */
 function encodeComponent(text: string): string {
   const wellFormed = text.replace(
     /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     '\uFFFD',
   );
-  return encodeURIComponent(wellFormed).replace(/%2C/g, ',').replace(/%3A/g, ':');
+  return encodeURIComponent(wellFormed)
+    .replace(/%2C/g, ',')
+    .replace(/%3A/g, ':')
+    .replace(/%3B/g, ';');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,6 +232,8 @@ export function decodeHash(
   const working = cloneConfig(start.config);
   let hide: ControlGroup[] = [];
   let lesson: LessonRef | null = null;
+  let compareText: string | null = null;
+  let seeds = 1;
   let startFromNominal = false;
   const realOverrides = new Map<string, string>();
 
@@ -211,6 +256,10 @@ export function decodeHash(
       hide = readHide(value, notices);
     } else if (key === LESSON_KEY) {
       lesson = readLesson(value, notices);
+    } else if (key === COMPARE_KEY) {
+      compareText = value;
+    } else if (key === SEEDS_KEY) {
+      seeds = readSeeds(value, notices);
     } else {
       notices.push(unknownKey(key));
     }
@@ -224,6 +273,9 @@ export function decodeHash(
     notices,
   );
 
+  // Read last: a variant's value that is bad falls back to the final base's, wherever cmp= stands.
+  const compare = compareText === null ? [] : readCompare(compareText, working, notices);
+
   // The steps above keep every value in range; this is the guarantee, not the mechanism.
   const validated = experimentConfigSchema.safeParse(working);
   if (!validated.success) {
@@ -232,9 +284,9 @@ export function decodeHash(
       kind: 'bad-value',
       message: 'The link did not give a valid experiment; showing the defaults instead.',
     });
-    return { config: defaultConfig, notices, hide, lesson, preset: null };
+    return { config: defaultConfig, notices, hide, lesson, preset: null, compare: [], seeds };
   }
-  return { config: validated.data, notices, hide, lesson, preset: start.preset };
+  return { config: validated.data, notices, hide, lesson, preset: start.preset, compare, seeds };
 }
 
 function refused(message: string): DecodedHash {
@@ -244,6 +296,8 @@ function refused(message: string): DecodedHash {
     hide: [],
     lesson: null,
     preset: null,
+    compare: [],
+    seeds: 1,
   };
 }
 
@@ -526,32 +580,125 @@ function readHide(text: string, notices: UrlNotice[]): ControlGroup[] {
   return hidden;
 }
 
+/**
+ * `lesson=ID` opens a lesson at its start, `lesson=ID.N` at its N-th step (1-based, as the panel
+ * numbers them). `ID:K` (0-based) is the first format's, still read so its links keep working.
+ */
 function readLesson(text: string, notices: UrlNotice[]): LessonRef | null {
-  const colonAt = text.indexOf(':');
-  const id = colonAt >= 0 ? text.slice(0, colonAt) : text;
+  const separatorAt = text.search(/[.:]/);
+  const id = separatorAt >= 0 ? text.slice(0, separatorAt) : text;
   if (!LESSON_ID.test(id)) {
     notices.push(
       badValue(
         LESSON_KEY,
         text,
-        'a lesson is named by letters, digits, - and _ (lesson=ID or ID:STEP); no lesson opened',
+        'a lesson is named by letters, digits, - and _ (lesson=ID or ID.STEP); no lesson opened',
       ),
     );
     return null;
   }
-  if (colonAt < 0) return { id, step: 0 };
-  const stepText = text.slice(colonAt + 1);
-  if (!LESSON_STEP.test(stepText)) {
+  if (separatorAt < 0) return { id, step: 0 };
+  const oneBased = text[separatorAt] === '.';
+  const stepText = text.slice(separatorAt + 1);
+  if (!LESSON_STEP.test(stepText) || (oneBased && Number(stepText) === 0)) {
     notices.push(
       badValue(
         LESSON_KEY,
         text,
-        `the step after ":" is a whole number; opened lesson ${id} at its start`,
+        `the step after "${text[separatorAt]}" is a whole number${oneBased ? ' from 1' : ''}; opened lesson ${id} at its start`,
       ),
     );
     return { id, step: 0 };
   }
-  return { id, step: Number(stepText) };
+  return { id, step: Number(stepText) - (oneBased ? 1 : 0) };
+}
+
+function readSeeds(text: string, notices: UrlNotice[]): number {
+  const parsed = parseNumber(text);
+  if (parsed === null) {
+    notices.push(
+      badValue(SEEDS_KEY, text, `expected a number of seeds from 1 to ${MAX_SEEDS}; ran 1`),
+    );
+    return 1;
+  }
+  const seeds = Math.min(MAX_SEEDS, Math.max(1, Math.round(parsed)));
+  if (seeds !== parsed) {
+    notices.push({
+      key: SEEDS_KEY,
+      kind: seeds === Math.round(parsed) ? 'rounded' : 'clamped',
+      message: `${SEEDS_KEY}=${show(text)} is not a whole number from 1 to ${MAX_SEEDS}; set to ${seeds}.`,
+    });
+  }
+  return seeds;
+}
+
+/**
+ * `cmp=obj:mnm,width:64;steps:50`: variants separated by ',', each a ';'-list of KEY:VALUE with
+ * the link's own keys and the same checks as the link's pairs. A variant's bad value drops that
+ * override (the variant keeps the base's value) rather than the variant.
+ */
+function readCompare(
+  text: string,
+  base: ExperimentConfig,
+  notices: UrlNotice[],
+): VariantOverrides[] {
+  const written = text.split(',');
+  if (written.length > MAX_VARIANTS) {
+    notices.push(
+      badValue(
+        COMPARE_KEY,
+        written.slice(MAX_VARIANTS).join(','),
+        `at most ${MAX_VARIANTS} variants run beside the config; the rest were ignored`,
+      ),
+    );
+  }
+  return written.slice(0, MAX_VARIANTS).map((variantText, index) => {
+    const label = `compare variant ${String.fromCharCode(66 + index)}`;
+    const overrides: Partial<Record<string, string | number>> = {};
+    const seen = new Set<string>();
+    for (const item of variantText.split(';')) {
+      if (item.length === 0) continue;
+      const colonAt = item.indexOf(':');
+      const key = colonAt >= 0 ? item.slice(0, colonAt) : item;
+      const field = variantField(key);
+      if (field === undefined || colonAt < 0) {
+        const why = (SHARED_KEYS as readonly string[]).includes(key)
+          ? `${key} is shared by every variant and cannot differ; ignored`
+          : colonAt < 0
+            ? "write each change as KEY:VALUE with the link's keys; ignored"
+            : `${show(key)} is not a setting a variant can change; ignored`;
+        notices.push(badValue(COMPARE_KEY, item, `in ${label}, ${why}`));
+        continue;
+      }
+      if (seen.has(key)) {
+        notices.push({
+          key: COMPARE_KEY,
+          kind: 'duplicate',
+          message: `In ${label}, ${key} appears more than once; the last one was used.`,
+        });
+      }
+      seen.add(key);
+      const read = readField(
+        field,
+        item.slice(colonAt + 1),
+        readLeaf(base, field),
+        "the base's value",
+      );
+      if (read.notice !== null) {
+        notices.push({
+          ...read.notice,
+          key: COMPARE_KEY,
+          message: `In ${label}: ${read.notice.message}`,
+        });
+        if (read.notice.kind === 'bad-value') {
+          delete overrides[key];
+          continue;
+        }
+      }
+      overrides[key] = read.value;
+    }
+    return overrides as VariantOverrides;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,21 +707,6 @@ function readLesson(text: string, notices: UrlNotice[]): LessonRef | null {
 function cloneConfig(config: ExperimentConfig): ExperimentConfig {
   // The config is plain JSON by contract (it crosses the worker boundary), so this is exact.
   return JSON.parse(JSON.stringify(config)) as ExperimentConfig;
-}
-
-function readLeaf(config: ExperimentConfig, field: UrlField): string | number {
-  const holder: Readonly<Record<string, unknown>> =
-    field.section === null ? config : (config[field.section] as Readonly<Record<string, unknown>>);
-  return holder[field.name] as string | number;
-}
-
-function writeLeaf(config: ExperimentConfig, field: UrlField, value: string | number): void {
-  // `field` comes from our own table, never from the link, so this writes only known names.
-  const holder = (field.section === null ? config : config[field.section]) as Record<
-    string,
-    unknown
-  >;
-  holder[field.name] = value;
 }
 
 /**

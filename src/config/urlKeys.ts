@@ -26,6 +26,10 @@ export const VERSION_KEY = 'v';
 export const PRESET_KEY = 'preset';
 export const HIDE_KEY = 'hide';
 export const LESSON_KEY = 'lesson';
+/** Compare mode: `cmp=obj:mnm,width:64;steps:50` adds variants of the config (compareVariants.ts). */
+export const COMPARE_KEY = 'cmp';
+/** How many seeds each config runs on, for the mean and its band. */
+export const SEEDS_KEY = 'seeds';
 /** `real=nominal` clears a preset's real-world params; `real.<param>=x` sets one. */
 export const REAL_KEY = 'real';
 export const REAL_PARAM_PREFIX = 'real.';
@@ -141,4 +145,19 @@ export const controlGroups: readonly ControlGroup[] = Object.freeze(
 
 export function isControlGroup(name: string): name is ControlGroup {
   return (controlGroups as readonly string[]).includes(name);
+}
+
+export function readLeaf(config: ExperimentConfig, field: UrlField): string | number {
+  const holder: Readonly<Record<string, unknown>> =
+    field.section === null ? config : (config[field.section] as Readonly<Record<string, unknown>>);
+  return holder[field.name] as string | number;
+}
+
+/** Writes in place; `field` comes from the table above, never from a link, so only known names are written. */
+export function writeLeaf(config: ExperimentConfig, field: UrlField, value: string | number): void {
+  const holder = (field.section === null ? config : config[field.section]) as Record<
+    string,
+    unknown
+  >;
+  holder[field.name] = value;
 }

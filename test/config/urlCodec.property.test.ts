@@ -11,7 +11,13 @@ import {
   type UrlExtras,
   type UrlNoticeKind,
 } from '../../src/config/urlCodec';
-import { controlGroups, urlFields } from '../../src/config/urlKeys';
+import {
+  MAX_SEEDS,
+  MAX_VARIANTS,
+  variantField,
+  type VariantOverrides,
+} from '../../src/config/compareVariants';
+import { controlGroups, urlFields, type UrlField } from '../../src/config/urlKeys';
 import { ENV_IDS, getEnv } from '../../src/envs/index';
 
 const presetNames = Object.keys(presets) as PresetName[];
@@ -64,10 +70,30 @@ function arbitraryFor(schema: z.ZodType, path: string): fc.Arbitrary<unknown> {
 
 const configArbitrary = arbitraryFor(experimentConfigSchema, '') as fc.Arbitrary<ExperimentConfig>;
 
+/** A value a link may give the field: its bounds often, anywhere in range otherwise. */
+function fieldValueArbitrary(field: UrlField): fc.Arbitrary<string | number> {
+  if (field.kind === 'enum') return fc.constantFrom(...field.values);
+  const { min, max } = field;
+  const anywhere =
+    field.kind === 'int' ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true });
+  return fc.oneof(fc.constantFrom(min, max), anywhere).map((value) => (value === 0 ? 0 : value));
+}
+
+const variantFields = urlFields.filter((field) => variantField(field.key) !== undefined);
+const variantArbitrary: fc.Arbitrary<VariantOverrides> = fc
+  .subarray(variantFields, { maxLength: 6 })
+  .chain((fields) =>
+    fc.record(Object.fromEntries(fields.map((field) => [field.key, fieldValueArbitrary(field)])), {
+      noNullPrototype: true,
+    }),
+  );
+
 const extrasArbitrary: fc.Arbitrary<UrlExtras> = fc.record(
   {
     preset: fc.constantFrom(...presetNames),
     hide: fc.subarray([...controlGroups]),
+    compare: fc.array(variantArbitrary, { maxLength: MAX_VARIANTS }),
+    seeds: fc.integer({ min: 1, max: MAX_SEEDS }),
     lesson: fc.option(
       fc.record({
         id: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
@@ -114,18 +140,38 @@ function problemWith(decoded: DecodedHash): string | null {
   }
   if (!decoded.hide.every((group) => controlGroups.includes(group))) return 'unknown hidden group';
   if (decoded.preset !== null && !presetNames.includes(decoded.preset)) return 'unknown preset';
+  if (!(Number.isInteger(decoded.seeds) && decoded.seeds >= 1 && decoded.seeds <= MAX_SEEDS)) {
+    return `seeds=${decoded.seeds} is out of range`;
+  }
+  if (decoded.compare.length > MAX_VARIANTS) return 'too many variants';
+  for (const variant of decoded.compare) {
+    for (const [key, value] of Object.entries(variant)) {
+      const field = variantField(key);
+      if (field === undefined) return `variant overrides ${key}, which no variant may`;
+      const fits =
+        field.kind === 'enum'
+          ? field.values.includes(String(value))
+          : typeof value === 'number' &&
+            value >= field.min &&
+            value <= field.max &&
+            (field.kind === 'real' || Number.isInteger(value));
+      if (!fits) return `variant value ${key}:${String(value)} is not valid`;
+    }
+  }
   // Whatever was read can be shared again, and reads back the same, silently.
   const extras = {
     preset: decoded.preset ?? undefined,
     hide: decoded.hide,
     lesson: decoded.lesson,
+    compare: decoded.compare,
+    seeds: decoded.seeds,
   };
   const again = decodeHash(encodeConfig(config, extras));
   if (again.notices.length > 0) return `re-encoding is not silent: ${again.notices[0].message}`;
   if (
     !isDeepStrictEqual(
-      [again.config, again.hide, again.lesson],
-      [config, decoded.hide, decoded.lesson],
+      [again.config, again.hide, again.lesson, again.compare, again.seeds],
+      [config, decoded.hide, decoded.lesson, decoded.compare, decoded.seeds],
     )
   ) {
     return 're-encoding does not read back the same';
@@ -143,6 +189,8 @@ const knownKeys = [
   'hide',
   'lesson',
   'real',
+  'cmp',
+  'seeds',
   'real.g',
   'real.gravity',
   'real.dt',
@@ -189,7 +237,14 @@ const trickyValues = [
   'Infinity',
   'model,risk,bogus',
   'intro:3',
+  'intro.3',
+  '3.0',
   'intro:',
+  'obj:mnm,width:64;steps:50',
+  'width:9999;width:1,be:cpu',
+  ',,,,',
+  ';:;',
+  '__proto__:1;toString:2',
   ':3',
   '2',
   '0',
@@ -292,6 +347,8 @@ describe('URL codec properties', () => {
         expect(decoded.preset).toBe(extras.preset ?? null);
         expect(decoded.hide).toEqual(extras.hide ?? []);
         expect(decoded.lesson).toEqual(extras.lesson ?? null);
+        expect(decoded.compare).toEqual(extras.compare ?? []);
+        expect(decoded.seeds).toBe(extras.seeds ?? 1);
       }),
       { numRuns: 1_000 },
     );

@@ -62,7 +62,7 @@ describe('the key table', () => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const key of keys) {
       expect(encodeURIComponent(key)).toBe(key);
-      expect(['v', 'preset', 'hide', 'lesson', 'real']).not.toContain(key);
+      expect(['v', 'preset', 'hide', 'lesson', 'real', 'cmp', 'seeds']).not.toContain(key);
       expect(key.startsWith('real.')).toBe(false);
     }
   });
@@ -103,7 +103,7 @@ describe('encodeConfig', () => {
     });
     expect(hash).toBe(
       'v=1&env=CartPole-v1&obj=policyAware&seed=3&width=64&lr=0.0003&evep=4' +
-        '&real.gravity=12&real.masspole=0.2&hide=model,risk&lesson=intro:2',
+        '&real.gravity=12&real.masspole=0.2&hide=model,risk&lesson=intro.3',
     );
   });
 
@@ -131,6 +131,8 @@ describe('decodeHash: round trips', () => {
         hide: [],
         lesson: null,
         preset: null,
+        compare: [],
+        seeds: 1,
       });
     }
   });
@@ -356,6 +358,8 @@ describe('decodeHash: versions', () => {
       hide: [],
       lesson: null,
       preset: null,
+      compare: [],
+      seeds: 1,
     });
     expect(decoded.notices[0].message).toContain('made by a newer version of the app');
   });
@@ -421,9 +425,36 @@ describe('decodeHash: classroom keys', () => {
     expect(decoded.notices[0].message).toContain('advanced');
   });
 
-  it('reads lesson=ID:STEP and lesson=ID', () => {
+  it('reads lesson=ID.N (N-th step, from 1), lesson=ID, and the first format ID:K (from 0)', () => {
+    expect(decodeHash('v=1&lesson=3.2').lesson).toEqual({ id: '3', step: 1 });
+    expect(decodeHash('v=1&lesson=3.1').lesson).toEqual({ id: '3', step: 0 });
     expect(decodeHash('v=1&lesson=intro-2:3').lesson).toEqual({ id: 'intro-2', step: 3 });
     expect(decodeHash('v=1&lesson=gap').lesson).toEqual({ id: 'gap', step: 0 });
+    expect(encodeConfig(defaultConfig, { lesson: { id: '3', step: 1 } })).toBe('v=1&lesson=3.2');
+  });
+
+  it('refuses step 0 in the 1-based form, opening the lesson at its start', () => {
+    const decoded = decodeHash('v=1&lesson=3.0');
+    expect(decoded.lesson).toEqual({ id: '3', step: 0 });
+    expect(kinds(decoded.notices)).toEqual(['bad-value']);
+  });
+
+  it('reads seeds= as a whole number from 1 to 5, clamping or rounding with a notice', () => {
+    expect(decodeHash('v=1&seeds=3')).toMatchObject({ seeds: 3, notices: [] });
+    expect(decodeHash('v=1&seeds=9')).toMatchObject({
+      seeds: 5,
+      notices: [expect.objectContaining({ key: 'seeds', kind: 'clamped' })],
+    });
+    expect(decodeHash('v=1&seeds=2.4')).toMatchObject({
+      seeds: 2,
+      notices: [expect.objectContaining({ key: 'seeds', kind: 'rounded' })],
+    });
+    expect(decodeHash('v=1&seeds=many')).toMatchObject({
+      seeds: 1,
+      notices: [expect.objectContaining({ key: 'seeds', kind: 'bad-value' })],
+    });
+    expect(encodeConfig(defaultConfig, { seeds: 1 })).toBe('v=1');
+    expect(encodeConfig(defaultConfig, { seeds: 4 })).toBe('v=1&seeds=4');
   });
 
   it('opens a lesson at its start when the step is garbled, and none when the id is', () => {
@@ -450,6 +481,73 @@ describe('decodeHash: classroom keys', () => {
     expect(decoded.hide).toEqual(['reward', 'env']);
     expect(decoded.lesson).toEqual({ id: 'gap', step: 4 });
     expect(decoded.config).toEqual(config);
+  });
+});
+
+describe('compare mode (cmp=)', () => {
+  it('reads variants as overrides of the base, with the link keys, checked like the link', () => {
+    const decoded = decodeHash('v=1&cmp=obj:policyAware,obj:mnm;width:64&width=32');
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.config.model.width).toBe(32);
+    expect(decoded.compare).toEqual([{ obj: 'policyAware' }, { obj: 'mnm', width: 64 }]);
+  });
+
+  it('prints variants after the config, each in table order, and reads them back', () => {
+    const compare = [{ width: 64, obj: 'mnm' }, {}, { steps: 50 }];
+    const hash = encodeConfig(defaultConfig, { compare, seeds: 3 });
+    expect(hash).toBe('v=1&cmp=obj:mnm;width:64,,steps:50&seeds=3');
+    const decoded = decodeHash(hash);
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.compare).toEqual(compare);
+    expect(decoded.seeds).toBe(3);
+  });
+
+  it('clamps a variant value into range and drops a bad one, naming the variant', () => {
+    const decoded = decodeHash('v=1&preset=exploit&cmp=width:9999,obj:best;steps:50');
+    expect(decoded.compare).toEqual([{ width: 512 }, { steps: 50 }]);
+    expect(decoded.notices).toEqual([
+      {
+        key: 'cmp',
+        kind: 'clamped',
+        message: 'In compare variant B: width=9999 is above the maximum 512; set to 512.',
+      },
+      expect.objectContaining({ key: 'cmp', kind: 'bad-value' }),
+    ]);
+    expect(decoded.notices[1].message).toContain('compare variant C');
+    expect(decoded.notices[1].message).toContain("kept the base's value (mse)");
+  });
+
+  it('refuses unknown keys, the shared backend, items without a value, and a fifth config', () => {
+    const decoded = decodeHash('v=1&cmp=colour:red;be:cpu;width,it:3,it:4,it:5,it:6');
+    expect(decoded.compare).toEqual([{}, { it: 3 }, { it: 4 }]);
+    expect(kinds(decoded.notices)).toEqual(['bad-value', 'bad-value', 'bad-value', 'bad-value']);
+    const messages = decoded.notices.map((notice) => notice.message).join('\n');
+    expect(messages).toContain('at most 3 variants');
+    expect(messages).toContain('be is shared by every variant');
+    expect(messages).toContain('colour is not a setting a variant can change');
+    expect(messages).toContain('KEY:VALUE');
+  });
+
+  it('uses the last of a key repeated within a variant, saying so', () => {
+    const decoded = decodeHash('v=1&cmp=width:32;width:64');
+    expect(decoded.compare).toEqual([{ width: 64 }]);
+    expect(kinds(decoded.notices)).toEqual(['duplicate']);
+  });
+
+  it('leaves links without cmp= or seeds= as they were: no variants, one seed', () => {
+    const decoded = decodeHash('v=1&preset=exploit&width=128');
+    expect(decoded.compare).toEqual([]);
+    expect(decoded.seeds).toBe(1);
+    expect(encodeConfig(decoded.config, { preset: 'exploit', compare: [] })).toBe(
+      'v=1&preset=exploit&width=128',
+    );
+  });
+
+  it('never writes link-chosen names into a variant', () => {
+    const decoded = decodeHash('v=1&cmp=__proto__:1;constructor:2;toString:3');
+    expect(decoded.compare).toEqual([{}]);
+    expect(Object.getPrototypeOf(decoded.compare[0])).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['1']).toBeUndefined();
   });
 });
 
