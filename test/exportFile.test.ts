@@ -51,7 +51,9 @@ function report(iteration: number): IterationReport {
         [0.1, 0.2],
       ],
       sim: [[0, 0]],
+      adversary: [],
     },
+    objective: null,
     episode: {
       observationNames: ['cos θ', 'sin θ', 'θ̇'],
       real: [

@@ -1,6 +1,9 @@
 /** The objective a config names, built with its own RNG streams. */
 import type { LearningObjective, ObjectiveSetup } from './learningObjective';
+import { MismatchedNoMore } from './mnm';
 import { maximumLikelihood } from './mse';
+import { PolicyAwareGame } from './policyAware';
+import { MaximinAdaptation } from './stackelberg';
 
 export type { LearningObjective, ObjectiveSetup, ObjectiveWorld, BehaviourShare, ObjectiveFigures } from './learningObjective';
 
@@ -10,8 +13,10 @@ export function createObjective(setup: ObjectiveSetup): LearningObjective {
     case 'mse':
       return maximumLikelihood();
     case 'policyAware':
+      return new PolicyAwareGame(setup);
     case 'mnm':
+      return new MismatchedNoMore(setup);
     case 'stackelberg':
-      throw new Error(`objective "${kind}" is not available in the loop yet: choose "mse"`);
+      return new MaximinAdaptation(setup);
   }
 }

@@ -1,0 +1,59 @@
+/**
+ * The adversary: a second policy whose MDP is the model with the model's own error as reward
+ * (the Error-MDP). Finding the worst-case policy is an ordinary RL problem, so it reuses the
+ * gradient optimiser through imagined rollouts:
+ *   max_ψ E [ Σ_{t<H} γ^t e(o_t, μ_ψ(o_t)) + γ^H U(o_H) ],   o_{t+1} = f̂(o_t, μ_ψ(o_t)),
+ * with U its own critic of the error-to-go. Run in the real env, it collects data where the model
+ * is wrong for some policy (active data selection).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { StepActor } from '../data/collect';
+import type { ReplayBuffer } from '../data/replayBuffer';
+import type { WorldModel } from '../models/worldModel';
+import type { ErrorSignal } from '../objectives/errorSignal';
+import { errorRewards } from '../objectives/errorSignal';
+import type { Rng } from '../rng';
+import { Critic, type CriticShape } from './critic';
+import { GradientImprover } from './gradientImprover';
+import type { ImaginationSettings, ImprovementResult } from './improver';
+import { JsPolicy } from './jsPolicy';
+import { PolicyNetwork, type PolicyShape } from './policyNetwork';
+
+export class Adversary {
+  readonly policy: PolicyNetwork;
+  private readonly errorToGo: Critic;
+  private readonly improver: GradientImprover;
+
+  constructor(policyShape: PolicyShape, criticShape: CriticShape, learningRate: number, criticLearningRate: number, rng: Rng) {
+    this.policy = new PolicyNetwork(policyShape, rng.fork('policy'));
+    this.errorToGo = new Critic(criticShape, criticLearningRate, rng.fork('critic'));
+    this.improver = new GradientImprover(learningRate);
+  }
+
+  /** `steps` gradient steps on the Error-MDP of `signal` in the model; the result's return is in e's units. */
+  play(model: WorldModel, buffer: ReplayBuffer, signal: ErrorSignal, imagination: ImaginationSettings, steps: number, rng: Rng): Promise<ImprovementResult> {
+    const settings: ImaginationSettings = {
+      ...imagination,
+      rewardNoiseStd: 0,
+      risk: { kind: 'mean', alpha: 1 },
+      imaginedReward: (rollout) => errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
+    };
+    return this.improver.improve({ model, policy: this.policy, critic: this.errorToGo, buffer, settings, rng }, steps);
+  }
+
+  /** Acting in the real env, in plain JS; `noise` as the policy's exploration noise. */
+  actor(noise: number, rng: Rng): StepActor {
+    const js = new JsPolicy(this.policy.snapshot());
+    return (observation) => js.act(observation, noise, rng);
+  }
+
+  deterministicAction(observations: tf.Tensor2D): tf.Tensor2D {
+    return this.policy.deterministicAction(observations);
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+    this.errorToGo.dispose();
+    this.improver.dispose();
+  }
+}
