@@ -1,18 +1,25 @@
 /**
- * The engine's Web Worker: the app posts `start` with a config, then `pause`, `resume`, `step`
- * and `stop`; the worker posts the backend it chose, phase progress, one report per iteration,
- * and any error (with the stage it happened in) instead of dying silently.
+ * The engine's Web Worker: the app posts `start` with the configs to compare and a number of
+ * seeds, then `pause`, `resume`, `step` and `stop`; the worker posts the backend it chose, phase
+ * progress and one report per iteration of every lane (config × seed), each config's bands over
+ * its seeds, and any error (with the lane and stage it happened in) instead of dying silently.
  *
- * Pausing is not pulling: between two events of the experiment's async generator the loop waits
- * on a gate that `resume` or `step` opens. Stopping calls the generator's `return()`, whose
- * `finally` frees every tensor of the run.
+ * The lanes take turns in one InterleavedRun (src/run/interleavedRun.ts), which owns pausing,
+ * stepping and freeing the tensors; this file is the message glue around it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendPreference } from './backend';
-import type { ExperimentConfig } from './config/schema';
 import { runExperiment, type ExperimentHooks } from './experiment';
-import type { ExperimentEvent, Phase } from './report';
-import type { ErrorStage, FromWorker, RunMode, RunStatus, ToWorker } from './workerProtocol';
+import { InterleavedRun } from './run/interleavedRun';
+import { expandLanes, type Lane } from './run/lanes';
+import { SeedBandCollector } from './run/seedBandCollector';
+import {
+  toWorkerSchema,
+  type FromWorker,
+  type LaneId,
+  type RunStatus,
+  type StartMessage,
+} from './workerProtocol';
 
 // tsconfig.worker.json gives this file the WebWorker lib; the rest of the engine sees neither it nor the DOM.
 declare const self: DedicatedWorkerGlobalScope;
@@ -69,17 +76,12 @@ function chooseBackend(preference: BackendPreference): Promise<BackendChoice> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The run: pull events while open, wait on the gate while paused.
+// The run: its lanes take turns; this keeps the one that is current.
 
 interface Run {
   readonly id: number;
-  paused: boolean;
-  /** Pause again after the next report (the `step` message). */
-  stepping: boolean;
-  stopped: boolean;
-  /** Opens the gate the loop waits on while paused. */
-  wake: (() => void) | null;
-  /** Resolves when the loop has ended and the generator is closed. */
+  readonly lanes: InterleavedRun;
+  /** Resolves when every lane has ended and its generator is closed. */
   finished: Promise<void>;
 }
 
@@ -87,7 +89,8 @@ let current: Run | null = null;
 
 /**
  * The oracle's run costs seconds and depends only on the world (env, physics, start states,
- * episode length): kept across runs so a restart or a new seed does not pay for it again.
+ * episode length): kept across runs so a restart, a new seed or a compared config on the same
+ * world does not pay for it again.
  */
 type OracleCache = NonNullable<ExperimentHooks['oracleCache']>;
 const oracleCache: OracleCache = new Map();
@@ -105,8 +108,8 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-function setStatus(run: Run, status: RunStatus): void {
-  post({ type: 'status', runId: run.id, status });
+function setStatus(runId: number, status: RunStatus): void {
+  post({ type: 'status', runId, status });
 }
 
 function messageOf(caught: unknown): string {
@@ -114,126 +117,124 @@ function messageOf(caught: unknown): string {
   return String(caught);
 }
 
-async function runLoop(run: Run, config: ExperimentConfig): Promise<void> {
-  let stage: ErrorStage = 'backend';
-  let events: AsyncGenerator<ExperimentEvent, void, undefined> | null = null;
-  try {
-    const choice = await chooseBackend(config.backend);
-    if (run.stopped) return;
-    post({ type: 'backend', runId: run.id, choice });
-    stage = 'setup';
-    if (oracleCache.size >= ORACLE_CACHE_LIMIT) oracleCache.clear();
-    events = runExperiment(config, { oracleCache });
-    setStatus(run, run.paused ? 'paused' : 'running');
-    for (;;) {
-      await yieldToMessages();
-      while (run.paused && !run.stopped) {
-        await new Promise<void>((resolve) => {
-          run.wake = resolve;
-        });
-        run.wake = null;
-      }
-      if (run.stopped) break;
-      const next = await events.next();
-      if (next.done === true) {
-        setStatus(run, 'done');
-        return;
-      }
-      const event = next.value;
-      if (event.kind === 'phase') {
-        stage = event.phase satisfies Phase;
-        post({
-          type: 'phase',
-          runId: run.id,
-          iteration: event.iteration,
-          phase: event.phase,
-          progress: event.progress,
-        });
-      } else {
-        post({ type: 'report', runId: run.id, report: event.report });
-        if (run.stepping && !run.stopped) {
-          run.stepping = false;
-          run.paused = true;
-          setStatus(run, 'paused');
-        }
-      }
-    }
-    setStatus(run, 'stopped');
-  } catch (caught) {
-    post({ type: 'error', runId: run.id, message: messageOf(caught), phase: stage });
-    setStatus(run, 'failed');
-  } finally {
-    // Frees the run's tensors if it ended early; a no-op for a finished or failed generator.
-    if (events !== null) {
-      try {
-        await events.return(undefined);
-      } catch (caught) {
-        post({
-          type: 'error',
-          runId: run.id,
-          message: `while freeing the run: ${messageOf(caught)}`,
-          phase: stage,
-        });
-      }
-    }
-  }
+function laneId(lane: Lane): LaneId {
+  return { variant: lane.variant, seedIndex: lane.seedIndex };
 }
 
-async function start(runId: number, config: ExperimentConfig, mode: RunMode): Promise<void> {
+function createRun(start: StartMessage): Run {
+  const { runId } = start;
+  const bands = new SeedBandCollector(start.variants.length, start.seeds);
+  const postBands = (variant: number, ready: ReturnType<SeedBandCollector['add']>) => {
+    for (const iterationBands of ready) {
+      post({ type: 'bands', runId, variant, bands: iterationBands });
+    }
+  };
+  const lanes = new InterleavedRun(
+    expandLanes(start.variants, start.seeds),
+    (config) => runExperiment(config, { oracleCache }),
+    {
+      event(lane, event) {
+        if (event.kind === 'phase') {
+          const { iteration, phase, progress } = event;
+          post({ type: 'phase', runId, lane: laneId(lane), iteration, phase, progress });
+        } else {
+          post({ type: 'report', runId, lane: laneId(lane), report: event.report });
+          postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
+        }
+      },
+      laneDone(lane) {
+        post({ type: 'laneDone', runId, lane: laneId(lane) });
+      },
+      laneFailed(lane, message, stage) {
+        post({ type: 'error', runId, lane: laneId(lane), message, phase: stage });
+        postBands(lane.variant, bands.fail(lane.variant, lane.seedIndex));
+      },
+      stepDone() {
+        setStatus(runId, 'paused');
+      },
+    },
+    { step: start.mode === 'step', betweenEvents: yieldToMessages },
+  );
+  return { id: runId, lanes, finished: Promise.resolve() };
+}
+
+async function execute(run: Run, start: StartMessage): Promise<void> {
+  const backendPreference = start.variants[0].backend;
+  try {
+    const choice = await chooseBackend(backendPreference);
+    if (run.lanes.isStopped) {
+      setStatus(run.id, 'stopped');
+      return;
+    }
+    post({ type: 'backend', runId: run.id, choice });
+  } catch (caught) {
+    post({
+      type: 'error',
+      runId: run.id,
+      lane: null,
+      message: messageOf(caught),
+      phase: 'backend',
+    });
+    setStatus(run.id, 'failed');
+    return;
+  }
+  if (oracleCache.size >= ORACLE_CACHE_LIMIT) oracleCache.clear();
+  setStatus(run.id, run.lanes.isPaused ? 'paused' : 'running');
+  const outcome = await run.lanes.run();
+  setStatus(run.id, outcome);
+}
+
+async function start(message: StartMessage): Promise<void> {
   const previous = current;
   if (previous !== null) {
-    stop(previous);
+    previous.lanes.stop();
     await previous.finished;
   }
-  const run: Run = {
-    id: runId,
-    paused: false,
-    stepping: mode === 'step',
-    stopped: false,
-    wake: null,
-    finished: Promise.resolve(),
-  };
+  const run = createRun(message);
   current = run;
-  setStatus(run, 'starting');
-  run.finished = runLoop(run, config);
+  setStatus(run.id, 'starting');
+  run.finished = execute(run, message);
   await run.finished;
 }
 
-function stop(run: Run): void {
-  run.stopped = true;
-  run.wake?.();
-}
-
-function resume(run: Run, stepping: boolean): void {
-  run.stepping = stepping;
-  if (run.paused) {
-    run.paused = false;
-    setStatus(run, 'running');
-    run.wake?.();
+scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
+  const parsed = toWorkerSchema.safeParse(data);
+  if (!parsed.success) {
+    const runId =
+      typeof data === 'object' && data !== null && 'runId' in data && Number.isInteger(data.runId)
+        ? Number(data.runId)
+        : -1;
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`)
+      .join('; ');
+    post({
+      type: 'error',
+      runId,
+      lane: null,
+      message: `The engine refused a malformed message: ${problems}`,
+      phase: 'setup',
+    });
+    if (runId >= 0) setStatus(runId, 'failed');
+    return;
   }
-}
-
-scope.addEventListener('message', ({ data }: MessageEvent<ToWorker>) => {
+  const message = parsed.data;
   const run = current;
-  switch (data.type) {
+  switch (message.type) {
     case 'start':
-      void start(data.runId, data.config, data.mode);
+      void start(message);
       return;
     case 'pause':
-      if (run !== null && !run.paused && !run.stopped) {
-        run.paused = true;
-        run.stepping = false;
-        setStatus(run, 'paused');
-      }
+      if (run?.lanes.pause() === true) setStatus(run.id, 'paused');
       return;
     case 'resume':
-      if (run !== null) resume(run, false);
+      if (run?.lanes.resume() === true) setStatus(run.id, 'running');
       return;
     case 'step':
-      if (run !== null) resume(run, true);
+      if (run?.lanes.step() === true) setStatus(run.id, 'running');
       return;
     case 'stop':
-      if (run !== null) stop(run);
+      run?.lanes.stop();
       return;
   }
 });
@@ -243,6 +244,7 @@ scope.addEventListener('error', (event) => {
   post({
     type: 'error',
     runId: current?.id ?? -1,
+    lane: null,
     message: event.message || 'unknown worker error',
     phase: 'setup',
   });
@@ -252,6 +254,7 @@ scope.addEventListener('unhandledrejection', (event) => {
   post({
     type: 'error',
     runId: current?.id ?? -1,
+    lane: null,
     message: messageOf(event.reason),
     phase: 'setup',
   });

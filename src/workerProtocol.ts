@@ -1,36 +1,68 @@
 /**
  * The messages between the app and the engine's Web Worker (src/worker.ts). Plain, serialisable
- * data only: a config goes in, backend choice, progress, reports and errors come out.
+ * data only: configs go in, backend choice, progress, reports, bands and errors come out.
  *
- * Every run has a `runId` chosen by the app; the worker stamps it on everything it posts, so the
- * app can drop late messages from a run it has already stopped or replaced.
+ * A run is one or more compared configs (variants), each on K seeds: every lane (variant × seed)
+ * is its own experiment, and everything a lane posts names its variant and seed index. Every run
+ * has a `runId` chosen by the app; the worker stamps it on everything it posts, so the app can
+ * drop late messages from a run it has already stopped or replaced.
+ *
+ * What reaches the worker is checked against `toWorkerSchema` before anything runs: the app is
+ * not the only thing that can post to a worker.
  */
+import { z } from 'zod';
 import type { BackendChoice } from './backend';
-import type { ExperimentConfig } from './config/schema';
+import { MAX_CONFIGS, MAX_SEEDS } from './config/compareVariants';
+import { experimentConfigSchema } from './config/schema';
 import type { IterationReport, Phase } from './report';
+import type { IterationBands } from './reportSeries';
 
-export type RunMode = 'run' | 'step';
+export const runModeSchema = z.enum(['run', 'step']);
+export type RunMode = z.infer<typeof runModeSchema>;
 
-export type ToWorker =
-  /** Starts a run (stopping any current one). `step`: run to the first report, then pause. */
-  | {
-      readonly type: 'start';
-      readonly runId: number;
-      readonly config: ExperimentConfig;
-      readonly mode: RunMode;
-    }
+const runIdSchema = z.number().int().nonnegative();
+
+const startSchema = z
+  .object({
+    type: z.literal('start'),
+    runId: runIdSchema,
+    /** The compared configs, the base first; one for a plain run. */
+    variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS),
+    /** Seeds each config runs on: its own seed, +1, … */
+    seeds: z.number().int().min(1).max(MAX_SEEDS),
+    /** `step`: run to every lane's first report, then pause. */
+    mode: runModeSchema,
+  })
+  .strict()
+  .refine(
+    (start) => start.variants.every((config) => config.backend === start.variants[0].backend),
+    { message: 'every compared config runs on one backend', path: ['variants'] },
+  );
+
+export const toWorkerSchema = z.union([
+  startSchema,
   /** Stops pulling events after the current one. */
-  | { readonly type: 'pause' }
-  | { readonly type: 'resume' }
-  /** Runs to the next report, then pauses. */
-  | { readonly type: 'step' }
-  /** Ends the run: the experiment's generator is returned, which frees its tensors. */
-  | { readonly type: 'stop' };
+  z.object({ type: z.literal('pause') }).strict(),
+  z.object({ type: z.literal('resume') }).strict(),
+  /** Lets every running lane produce one more report, then pauses. */
+  z.object({ type: z.literal('step') }).strict(),
+  /** Ends the run: every experiment's generator is returned, which frees its tensors. */
+  z.object({ type: z.literal('stop') }).strict(),
+]);
+
+export type ToWorker = z.infer<typeof toWorkerSchema>;
+export type StartMessage = z.infer<typeof startSchema>;
 
 export type RunStatus = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 
 /** Where an error happened: a phase of the loop, choosing the backend, or building the run. */
 export type ErrorStage = Phase | 'backend' | 'setup';
+
+/** Which experiment of the run a message is about. */
+export interface LaneId {
+  readonly variant: number;
+  readonly seedIndex: number;
+}
 
 export type FromWorker =
   | { readonly type: 'backend'; readonly runId: number; readonly choice: BackendChoice }
@@ -38,14 +70,34 @@ export type FromWorker =
   | {
       readonly type: 'phase';
       readonly runId: number;
+      readonly lane: LaneId;
       readonly iteration: number;
       readonly phase: Phase;
       readonly progress: number;
     }
-  | { readonly type: 'report'; readonly runId: number; readonly report: IterationReport }
+  | {
+      readonly type: 'report';
+      readonly runId: number;
+      readonly lane: LaneId;
+      readonly report: IterationReport;
+    }
+  /** One iteration of one config over its seeds, once every seed still running has reported it. */
+  | {
+      readonly type: 'bands';
+      readonly runId: number;
+      readonly variant: number;
+      readonly bands: IterationBands;
+    }
+  /** A lane ran all its iterations. */
+  | { readonly type: 'laneDone'; readonly runId: number; readonly lane: LaneId }
+  /**
+   * `lane` null: the whole run failed (the backend, a malformed message). Otherwise that lane
+   * stopped and the others go on; the run fails only when every lane has.
+   */
   | {
       readonly type: 'error';
       readonly runId: number;
+      readonly lane: LaneId | null;
       readonly message: string;
       readonly phase: ErrorStage;
     };

@@ -1,0 +1,137 @@
+/**
+ * Several real experiments taking turns in one thread, as the worker runs a comparison: each lane
+ * gives exactly the reports it gives alone, lanes advance together, a step gives every lane one
+ * more report, a refused config fails alone, and stopping frees every tensor.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../../src/config/schema';
+import { runExperiment, type ExperimentHooks } from '../../src/experiment';
+import type { ExperimentEvent, IterationReport } from '../../src/report';
+import { InterleavedRun, type RunListener } from '../../src/run/interleavedRun';
+import { expandLanes, type Lane } from '../../src/run/lanes';
+import { collectRun, tinyConfig, withoutTimings } from '../experiment/helpers';
+import { useBackend } from '../models/helpers';
+
+interface Recorded {
+  readonly order: string[];
+  readonly reports: Map<string, IterationReport[]>;
+  readonly failures: Map<string, string>;
+  readonly done: string[];
+  steps: number;
+}
+
+const key = (lane: Lane) => `${lane.variant}/${lane.seedIndex}`;
+
+function recorder(onStep?: (recorded: Recorded) => void): [RunListener, Recorded] {
+  const recorded: Recorded = {
+    order: [],
+    reports: new Map(),
+    failures: new Map(),
+    done: [],
+    steps: 0,
+  };
+  const listener: RunListener = {
+    event(lane, event: ExperimentEvent) {
+      recorded.order.push(key(lane));
+      if (event.kind === 'report') {
+        recorded.reports.set(key(lane), [...(recorded.reports.get(key(lane)) ?? []), event.report]);
+      }
+    },
+    laneDone: (lane) => recorded.done.push(key(lane)),
+    laneFailed: (lane, message, stage) => recorded.failures.set(key(lane), `${stage}: ${message}`),
+    stepDone: () => {
+      recorded.steps++;
+      onStep?.(recorded);
+    },
+  };
+  return [listener, recorded];
+}
+
+/** The oracle depends only on the world; shared as the worker shares it, it is computed once. */
+const oracleCache: NonNullable<ExperimentHooks['oracleCache']> = new Map();
+const open = (config: ExperimentConfig) => runExperiment(config, { oracleCache });
+
+describe('InterleavedRun', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('runs each config on the same seeds, taking turns, with the reports each gives alone', async () => {
+    const base = tinyConfig({ iterations: 2 });
+    const wider = tinyConfig({ iterations: 2, model: { width: 24 } });
+    const lanes = expandLanes([base, wider], 2);
+    expect(lanes.map((lane) => [lane.variant, lane.seedIndex, lane.config.seed])).toEqual([
+      [0, 0, 3],
+      [1, 0, 3],
+      [0, 1, 4],
+      [1, 1, 4],
+    ]);
+    const [listener, recorded] = recorder();
+    const outcome = await new InterleavedRun(lanes, open, listener).run();
+    expect(outcome).toBe('done');
+    expect(recorded.done.sort()).toEqual(['0/0', '0/1', '1/0', '1/1']);
+    // Turns: the first four events come from the four lanes, in order.
+    expect(recorded.order.slice(0, 4)).toEqual(['0/0', '1/0', '0/1', '1/1']);
+    for (const lane of lanes) {
+      const alone = await collectRun(lane.config, { oracleCache });
+      const together = recorded.reports.get(key(lane)) ?? [];
+      expect(together.map(withoutTimings)).toEqual(alone.reports.map(withoutTimings));
+    }
+  });
+
+  it('fails a refused config alone and lets the others finish; fails the run if all fail', async () => {
+    const refused = tinyConfig({ optimiser: { kind: 'cem', cemPopulation: 8, cemElites: 100 } });
+    const [listener, recorded] = recorder();
+    const lanes = expandLanes([tinyConfig({ iterations: 1 }), refused], 1);
+    expect(await new InterleavedRun(lanes, open, listener).run()).toBe('done');
+    expect([...recorded.failures.keys()]).toEqual(['1/0']);
+    expect(recorded.failures.get('1/0')).toMatch(/^setup: .*cemElites/);
+    expect(recorded.reports.get('0/0')).toHaveLength(1);
+
+    const [allListener, allRecorded] = recorder();
+    const allRefused = expandLanes([refused], 2);
+    expect(await new InterleavedRun(allRefused, open, allListener).run()).toBe('failed');
+    expect(allRecorded.failures.size).toBe(2);
+  });
+
+  it('steps every lane by one report, then pauses; stopping frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const lanes = expandLanes(
+      [
+        tinyConfig({ iterations: 5 }),
+        tinyConfig({ iterations: 5, data: { realStepsPerIteration: 30 } }),
+      ],
+      2,
+    );
+    let run: InterleavedRun | null = null;
+    const counts: number[][] = [];
+    const [listener, recorded] = recorder((seen) => {
+      counts.push(lanes.map((lane) => seen.reports.get(key(lane))?.length ?? 0));
+      if (seen.steps === 1) run?.step();
+      else run?.stop();
+    });
+    run = new InterleavedRun(lanes, open, listener, { step: true });
+    const outcome = await run.run();
+    expect(outcome).toBe('stopped');
+    expect(counts).toEqual([
+      [1, 1, 1, 1],
+      [2, 2, 2, 2],
+    ]);
+    expect(recorded.done).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('holds still while paused and goes on when resumed', async () => {
+    const lanes = expandLanes([tinyConfig({ iterations: 2 })], 1);
+    const [listener, recorded] = recorder();
+    const run = new InterleavedRun(lanes, open, listener);
+    expect(run.pause()).toBe(true);
+    const finished = run.run();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(recorded.order).toEqual([]);
+    expect(run.resume()).toBe(true);
+    expect(await finished).toBe('done');
+    expect(recorded.reports.get('0/0')).toHaveLength(2);
+  });
+});
