@@ -3,6 +3,8 @@
  * back is handed to the playground store. Components call these commands; they never see the
  * worker. The worker is created on the first run and replaced if it ever dies.
  */
+import { comparedConfigs } from '../src/config/compareVariants';
+import { expandLanes } from '../src/run/lanes';
 import type { FromWorker, RunMode, ToWorker } from '../src/workerProtocol';
 import { usePlayground } from './playground/store';
 
@@ -49,26 +51,38 @@ function receive(message: FromWorker): void {
       store.statusChanged(message.runId, message.status);
       return;
     case 'phase':
-      store.phaseReached(message.runId, message.iteration, message.phase, message.progress);
+      store.phaseReached(message.runId, message.lane, message.phase, message.progress);
       return;
     case 'report':
-      store.reportReceived(message.runId, message.report);
+      store.reportReceived(message.runId, message.lane, message.report);
       return;
-    case 'error':
-      store.errorRaised(message.runId === -1 ? null : message.runId, {
-        message: message.message,
-        stage: message.phase,
-      });
+    case 'bands':
+      store.bandsReceived(message.runId, message.variant, message.bands);
       return;
+    case 'laneDone':
+      store.laneDone(message.runId, message.lane);
+      return;
+    case 'error': {
+      const error = { message: message.message, stage: message.phase };
+      if (message.lane !== null) store.laneFailed(message.runId, message.lane, error);
+      else store.errorRaised(message.runId === -1 ? null : message.runId, error);
+      return;
+    }
   }
 }
 
 function startRun(mode: RunMode): void {
   const store = usePlayground.getState();
   const runId = store.runId + 1;
-  const config = store.config;
-  store.runStarted(runId, config);
-  send({ type: 'start', runId, config, mode });
+  const { compare, seeds } = store;
+  const variants = comparedConfigs(store.config, compare);
+  const lanes = expandLanes(variants, seeds).map(({ variant, seedIndex, config }) => ({
+    variant,
+    seedIndex,
+    seed: config.seed,
+  }));
+  store.runStarted(runId, { variants, compare, seeds, lanes });
+  send({ type: 'start', runId, variants, seeds, mode });
 }
 
 /** Play starts a run (or a new one after the last ended), resumes a paused one, pauses a running one. */

@@ -1,29 +1,34 @@
 /**
  * The run's story per iteration, in four small charts: returns (real, sim, oracle, random), the
  * gap with its bound, the model's error where it matters and where it does not, and the losses.
- * Every report is kept in the store; long runs are thinned here for drawing only.
+ *
+ * Every line is a config's mean over its seeds, shaded with the 95 % band the worker computed
+ * when there are several seeds. In compare mode each config has a colour and each figure a line
+ * style, and a chart keeps to its two or three headline figures so the lines stay readable.
+ * Long runs are thinned here for drawing only.
  */
-import { memo, useMemo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactElement, type ReactNode } from 'react';
 import {
   Area,
   CartesianGrid,
   ComposedChart,
-  Legend,
   Line,
-  LineChart,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
-import type { IterationReport } from '../../src/report';
-import { formatValue } from './knobs';
+import type { IterationBands, SeriesName } from '../../src/reportSeries';
+import { ChartLegend, DASH_ARRAYS, type LegendItem } from './ChartLegend';
 import { PngButton } from './ExportImport';
-import { selectShownReports, usePlayground } from './store';
+import { formatValue } from './knobs';
+import { useShownVariants, type ShownVariant } from './shownVariants';
 import { useStaggered } from './useStaggered';
 
 const MAX_POINTS = 300;
 const CHART_HEIGHT = 150;
+const BAND_OPACITY = 0.16;
+const STYLE_KEY_COLOUR = '#64748b';
 export const COLOURS = {
   real: '#2563eb',
   sim: '#f97316',
@@ -34,60 +39,148 @@ export const COLOURS = {
   uniform: '#94a3b8',
   onPolicy: '#2563eb',
   strategic: '#16a34a',
+  adversarial: '#be123c',
   modelTrain: '#7c3aed',
   modelHoldout: '#c084fc',
   critic: '#0891b2',
   policy: '#f97316',
 } as const;
 
-interface Row {
-  iteration: number;
-  real: number;
-  sim: number;
-  oracle: number | null;
-  random: number;
-  gap: number;
-  band: [number, number];
-  uniform: number | null;
-  onPolicy: number | null;
-  strategic: number | null;
-  modelTrain: number | null;
-  modelHoldout: number | null;
-  critic: number | null;
-  policy: number | null;
+type LineStyle = 'solid' | 'dashed' | 'dotted';
+/** In compare mode a figure's line style says which figure it is; the colour says which config. */
+const COMPARED_STYLES: readonly LineStyle[] = ['solid', 'dashed', 'dotted'];
+
+interface LineSpec {
+  readonly series: SeriesName;
+  readonly label: string;
+  readonly colour: string;
+  readonly style: LineStyle;
+  readonly axis?: 'right';
 }
 
-/** Log axes cannot show 0, negatives or NaN: those points are left out. */
-const positive = (value: number | null): number | null =>
-  value !== null && Number.isFinite(value) && value > 0 ? value : null;
-const finite = (value: number | null): number | null =>
-  value !== null && Number.isFinite(value) ? value : null;
-
-function toRow(report: IterationReport): Row {
-  return {
-    iteration: report.iteration + 1,
-    real: report.returns.real,
-    sim: report.returns.sim,
-    oracle: report.returns.oracle,
-    random: report.returns.random,
-    gap: report.gap,
-    band: [-report.bound, report.bound],
-    uniform: positive(report.modelError.uniform),
-    onPolicy: positive(report.modelError.onPolicy),
-    strategic: positive(report.modelError.strategic),
-    modelTrain: positive(report.losses.modelTrain),
-    modelHoldout: positive(report.losses.modelHoldout),
-    critic: positive(report.losses.critic),
-    policy: finite(report.losses.policy),
-  };
+interface ChartSpec {
+  readonly title: string;
+  readonly log: boolean;
+  readonly lines: readonly LineSpec[];
+  /** The figures drawn per config in compare mode, headline first (the one with a band). */
+  readonly compared: readonly SeriesName[];
+  readonly boundBand?: boolean;
+  readonly rightAxis?: boolean;
+  /** The caption's latest values for one config (single mode). */
+  readonly latest: (bands: IterationBands) => string;
 }
 
-/** Every k-th report (and always the last) so a long run stays cheap to draw. */
-function thin(reports: readonly IterationReport[]): IterationReport[] {
-  if (reports.length <= MAX_POINTS) return [...reports];
-  const stride = Math.ceil(reports.length / MAX_POINTS);
-  const kept = reports.filter((_, i) => i % stride === 0);
-  if (kept[kept.length - 1] !== reports[reports.length - 1]) kept.push(reports[reports.length - 1]);
+type Row = Record<string, number | [number, number] | null>;
+
+const key = (variant: number, series: string) => `${variant}_${series}`;
+const bandKey = (variant: number, series: string) => `${variant}_${series}_band`;
+const boundKey = (variant: number) => `${variant}_bound_pm`;
+
+const show = (value: number | null | undefined) =>
+  value === null || value === undefined ? '–' : formatValue(value);
+const mean = (bands: IterationBands, series: SeriesName) => bands.series[series]?.mean;
+
+const CHARTS: readonly ChartSpec[] = [
+  {
+    title: 'Returns',
+    log: false,
+    lines: [
+      { series: 'real', label: 'real', colour: COLOURS.real, style: 'solid' },
+      { series: 'sim', label: 'sim (in the model)', colour: COLOURS.sim, style: 'solid' },
+      { series: 'oracle', label: 'oracle', colour: COLOURS.oracle, style: 'dashed' },
+      { series: 'random', label: 'random', colour: COLOURS.random, style: 'dashed' },
+    ],
+    compared: ['real', 'sim', 'oracle'],
+    latest: (b) => `real ${show(mean(b, 'real'))} · sim ${show(mean(b, 'sim'))}`,
+  },
+  {
+    title: 'Gap (sim − real) and its bound',
+    log: false,
+    lines: [{ series: 'gap', label: 'gap', colour: COLOURS.gap, style: 'solid' }],
+    compared: ['gap'],
+    boundBand: true,
+    latest: (b) => `gap ${show(mean(b, 'gap'))} · bound ±${show(mean(b, 'bound'))}`,
+  },
+  {
+    title: 'Model error (log scale)',
+    log: true,
+    lines: [
+      { series: 'uniform', label: 'uniform', colour: COLOURS.uniform, style: 'dashed' },
+      { series: 'onPolicy', label: 'on-policy', colour: COLOURS.onPolicy, style: 'solid' },
+      {
+        series: 'strategic',
+        label: 'strategic (oracle)',
+        colour: COLOURS.strategic,
+        style: 'solid',
+      },
+      {
+        series: 'adversarial',
+        label: 'adversarial',
+        colour: COLOURS.adversarial,
+        style: 'solid',
+      },
+    ],
+    compared: ['onPolicy', 'uniform'],
+    latest: (b) => `on-policy ${show(mean(b, 'onPolicy'))} · uniform ${show(mean(b, 'uniform'))}`,
+  },
+  {
+    title: 'Losses (log; policy on the right)',
+    log: true,
+    rightAxis: true,
+    lines: [
+      { series: 'modelTrain', label: 'model (train)', colour: COLOURS.modelTrain, style: 'solid' },
+      {
+        series: 'modelHoldout',
+        label: 'model (holdout)',
+        colour: COLOURS.modelHoldout,
+        style: 'dashed',
+      },
+      { series: 'critic', label: 'critic', colour: COLOURS.critic, style: 'solid' },
+      {
+        series: 'policy',
+        label: 'policy',
+        colour: COLOURS.policy,
+        style: 'dashed',
+        axis: 'right',
+      },
+    ],
+    compared: ['modelTrain', 'critic'],
+    latest: (b) => `model ${show(mean(b, 'modelTrain'))} · critic ${show(mean(b, 'critic'))}`,
+  },
+];
+
+const labelOf = (chart: ChartSpec, series: SeriesName) =>
+  chart.lines.find((line) => line.series === series)?.label ?? series;
+
+/** One row per iteration (1-based), every config's means and bands side by side. */
+function buildRows(variants: readonly ShownVariant[]): Row[] {
+  const rows = new Map<number, Row>();
+  for (const variant of variants) {
+    for (const bands of variant.bands) {
+      const x = bands.iteration + 1;
+      let row = rows.get(x);
+      if (row === undefined) {
+        row = { iteration: x };
+        rows.set(x, row);
+      }
+      for (const [series, band] of Object.entries(bands.series)) {
+        if (band === null) continue;
+        row[key(variant.index, series)] = band.mean;
+        if (band.count > 1) row[bandKey(variant.index, series)] = [band.low, band.high];
+      }
+      const bound = bands.series.bound;
+      if (bound !== null) row[boundKey(variant.index)] = [-bound.mean, bound.mean];
+    }
+  }
+  return [...rows.values()].sort((a, b) => Number(a.iteration) - Number(b.iteration));
+}
+
+/** Every k-th row (and always the last) so a long run stays cheap to draw. */
+function thin(rows: readonly Row[]): Row[] {
+  if (rows.length <= MAX_POINTS) return [...rows];
+  const stride = Math.ceil(rows.length / MAX_POINTS);
+  const kept = rows.filter((_, i) => i % stride === 0);
+  if (kept[kept.length - 1] !== rows[rows.length - 1]) kept.push(rows[rows.length - 1]);
   return kept;
 }
 
@@ -107,10 +200,14 @@ const compactTick = (value: number) => {
 function ChartCard({
   title,
   latest,
+  legend,
+  note,
   children,
 }: {
   title: string;
   latest: string;
+  legend: readonly LegendItem[];
+  note?: string;
   children: ReactNode;
 }) {
   return (
@@ -123,6 +220,7 @@ function ChartCard({
       <div className="chart-box" style={{ height: CHART_HEIGHT }}>
         {children}
       </div>
+      <ChartLegend items={legend} note={note} />
     </figure>
   );
 }
@@ -131,7 +229,6 @@ const AUTO_DOMAIN: [string, string] = ['auto', 'auto'];
 const X_DOMAIN: [string, string] = ['dataMin', 'dataMax'];
 const X_AXIS_LINE = { stroke: '#cbd5e1' };
 const TOOLTIP_STYLE = { fontSize: 12, borderRadius: 8 };
-const LEGEND_STYLE = { fontSize: 11 };
 const MARGIN = { top: 6, right: 8, bottom: 0, left: 0 };
 const MARGIN_RIGHT_AXIS = { top: 6, right: 0, bottom: 0, left: 0 };
 const tooltipLabel = (label: unknown) => `iteration ${String(label)}`;
@@ -173,150 +270,161 @@ const commonAxesOf = (log: boolean) => [
     contentStyle={TOOLTIP_STYLE}
     isAnimationActive={false}
   />,
-  <Legend key="legend" iconType="plainline" iconSize={14} wrapperStyle={LEGEND_STYLE} />,
 ];
 const LINEAR_AXES = commonAxesOf(false);
 const LOG_AXES = commonAxesOf(true);
-const commonAxes = (log: boolean) => (log ? LOG_AXES : LINEAR_AXES);
-
-const line = (
-  dataKey: keyof Row,
-  name: string,
-  colour: string,
-  dashed = false,
-  yAxisId = 'left',
-) => (
-  <Line
-    key={dataKey}
-    yAxisId={yAxisId}
-    type="monotone"
-    dataKey={dataKey}
-    name={name}
-    stroke={colour}
-    strokeWidth={dashed ? 1.5 : 2}
-    strokeDasharray={dashed ? '5 4' : undefined}
-    dot={false}
-    isAnimationActive={false}
-    connectNulls
+const RIGHT_AXIS = (
+  <YAxis
+    key="y-right"
+    yAxisId="right"
+    orientation="right"
+    tick={axisTick}
+    tickLine={false}
+    axisLine={false}
+    width={40}
+    interval={0}
+    tickFormatter={compactTick}
   />
 );
 
-const show = (value: number | null | undefined) =>
-  value === null || value === undefined ? '–' : formatValue(value);
+function line(dataKey: string, name: string, colour: string, style: LineStyle, axis = 'left') {
+  return (
+    <Line
+      key={dataKey}
+      yAxisId={axis}
+      type="monotone"
+      dataKey={dataKey}
+      name={name}
+      stroke={colour}
+      strokeWidth={style === 'solid' ? 2 : 1.6}
+      strokeDasharray={DASH_ARRAYS[style]}
+      dot={false}
+      isAnimationActive={false}
+      connectNulls
+    />
+  );
+}
+
+/** A shaded range; left out of the tooltip, which gives the means. */
+function band(dataKey: string, colour: string, opacity: number, axis = 'left') {
+  return (
+    <Area
+      key={dataKey}
+      yAxisId={axis}
+      type="monotone"
+      dataKey={dataKey}
+      stroke="none"
+      fill={colour}
+      fillOpacity={opacity}
+      isAnimationActive={false}
+      tooltipType="none"
+      legendType="none"
+      connectNulls
+    />
+  );
+}
+
+interface ChartView {
+  readonly rows: Row[];
+  readonly variants: readonly ShownVariant[];
+}
 
 /** Each chart is its own memo: a new report redraws them one per task (see Charts). */
-const ReturnsChart = memo(function ReturnsChart({ rows }: { rows: Row[] }) {
-  const last = rows.at(-1);
-  return (
-    <ChartCard
-      title="Returns"
-      latest={last === undefined ? '' : `real ${show(last.real)} · sim ${show(last.sim)}`}
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={MARGIN}>
-          {commonAxes(false)}
-          {line('real', 'real', COLOURS.real)}
-          {line('sim', 'sim (in the model)', COLOURS.sim)}
-          {line('oracle', 'oracle', COLOURS.oracle, true)}
-          {line('random', 'random', COLOURS.random, true)}
-        </LineChart>
-      </ResponsiveContainer>
-    </ChartCard>
-  );
-});
+const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: ChartView }) {
+  const { rows, variants } = view;
+  const comparing = variants.length > 1;
+  const seeds = variants[0]?.seeds ?? 1;
+  const shapes: ReactElement[] = [];
+  const legend: LegendItem[] = [];
 
-const GapChart = memo(function GapChart({ rows }: { rows: Row[] }) {
+  if (!comparing) {
+    if (chart.boundBand === true) {
+      shapes.push(band(boundKey(0), COLOURS.bound, 0.7));
+      legend.push({ label: '±bound', colour: COLOURS.bound, style: 'area' });
+    }
+    for (const spec of chart.lines) {
+      if (seeds > 1)
+        shapes.push(band(bandKey(0, spec.series), spec.colour, BAND_OPACITY, spec.axis));
+      shapes.push(line(key(0, spec.series), spec.label, spec.colour, spec.style, spec.axis));
+      legend.push({ label: spec.label, colour: spec.colour, style: spec.style });
+    }
+  } else {
+    for (const variant of variants) {
+      chart.compared.forEach((series, position) => {
+        const spec = chart.lines.find((l) => l.series === series);
+        if (position === 0 && seeds > 1) {
+          shapes.push(
+            band(bandKey(variant.index, series), variant.colour, BAND_OPACITY, spec?.axis),
+          );
+        }
+        shapes.push(
+          line(
+            key(variant.index, series),
+            `${variant.letter} ${labelOf(chart, series)}`,
+            variant.colour,
+            COMPARED_STYLES[position],
+            spec?.axis,
+          ),
+        );
+      });
+      legend.push({
+        label: `${variant.letter}: ${variant.label}${variant.refused ? ' (failed)' : ''}`,
+        colour: variant.colour,
+        style: 'area',
+        title: variant.failures[0]?.error.message,
+      });
+    }
+    if (chart.compared.length > 1) {
+      chart.compared.forEach((series, position) =>
+        legend.push({
+          label: labelOf(chart, series),
+          colour: STYLE_KEY_COLOUR,
+          style: COMPARED_STYLES[position],
+        }),
+      );
+    }
+  }
+
   const last = rows.at(-1);
+  let latest = '';
+  if (last !== undefined && !comparing) {
+    const lastBands = variants[0]?.bands.at(-1);
+    latest = lastBands === undefined ? '' : chart.latest(lastBands);
+  } else if (last !== undefined) {
+    const headline = chart.compared[0];
+    latest = `${labelOf(chart, headline)}: ${variants
+      .map((v) => `${v.letter} ${show(v.bands.at(-1)?.series[headline]?.mean)}`)
+      .join(' · ')}`;
+  }
+  const note =
+    seeds > 1
+      ? `shaded: 95 % interval over ${seeds} seeds${comparing ? ` (${labelOf(chart, chart.compared[0])})` : ''}`
+      : undefined;
+
   return (
-    <ChartCard
-      title="Gap (sim − real) and its bound"
-      latest={last === undefined ? '' : `gap ${show(last.gap)} · bound ±${show(last.band[1])}`}
-    >
+    <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
       <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={rows} margin={MARGIN}>
-          {commonAxes(false)}
-          <Area
-            yAxisId="left"
-            type="monotone"
-            dataKey="band"
-            name="±bound"
-            stroke="none"
-            fill={COLOURS.bound}
-            fillOpacity={0.7}
-            isAnimationActive={false}
-          />
-          {line('gap', 'gap', COLOURS.gap)}
+        <ComposedChart data={rows} margin={chart.rightAxis === true ? MARGIN_RIGHT_AXIS : MARGIN}>
+          {chart.log ? LOG_AXES : LINEAR_AXES}
+          {chart.rightAxis === true && RIGHT_AXIS}
+          {shapes}
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>
   );
 });
 
-const ModelErrorChart = memo(function ModelErrorChart({ rows }: { rows: Row[] }) {
-  const last = rows.at(-1);
-  return (
-    <ChartCard
-      title="Model error (log scale)"
-      latest={
-        last === undefined ? '' : `on-policy ${show(last.onPolicy)} · uniform ${show(last.uniform)}`
-      }
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={MARGIN}>
-          {commonAxes(true)}
-          {line('uniform', 'uniform', COLOURS.uniform, true)}
-          {line('onPolicy', 'on-policy', COLOURS.onPolicy)}
-          {line('strategic', 'strategic (oracle)', COLOURS.strategic)}
-        </LineChart>
-      </ResponsiveContainer>
-    </ChartCard>
-  );
-});
-
-const LossesChart = memo(function LossesChart({ rows }: { rows: Row[] }) {
-  const last = rows.at(-1);
-  return (
-    <ChartCard
-      title="Losses (log; policy on the right)"
-      latest={
-        last === undefined ? '' : `model ${show(last.modelTrain)} · critic ${show(last.critic)}`
-      }
-    >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={MARGIN_RIGHT_AXIS}>
-          {commonAxes(true)}
-          <YAxis
-            yAxisId="right"
-            orientation="right"
-            tick={axisTick}
-            tickLine={false}
-            axisLine={false}
-            width={40}
-            interval={0}
-            tickFormatter={compactTick}
-          />
-          {line('modelTrain', 'model (train)', COLOURS.modelTrain)}
-          {line('modelHoldout', 'model (holdout)', COLOURS.modelHoldout, true)}
-          {line('critic', 'critic', COLOURS.critic)}
-          {line('policy', 'policy', COLOURS.policy, true, 'right')}
-        </LineChart>
-      </ResponsiveContainer>
-    </ChartCard>
-  );
-});
-
 export function Charts() {
-  const reports = usePlayground(selectShownReports);
-  const rows = useMemo(() => thin(reports).map(toRow), [reports]);
+  const variants = useShownVariants();
+  const view = useMemo(() => ({ rows: thin(buildRows(variants)), variants }), [variants]);
   // A recharts chart takes tens of ms to redraw (more on a busy machine): redrawn together, the
   // four make one long task per report that drops animation frames; staggered, one per task.
-  const [returns, gap, modelError, losses] = useStaggered(rows, 4);
+  const staggered = useStaggered(view, CHARTS.length);
   return (
     <section className="charts" aria-label="Charts">
-      <ReturnsChart rows={returns} />
-      <GapChart rows={gap} />
-      <ModelErrorChart rows={modelError} />
-      <LossesChart rows={losses} />
+      {CHARTS.map((chart, index) => (
+        <Chart key={chart.title} chart={chart} view={staggered[index]} />
+      ))}
     </section>
   );
 }

@@ -9,6 +9,7 @@ import type { EnvId } from '../../src/envs/types';
 import type { ExperimentConfig } from '../../src/config/schema';
 import type { UrlField } from '../../src/config/urlKeys';
 import { ENV_INFO } from '../envInfo';
+import { ComparePanel } from './ComparePanel';
 import { restart } from '../engineClient';
 import {
   clamp,
@@ -29,6 +30,7 @@ export function ControlsPanel() {
   return (
     <div className="controls">
       <PendingChanges />
+      <ComparePanel />
       {KNOB_GROUPS.map((group) => {
         const knobs = group.knobs.filter((knob) => {
           const section = fieldOf(knob.path).section;

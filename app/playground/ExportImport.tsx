@@ -26,10 +26,12 @@ function shownOutput(state: PlaygroundState): LabOutput | null {
     const { output, runIndex } = state.viewing;
     return buildLabOutput(output.config, output.backend, [output.runs[runIndex]]);
   }
-  if (state.runConfig === null || state.reports.length === 0) return null;
-  return buildLabOutput(state.runConfig, state.backend, [
-    { seed: state.runConfig.seed, reports: state.reports },
-  ]);
+  // The base config's seeds, as the lab writes `--seeds K`; compared variants are other configs.
+  const runs = state.lanes
+    .filter((lane) => lane.variant === 0 && lane.reports.length > 0)
+    .map((lane) => ({ seed: lane.seed, reports: lane.reports }));
+  if (state.runConfig === null || runs.length === 0) return null;
+  return buildLabOutput(state.runConfig, state.backend, runs);
 }
 
 function exportShown(kind: 'json' | 'csv'): void {

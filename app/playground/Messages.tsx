@@ -1,6 +1,6 @@
 /** The link's notices (what the URL decoder changed or ignored) and the run's error, with a way on. */
 import { restart } from '../engineClient';
-import { usePlayground } from './store';
+import { selectIterationsDone, usePlayground } from './store';
 
 export function LinkNotices() {
   const notices = usePlayground((state) => state.notices);
@@ -39,7 +39,7 @@ const STAGE_WORDS: Record<string, string> = {
 export function RunError() {
   const error = usePlayground((state) => state.error);
   const dismiss = usePlayground((state) => state.dismissError);
-  const kept = usePlayground((state) => state.reports.length);
+  const kept = usePlayground(selectIterationsDone);
   const backend = usePlayground((state) => state.config.backend);
   const setConfig = usePlayground((state) => state.setConfig);
   if (error === null) return null;

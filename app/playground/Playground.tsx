@@ -1,10 +1,11 @@
 /** The playground: run bar on top, knobs on the left, the env and the state-space map in the middle, charts on the right. */
 import { Charts } from './Charts';
+import { CompareLegend } from './CompareLegend';
 import { ControlsPanel } from './ControlsPanel';
 import { EpisodeView } from './EpisodeView';
 import { LoadedFileBanner, LoadFileError } from './ExportImport';
 import { LinkNotices, RunError } from './Messages';
-import { StateMap } from './StateMap';
+import { StateMaps } from './StateMap';
 import { PresetSummary, TopBar } from './TopBar';
 import { useHashSync, usePlaygroundKeys } from './usePlaygroundEffects';
 
@@ -25,9 +26,10 @@ export function Playground() {
         </aside>
         <section className="column column--views" aria-label="Environment and state-space map">
           <EpisodeView />
-          <StateMap />
+          <StateMaps />
         </section>
         <section className="column column--charts" aria-label="Per-iteration charts">
+          <CompareLegend />
           <Charts />
         </section>
       </div>

@@ -2,13 +2,14 @@
  * The state-space map: the model's one-step error over a 2-D projection of the state space (the
  * heatmap), where the real policy goes (dots sized by visits) and the first evaluation episode's
  * path, real and imagined. The mismatch in one picture: is the model good where the policy goes?
+ * In compare mode there is one map per compared config (its first seed), side by side.
  */
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { IterationReport } from '../../src/report';
 import { ERROR_GRADIENT, errorColour, logPosition } from './colourScale';
 import { formatValue } from './knobs';
 import { PngButton } from './ExportImport';
-import { selectLatestReport, usePlayground } from './store';
+import { useShownVariants, useVariantLatestReports } from './shownVariants';
 import { prepareCanvas, useElementSize } from './useCanvas';
 
 type Grid = IterationReport['grid'];
@@ -28,10 +29,39 @@ function errorRange(grid: Grid): [number, number] {
   return [Math.min(...values), Math.max(...values)];
 }
 
-export function StateMap() {
+export function StateMaps() {
+  const variants = useShownVariants();
+  const latest = useVariantLatestReports();
+  if (variants.length <= 1) return <StateMap report={latest[0] ?? null} title="State-space map" />;
+  return (
+    <div className="state-maps">
+      {variants.map((variant) => (
+        <StateMap
+          key={variant.index}
+          report={latest[variant.index] ?? null}
+          title={`State-space map ${variant.letter}`}
+          subtitle={`${variant.letter}: ${variant.label}`}
+          colour={variant.colour}
+          failure={variant.refused ? (variant.failures[0]?.error.message ?? null) : null}
+        />
+      ))}
+    </div>
+  );
+}
+
+interface StateMapProps {
+  readonly report: IterationReport | null;
+  /** Names the figure for its PNG and its canvas's accessible name. */
+  readonly title: string;
+  /** Which compared config, in its colour. */
+  readonly subtitle?: string;
+  readonly colour?: string;
+  readonly failure?: string | null;
+}
+
+function StateMap({ report, title, subtitle, colour, failure = null }: StateMapProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const { width, height } = useElementSize(canvasRef);
-  const report = usePlayground(selectLatestReport);
   const [hover, setHover] = useState<Hover | null>(null);
   const grid = report?.grid ?? null;
   const range = useMemo(() => (grid === null ? null : errorRange(grid)), [grid]);
@@ -194,15 +224,21 @@ export function StateMap() {
   };
 
   return (
-    <figure className="card state-map">
+    <figure className="card state-map" aria-label={title}>
       <figcaption className="card-title">
-        <span>Where the model is wrong, and where the policy goes</span>
+        {subtitle === undefined ? (
+          <span>Where the model is wrong, and where the policy goes</span>
+        ) : (
+          <span className="variant-title" style={{ borderColor: colour }}>
+            {subtitle}
+          </span>
+        )}
         {grid !== null && (
           <span className="card-meta">
             {grid.xLabel} × {grid.yLabel}
           </span>
         )}
-        <PngButton title="State-space map" kind="canvas" />
+        <PngButton title={title} kind="canvas" />
       </figcaption>
       <div className="map-canvas">
         <canvas
@@ -210,15 +246,17 @@ export function StateMap() {
           role="img"
           aria-label={
             grid === null
-              ? 'State-space map: no report yet'
-              : `State-space map over ${grid.xLabel} and ${grid.yLabel}: model error per cell, real visits as dots, real and imagined paths`
+              ? `${title}: no report yet`
+              : `${title} over ${grid.xLabel} and ${grid.yLabel}: model error per cell, real visits as dots, real and imagined paths`
           }
           onMouseMove={onMove}
           onMouseLeave={() => setHover(null)}
         />
         {grid === null && (
           <p className="canvas-empty">
-            The model’s error over the state space appears after the first iteration.
+            {failure === null
+              ? 'The model’s error over the state space appears after the first iteration.'
+              : `This config did not run: ${failure}`}
           </p>
         )}
         {grid !== null && hover !== null && (

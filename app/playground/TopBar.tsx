@@ -4,7 +4,14 @@ import { presets, type PresetName } from '../../src/config/presets';
 import { decodeHash } from '../../src/config/urlCodec';
 import { reset, step, togglePlay } from '../engineClient';
 import { FileButtons } from './ExportImport';
-import { isActive, selectShownConfig, selectShownReports, usePlayground } from './store';
+import {
+  hasReports,
+  isActive,
+  selectIterationsDone,
+  selectPacingLane,
+  selectShownConfig,
+  usePlayground,
+} from './store';
 
 const PHASE_WORDS = {
   collect: 'collecting real data',
@@ -31,7 +38,7 @@ export function TopBar() {
 
 function RunButtons() {
   const status = usePlayground((state) => state.status);
-  const hasRun = usePlayground((state) => state.status !== 'idle' || state.reports.length > 0);
+  const hasRun = usePlayground((state) => state.status !== 'idle' || hasReports(state));
   const running = isActive(status);
   return (
     <div className="run-buttons">
@@ -70,10 +77,15 @@ function RunButtons() {
 function RunProgress() {
   const status = usePlayground((state) => state.status);
   const viewing = usePlayground((state) => state.viewing !== null);
-  const done = usePlayground((state) => selectShownReports(state).length);
-  const total = usePlayground((state) => selectShownConfig(state).iterations);
-  const phase = usePlayground((state) => state.phase);
-  const progress = usePlayground((state) => state.progress);
+  const done = usePlayground(selectIterationsDone);
+  // Compared configs may run different numbers of iterations: the run lasts as long as the longest.
+  const total = usePlayground((state) =>
+    state.viewing === null && state.runVariants.length > 0
+      ? Math.max(...state.runVariants.map((config) => config.iterations))
+      : selectShownConfig(state).iterations,
+  );
+  const phase = usePlayground((state) => selectPacingLane(state)?.phase ?? null);
+  const progress = usePlayground((state) => selectPacingLane(state)?.progress ?? 0);
   const within = phase === null ? 0 : (PHASE_ORDER.indexOf(phase) + progress) / PHASE_ORDER.length;
   const words = viewing
     ? 'viewing a loaded file'

@@ -1,6 +1,6 @@
 /**
  * Files out of the page: a Blob saved under a name, a canvas as PNG, and a recharts chart (an
- * SVG plus an HTML legend) redrawn on a canvas as PNG. Nothing here parses or renders input.
+ * SVG plus our HTML legend) redrawn on a canvas as PNG. Nothing here parses or renders input.
  */
 
 /** Saves the blob as a download named `name`. */
@@ -31,8 +31,10 @@ export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
 }
 
 const TITLE_HEIGHT = 24;
-const LEGEND_HEIGHT = 22;
+const LEGEND_LINE_HEIGHT = 20;
 const PADDING = 8;
+const SWATCH_WIDTH = 18;
+const DASHES: Readonly<Record<string, number[]>> = { solid: [], dashed: [5, 4], dotted: [1.5, 3] };
 
 /** The chart's drawing: recharts' largest SVG in the figure (legend icons are SVGs too). */
 function chartSvg(figure: HTMLElement): SVGSVGElement | null {
@@ -57,9 +59,47 @@ function loadImage(source: string): Promise<HTMLImageElement> {
   });
 }
 
+interface LegendEntry {
+  readonly label: string;
+  readonly colour: string;
+  readonly style: string;
+}
+
+/** The figure's legend (ChartLegend.tsx), read from the data attributes it renders. */
+function legendEntries(figure: HTMLElement): { entries: LegendEntry[]; note: string | null } {
+  const entries = [...figure.querySelectorAll<HTMLElement>('[data-legend-item]')].map((item) => ({
+    label: item.dataset.label ?? '',
+    colour: item.dataset.colour ?? '#0f172a',
+    style: item.dataset.style ?? 'solid',
+  }));
+  const note = figure.querySelector<HTMLElement>('[data-legend-note]')?.dataset.legendNote ?? null;
+  return { entries, note };
+}
+
+/** Legend entries laid out in lines no wider than `width`: [x, line] per entry. */
+function layoutLegend(
+  ctx: CanvasRenderingContext2D,
+  entries: readonly LegendEntry[],
+  width: number,
+): { positions: [number, number][]; lines: number } {
+  const positions: [number, number][] = [];
+  let x = PADDING;
+  let lineIndex = 0;
+  for (const { label } of entries) {
+    const itemWidth = SWATCH_WIDTH + 4 + ctx.measureText(label).width + 14;
+    if (x > PADDING && x + itemWidth > width - PADDING) {
+      x = PADDING;
+      lineIndex++;
+    }
+    positions.push([x, lineIndex]);
+    x += itemWidth;
+  }
+  return { positions, lines: entries.length === 0 ? 0 : lineIndex + 1 };
+}
+
 /**
  * A chart as PNG: its SVG serialised and drawn on a canvas at the screen's pixel ratio, with the
- * title above and the legend (HTML in recharts) redrawn below.
+ * title above and the legend (HTML) redrawn below.
  */
 export async function chartToPng(figure: HTMLElement, title: string): Promise<Blob> {
   const svg = chartSvg(figure);
@@ -74,18 +114,19 @@ export async function chartToPng(figure: HTMLElement, title: string): Promise<Bl
   const source = new XMLSerializer().serializeToString(clone);
   const image = await loadImage(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(source)}`);
 
-  const legend = [...figure.querySelectorAll<HTMLElement>('.recharts-legend-item')].map((item) => {
-    const text = item.querySelector<HTMLElement>('.recharts-legend-item-text') ?? item;
-    return { label: text.textContent ?? '', colour: getComputedStyle(text).color };
-  });
+  const { entries, note } = legendEntries(figure);
   const dpr = window.devicePixelRatio || 1;
   const totalWidth = width + 2 * PADDING;
-  const totalHeight = TITLE_HEIGHT + height + (legend.length > 0 ? LEGEND_HEIGHT : 0) + PADDING;
   const canvas = document.createElement('canvas');
-  canvas.width = Math.round(totalWidth * dpr);
-  canvas.height = Math.round(totalHeight * dpr);
   const ctx = canvas.getContext('2d');
   if (ctx === null) throw new Error('No 2-D canvas to draw the chart on.');
+  ctx.font = `11px ${font}`;
+  const layout = layoutLegend(ctx, entries, totalWidth);
+  const legendLines = layout.lines + (note === null ? 0 : 1);
+  const totalHeight = TITLE_HEIGHT + height + legendLines * LEGEND_LINE_HEIGHT + PADDING;
+  // Resizing a canvas resets its context, so the size is set once the legend is measured.
+  canvas.width = Math.round(totalWidth * dpr);
+  canvas.height = Math.round(totalHeight * dpr);
   ctx.scale(dpr, dpr);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, totalWidth, totalHeight);
@@ -96,18 +137,31 @@ export async function chartToPng(figure: HTMLElement, title: string): Promise<Bl
   ctx.drawImage(image, PADDING, TITLE_HEIGHT, width, height);
 
   ctx.font = `11px ${font}`;
-  let x = PADDING;
-  const y = TITLE_HEIGHT + height + LEGEND_HEIGHT / 2;
-  for (const { label, colour } of legend) {
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.moveTo(x, y);
-    ctx.lineTo(x + 14, y);
-    ctx.stroke();
-    ctx.fillStyle = colour;
-    ctx.fillText(label, x + 18, y);
-    x += 18 + ctx.measureText(label).width + 14;
+  const legendTop = TITLE_HEIGHT + height + LEGEND_LINE_HEIGHT / 2;
+  entries.forEach(({ label, colour, style }, index) => {
+    const [x, lineIndex] = layout.positions[index];
+    const y = legendTop + lineIndex * LEGEND_LINE_HEIGHT;
+    if (style === 'area') {
+      ctx.globalAlpha = 0.7;
+      ctx.fillStyle = colour;
+      ctx.fillRect(x, y - 4, SWATCH_WIDTH, 8);
+      ctx.globalAlpha = 1;
+    } else {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(DASHES[style] ?? []);
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(x + SWATCH_WIDTH, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.fillStyle = '#334155';
+    ctx.fillText(label, x + SWATCH_WIDTH + 4, y);
+  });
+  if (note !== null) {
+    ctx.fillStyle = '#64748b';
+    ctx.fillText(note, PADDING, legendTop + layout.lines * LEGEND_LINE_HEIGHT);
   }
   return canvasToPng(canvas);
 }

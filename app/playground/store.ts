@@ -1,11 +1,14 @@
 /**
- * The playground's store, in small slices: the config being edited (the URL mirrors it), the run
- * (status, phase, progress and every report so far), the backend the worker chose, the link's
- * notices and the last error. Actions live next to the state they change; the worker client
- * (app/engineClient.ts) calls the run actions, the controls call the config ones.
+ * The playground's store, in small slices: the config being edited with its compared variants
+ * and seed count (the URL mirrors them), the run (status, and per lane — config × seed — its
+ * phase and every report so far, plus each config's bands over seeds as the worker streams
+ * them), the backend the worker chose, the link's notices and the last error. Actions live next
+ * to the state they change; the worker client (app/engineClient.ts) calls the run actions, the
+ * controls call the config ones.
  */
 import { create, type StateCreator } from 'zustand';
 import type { BackendChoice } from '../../src/backend';
+import type { VariantOverrides } from '../../src/config/compareVariants';
 import {
   decodeHash,
   type DecodedHash,
@@ -17,7 +20,8 @@ import type { PresetName } from '../../src/config/presets';
 import type { ExperimentConfig } from '../../src/config/schema';
 import type { LabOutput } from '../../src/exportFile';
 import type { IterationReport, Phase } from '../../src/report';
-import type { ErrorStage, RunStatus } from '../../src/workerProtocol';
+import type { IterationBands } from '../../src/reportSeries';
+import type { ErrorStage, LaneId, RunStatus } from '../../src/workerProtocol';
 
 export type Status = 'idle' | RunStatus;
 
@@ -28,8 +32,15 @@ interface ConfigSlice {
   preset: PresetName | null;
   hide: ControlGroup[];
   lesson: LessonRef | null;
+  /** Compare mode: variants of the config run beside it (none: a plain run). */
+  compare: VariantOverrides[];
+  /** Seeds every config runs on. */
+  seeds: number;
   setConfig: (update: (config: ExperimentConfig) => ExperimentConfig) => void;
-  /** Replaces the config, preset and classroom keys, e.g. from a link or the preset picker. */
+  setCompare: (update: (compare: VariantOverrides[]) => VariantOverrides[]) => void;
+  setSeeds: (seeds: number) => void;
+  setLesson: (lesson: LessonRef | null) => void;
+  /** Replaces the config, preset, variants and classroom keys, e.g. from a link or the preset picker. */
   loadDecoded: (decoded: DecodedHash) => void;
 }
 
@@ -38,21 +49,55 @@ interface NoticeSlice {
   dismissNotices: () => void;
 }
 
+export interface RunError {
+  readonly message: string;
+  readonly stage: ErrorStage | 'worker';
+}
+
+/** One experiment of the run: a compared config on one seed. */
+export interface LaneState {
+  readonly variant: number;
+  readonly seedIndex: number;
+  readonly seed: number;
+  /** Every report of this lane, in order. */
+  readonly reports: IterationReport[];
+  /** Where in the iteration after its last report the lane is. */
+  readonly phase: Phase | null;
+  readonly progress: number;
+  readonly ended: 'done' | 'failed' | null;
+  readonly error: RunError | null;
+}
+
 interface RunSlice {
   runId: number;
-  /** The config the current run was started with; null before the first run. */
+  /** The configs the current run was started with, the base first; empty before the first run. */
+  runVariants: ExperimentConfig[];
+  /** The run's base config; null before the first run. */
   runConfig: ExperimentConfig | null;
+  runCompare: VariantOverrides[];
+  runSeeds: number;
   status: Status;
-  /** The iteration being computed (0-based) and where in it the loop is. */
-  iteration: number;
-  phase: Phase | null;
-  progress: number;
-  /** Every report of the current run, in order. */
-  reports: IterationReport[];
-  runStarted: (runId: number, config: ExperimentConfig) => void;
+  /** Seed-major, as the worker takes turns: every config's first seed, then every second, … */
+  lanes: LaneState[];
+  /** Per compared config, its figures per iteration over its seeds (mean and 95 % band). */
+  bands: IterationBands[][];
+  runStarted: (
+    runId: number,
+    setup: {
+      variants: ExperimentConfig[];
+      compare: VariantOverrides[];
+      seeds: number;
+      /** In the order the worker takes turns. */
+      lanes: readonly (LaneId & { readonly seed: number })[];
+    },
+  ) => void;
   statusChanged: (runId: number, status: RunStatus) => void;
-  phaseReached: (runId: number, iteration: number, phase: Phase, progress: number) => void;
-  reportReceived: (runId: number, report: IterationReport) => void;
+  phaseReached: (runId: number, lane: LaneId, phase: Phase, progress: number) => void;
+  reportReceived: (runId: number, lane: LaneId, report: IterationReport) => void;
+  bandsReceived: (runId: number, variant: number, bands: IterationBands) => void;
+  laneDone: (runId: number, lane: LaneId) => void;
+  /** One lane stopped; the run fails (and says why) only once every lane has. */
+  laneFailed: (runId: number, lane: LaneId, error: RunError) => void;
   /** Forgets the run: no reports, idle. */
   runCleared: () => void;
 }
@@ -60,11 +105,6 @@ interface RunSlice {
 interface BackendSlice {
   backend: BackendChoice | null;
   backendChosen: (runId: number, choice: BackendChoice) => void;
-}
-
-export interface RunError {
-  readonly message: string;
-  readonly stage: ErrorStage | 'worker';
 }
 
 interface ErrorSlice {
@@ -108,13 +148,20 @@ const createConfigSlice: Slice<ConfigSlice> = (set) => ({
   preset: initial.preset,
   hide: initial.hide,
   lesson: initial.lesson,
+  compare: initial.compare,
+  seeds: initial.seeds,
   setConfig: (update) => set((state) => ({ config: update(state.config) })),
+  setCompare: (update) => set((state) => ({ compare: update(state.compare) })),
+  setSeeds: (seeds) => set({ seeds }),
+  setLesson: (lesson) => set({ lesson }),
   loadDecoded: (decoded) =>
     set({
       config: decoded.config,
       preset: decoded.preset,
       hide: decoded.hide,
       lesson: decoded.lesson,
+      compare: decoded.compare,
+      seeds: decoded.seeds,
       notices: decoded.notices,
     }),
 });
@@ -124,52 +171,108 @@ const createNoticeSlice: Slice<NoticeSlice> = (set) => ({
   dismissNotices: () => set({ notices: [] }),
 });
 
+const laneIndex = (lanes: readonly LaneState[], id: LaneId): number =>
+  lanes.findIndex((lane) => lane.variant === id.variant && lane.seedIndex === id.seedIndex);
+
+/** The lanes with one of them replaced; the same array if the lane is unknown. */
+function updateLane(
+  lanes: LaneState[],
+  id: LaneId,
+  update: (lane: LaneState) => LaneState,
+): LaneState[] {
+  const index = laneIndex(lanes, id);
+  if (index < 0) return lanes;
+  const next = [...lanes];
+  next[index] = update(lanes[index]);
+  return next;
+}
+
 const createRunSlice: Slice<RunSlice> = (set, get) => {
   /** Messages of a run that was stopped or replaced are dropped. */
   const ours = (runId: number) => runId === get().runId;
   return {
     runId: 0,
+    runVariants: [],
     runConfig: null,
+    runCompare: [],
+    runSeeds: 1,
     status: 'idle',
-    iteration: 0,
-    phase: null,
-    progress: 0,
-    reports: [],
-    runStarted: (runId, config) =>
+    lanes: [],
+    bands: [],
+    runStarted: (runId, { variants, compare, seeds, lanes }) =>
       set({
         runId,
-        runConfig: config,
+        runVariants: variants,
+        runConfig: variants[0],
+        runCompare: compare,
+        runSeeds: seeds,
         status: 'starting',
-        iteration: 0,
-        phase: null,
-        progress: 0,
-        reports: [],
+        lanes: lanes.map(({ variant, seedIndex, seed }) => ({
+          variant,
+          seedIndex,
+          seed,
+          reports: [],
+          phase: null,
+          progress: 0,
+          ended: null,
+          error: null,
+        })),
+        bands: variants.map(() => []),
         error: null,
       }),
     statusChanged: (runId, status) => {
       if (ours(runId)) set({ status });
     },
-    phaseReached: (runId, iteration, phase, progress) => {
-      if (ours(runId)) set({ iteration, phase, progress });
-    },
-    reportReceived: (runId, report) => {
+    phaseReached: (runId, lane, phase, progress) => {
       if (!ours(runId)) return;
       set((state) => ({
-        reports: [...state.reports, report],
-        iteration: report.iteration + 1,
-        phase: null,
-        progress: 0,
+        lanes: updateLane(state.lanes, lane, (l) => ({ ...l, phase, progress })),
       }));
+    },
+    reportReceived: (runId, lane, report) => {
+      if (!ours(runId)) return;
+      set((state) => ({
+        lanes: updateLane(state.lanes, lane, (l) => ({
+          ...l,
+          reports: [...l.reports, report],
+          phase: null,
+          progress: 0,
+        })),
+      }));
+    },
+    bandsReceived: (runId, variant, bands) => {
+      if (!ours(runId)) return;
+      set((state) => {
+        if (state.bands[variant] === undefined) return {};
+        const next = [...state.bands];
+        next[variant] = [...next[variant], bands];
+        return { bands: next };
+      });
+    },
+    laneDone: (runId, lane) => {
+      if (!ours(runId)) return;
+      set((state) => ({
+        lanes: updateLane(state.lanes, lane, (l) => ({ ...l, ended: 'done', phase: null })),
+      }));
+    },
+    laneFailed: (runId, lane, error) => {
+      if (!ours(runId)) return;
+      set((state) => {
+        const lanes = updateLane(state.lanes, lane, (l) => ({ ...l, ended: 'failed', error }));
+        const allFailed = lanes.length > 0 && lanes.every((l) => l.ended === 'failed');
+        return allFailed ? { lanes, error } : { lanes };
+      });
     },
     runCleared: () =>
       set((state) => ({
         runId: state.runId + 1,
+        runVariants: [],
         runConfig: null,
+        runCompare: [],
+        runSeeds: 1,
         status: 'idle',
-        iteration: 0,
-        phase: null,
-        progress: 0,
-        reports: [],
+        lanes: [],
+        bands: [],
       })),
   };
 };
@@ -213,10 +316,16 @@ export const usePlayground = create<PlaygroundState>()((...args) => ({
   ...createViewingSlice(...args),
 }));
 
+const NO_REPORTS: IterationReport[] = [];
+
+/** The base config on its first seed: the run the env view, the map and the exports show. */
+export const selectPrimaryReports = (state: PlaygroundState): IterationReport[] =>
+  state.lanes[0]?.reports ?? NO_REPORTS;
+
 /** The reports on screen: a loaded file's run while viewing one, else the current run's. */
 export const selectShownReports = (state: PlaygroundState): IterationReport[] =>
   state.viewing === null
-    ? state.reports
+    ? selectPrimaryReports(state)
     : state.viewing.output.runs[state.viewing.runIndex].reports;
 
 /** The config the reports on screen were made with. */
@@ -228,10 +337,37 @@ export const selectLatestReport = (state: PlaygroundState): IterationReport | nu
   return reports.length === 0 ? null : reports[reports.length - 1];
 };
 
+/** The running lane furthest behind: the one the run's iteration count waits for. */
+export const selectPacingLane = (state: PlaygroundState): LaneState | null => {
+  let pacing: LaneState | null = null;
+  for (const lane of state.lanes) {
+    if (lane.ended === null && (pacing === null || lane.reports.length < pacing.reports.length)) {
+      pacing = lane;
+    }
+  }
+  return pacing;
+};
+
+/** Iterations every running lane has finished; once all have ended, the most any finished. */
+export const selectIterationsDone = (state: PlaygroundState): number => {
+  if (state.viewing !== null) return selectShownReports(state).length;
+  const pacing = selectPacingLane(state);
+  if (pacing !== null) return pacing.reports.length;
+  return state.lanes.reduce(
+    (most, lane) => (lane.ended === 'failed' ? most : Math.max(most, lane.reports.length)),
+    0,
+  );
+};
+
+export const hasReports = (state: PlaygroundState): boolean =>
+  state.lanes.some((lane) => lane.reports.length > 0);
+
 export const isActive = (status: Status): boolean => status === 'starting' || status === 'running';
 
-/** The run's config differs from the one on screen: a restart is needed to apply the edits. */
+/** The run's setup differs from the one on screen: a restart is needed to apply the edits. */
 export const selectNeedsRestart = (state: PlaygroundState): boolean =>
   state.runConfig !== null &&
   state.status !== 'idle' &&
-  JSON.stringify(state.runConfig) !== JSON.stringify(state.config);
+  (JSON.stringify(state.runConfig) !== JSON.stringify(state.config) ||
+    JSON.stringify(state.runCompare) !== JSON.stringify(state.compare) ||
+    state.runSeeds !== state.seeds);

@@ -7,7 +7,13 @@ import { usePlayground, type PlaygroundState } from './store';
 export function useHashSync(): void {
   useEffect(() => {
     const write = (state: PlaygroundState) => {
-      const hash = `#${encodeConfig(state.config, { ...(state.preset === null ? {} : { preset: state.preset }), hide: state.hide, lesson: state.lesson })}`;
+      const hash = `#${encodeConfig(state.config, {
+        ...(state.preset === null ? {} : { preset: state.preset }),
+        hide: state.hide,
+        lesson: state.lesson,
+        compare: state.compare,
+        seeds: state.seeds,
+      })}`;
       if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
     };
     write(usePlayground.getState());
@@ -16,7 +22,9 @@ export function useHashSync(): void {
         state.config !== previous.config ||
         state.preset !== previous.preset ||
         state.hide !== previous.hide ||
-        state.lesson !== previous.lesson
+        state.lesson !== previous.lesson ||
+        state.compare !== previous.compare ||
+        state.seeds !== previous.seeds
       ) {
         write(state);
       }
