@@ -5,12 +5,216 @@
  * through the rollout; and the whole loop runs on every env without NaN or tensor growth.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplayBuffer } from '../../src/data/replayBuffer';
+import { getEnv } from '../../src/envs';
 import type { EnvId } from '../../src/envs/types';
+import { ensembleForward } from '../../src/models/ensembleForward';
+import { likelihoodObjective, type ModelObjective } from '../../src/models/objective';
+import { normalizeRows, rawInputsAndTargets } from '../../src/models/normalizer';
+import type { WorldModel } from '../../src/models/worldModel';
+import { MismatchedNoMore } from '../../src/objectives/mnm';
+import { realRows, TransitionClassifier } from '../../src/objectives/transitionClassifier';
+import { differentiablePolicy } from '../../src/policies/gradientImprover';
 import type { OracleRun } from '../../src/policies/oracle';
 import { iterationReportSchema } from '../../src/report';
+import { createRng } from '../../src/rng';
 import { collectRun, numbersIn, tinyConfig } from '../experiment/helpers';
-import { useBackend } from '../models/helpers';
+import { collectRandomTransitions, useBackend } from '../models/helpers';
+import { buildWorld, type TestWorld } from './worldHelpers';
+
+describe('TransitionClassifier (Pendulum-v1, random transitions)', () => {
+  const spec = getEnv('Pendulum-v1').spec;
+  const d = spec.observationNames.length;
+  // Two independent samples of the same transitions: a and b.
+  const a = collectRandomTransitions('Pendulum-v1', 16, 80, createRng(1), {
+    holdoutFraction: 0.25,
+  });
+  const b = collectRandomTransitions('Pendulum-v1', 16, 80, createRng(2), {
+    holdoutFraction: 0.25,
+  });
+  const rows = (buffer: ReplayBuffer, split: 'train' | 'holdout', count: number) =>
+    realRows(buffer.gather(buffer.slots(split).subarray(0, count)), spec.actionSpace);
+  const count = (split: 'train' | 'holdout') =>
+    Math.min(a.slots(split).length, b.slots(split).length);
+  const classifier = () =>
+    new TransitionClassifier(
+      {
+        observationDim: d,
+        actionSpace: spec.actionSpace,
+        width: 64,
+        depth: 2,
+        inputMean: new Float32Array([0, 0, 0]),
+        inputScale: new Float32Array([0.7, 0.7, 4]),
+      },
+      1e-3,
+      createRng(3),
+    );
+
+  beforeAll(() => useBackend('wasm'));
+
+  it('cannot tell two samples of the same transitions apart: held-out accuracy ≈ ½', async () => {
+    const c = classifier();
+    const tensors = tf.memory().numTensors;
+    c.train(
+      rows(a, 'train', count('train')),
+      rows(b, 'train', count('train')),
+      200,
+      128,
+      createRng(4),
+    );
+    const accuracy = await c.accuracy(
+      rows(a, 'holdout', count('holdout')),
+      rows(b, 'holdout', count('holdout')),
+    );
+    expect(accuracy).toBeGreaterThan(0.4);
+    expect(accuracy).toBeLessThan(0.6);
+    // Its first training fixed the delta moments (2 tensors); nothing else stays behind.
+    expect(tf.memory().numTensors).toBe(tensors + 2);
+    c.dispose();
+  });
+
+  it('tells a model that is wrong by 30 % of each velocity change from the world: held-out accuracy > 0.8', async () => {
+    // The same rows as the real ones but Δθ̇ scaled by 1.3: a plausible-looking, biased model.
+    const wrong = (real: ReturnType<typeof rows>) => {
+      const deltas = real.deltas.slice();
+      for (let i = 2; i < deltas.length; i += d) deltas[i] *= 1.3;
+      return { ...real, deltas };
+    };
+    const c = classifier();
+    const train = rows(a, 'train', count('train'));
+    c.train(train, wrong(train), 200, 128, createRng(4));
+    const holdout = rows(a, 'holdout', count('holdout'));
+    expect(await c.accuracy(holdout, wrong(holdout))).toBeGreaterThan(0.8);
+    c.dispose();
+  });
+});
+
+/** Each member's classifier term, mean_rows −log C(s, a, ŝ'_m) = (ℓ_mnm − ℓ_likelihood)/λ, on the train rows. */
+async function classifierTerm(
+  model: WorldModel,
+  buffer: ReplayBuffer,
+  loss: ModelObjective,
+  strength: number,
+) {
+  const raw = rawInputsAndTargets(buffer.gather(buffer.slots('train')), model.spec.actionSpace);
+  const { stats } = model;
+  const E = model.config.members;
+  const n = raw.inputs.length / raw.inputDim;
+  const repeat = (values: Float32Array) =>
+    Float32Array.from({ length: E * values.length }, (_, i) => values[i % values.length]);
+  const term = tf.tidy(() => {
+    const batch = {
+      inputs: tf.tensor3d(repeat(normalizeRows(raw.inputs, stats.inputMean, stats.inputStd)), [
+        E,
+        n,
+        raw.inputDim,
+      ]),
+      targets: tf.tensor3d(repeat(normalizeRows(raw.targets, stats.targetMean, stats.targetStd)), [
+        E,
+        n,
+        raw.targetDim,
+      ]),
+      slots: new Int32Array(E * n),
+    };
+    const context = {
+      forward: (x: tf.Tensor3D) => ensembleForward(model.ensemble, x, model.layout),
+      parameters: model.ensemble,
+      likelihood: model.config.likelihood,
+      stats,
+      step: 0,
+    };
+    return tf.div(
+      tf.sub(loss.loss(batch, context), likelihoodObjective.loss(batch, context)),
+      strength,
+    );
+  });
+  const values = Array.from(await term.data());
+  term.dispose();
+  return values;
+}
+
+describe('MismatchedNoMore (Pendulum-v1)', () => {
+  let untrained: TestWorld;
+  let fitted: TestWorld;
+  let twin: TestWorld;
+
+  beforeAll(async () => {
+    await useBackend('wasm');
+    untrained = await buildWorld('Pendulum-v1', { fitSteps: 0 });
+    // Two models alike in every bit, fitted briefly: one goes on by likelihood, one by MnM's loss.
+    fitted = await buildWorld('Pendulum-v1', { fitSteps: 60 });
+    twin = await buildWorld('Pendulum-v1', { fitSteps: 60 });
+  });
+  afterAll(() => [untrained, fitted, twin].forEach((w) => w.dispose()));
+
+  it('reports a held-out accuracy above 0.8 against an untrained model', async () => {
+    const objective = new MismatchedNoMore(untrained.setup({ kind: 'mnm' }));
+    expect(objective.policyReward()).toBeNull();
+    await objective.modelLoss(untrained.world);
+    const { report } = await objective.figures();
+    expect(report.kind).toBe('mnm');
+    expect(report.classifierAccuracy).toBeGreaterThan(0.8);
+    objective.dispose();
+  });
+
+  it('makes the model fool the frozen classifier more than likelihood alone does', async () => {
+    const strength = 3;
+    const objective = new MismatchedNoMore(fitted.setup({ kind: 'mnm', strength }));
+    const loss = await objective.modelLoss(fitted.world);
+    const classifierWeights = await Promise.all(
+      (objective as unknown as { classifier: TransitionClassifier }).classifier.variables.map((v) =>
+        v.data(),
+      ),
+    );
+    const options = { batchSize: 64, learningRate: 3e-3 };
+    await fitted.world.model.fit(fitted.world.buffer, 150, { ...options, objective: loss });
+    await twin.world.model.fit(twin.world.buffer, 150, options);
+    const fooled = await classifierTerm(fitted.world.model, fitted.world.buffer, loss, strength);
+    const plain = await classifierTerm(twin.world.model, twin.world.buffer, loss, strength);
+    fooled.forEach((term, m) => expect(term).toBeLessThan(plain[m]));
+    // Only the model learnt: the classifier's weights are as it left them.
+    const after = await Promise.all(
+      (objective as unknown as { classifier: TransitionClassifier }).classifier.variables.map((v) =>
+        v.data(),
+      ),
+    );
+    expect(after.map((v) => Array.from(v))).toEqual(classifierWeights.map((v) => Array.from(v)));
+    objective.dispose();
+  });
+
+  it('adds a bonus to the imagined rewards that is differentiable in the policy', async () => {
+    const { world } = fitted;
+    const objective = new MismatchedNoMore(fitted.setup({ kind: 'mnm' }));
+    await objective.modelLoss(world);
+    const reward = objective.policyReward();
+    expect(reward).not.toBeNull();
+    if (reward === null) return;
+    const starts = tf.tensor2d(
+      world.buffer.gather(world.buffer.sample(createRng(5), 32, 'all')).observations,
+      [32, 3],
+    );
+    const tensors = tf.memory().numTensors;
+    const { value, grads } = tf.variableGrads(() => {
+      const rollout = world.model.rollout(starts, differentiablePolicy(world.policy), 6, {
+        member: 'mean',
+      });
+      // The bonus alone: the augmented rewards minus the model's.
+      const bonus = tf.sum(tf.sub(reward(rollout), rollout.rewards)) as tf.Scalar;
+      rollout.dispose();
+      return bonus;
+    }, world.policy.variables);
+    expect(Number.isFinite((await value.data())[0])).toBe(true);
+    expect((await value.data())[0]).not.toBe(0);
+    const norms = Object.values(grads).map((g) => tf.tidy(() => tf.norm(g).dataSync()[0]));
+    expect(norms.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...norms)).toBeGreaterThan(1e-4);
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(tensors);
+    starts.dispose();
+    objective.dispose();
+  });
+});
 
 const ENVS: EnvId[] = [
   'Pendulum-v1',
@@ -48,4 +252,24 @@ describe('objective "mnm" through the loop', () => {
       expect(tf.memory().numTensors).toBe(before);
     },
   );
+
+  it('Acrobot-v1 with REINFORCE (discrete sampled actions), a Gaussian model and the learned reward', async () => {
+    const config = tinyConfig({
+      env: { id: 'Acrobot-v1' },
+      objective: { kind: 'mnm' },
+      model: { likelihood: 'gaussian' },
+      reward: { kind: 'learned' },
+      optimiser: { kind: 'reinforce' },
+      evaluation: { episodes: 1, episodeLength: 20 },
+    });
+    const run = await collectRun(config, { oracleCache });
+    for (const report of run.reports) {
+      expect(iterationReportSchema.safeParse(report).success).toBe(true);
+      expect(numbersIn(report).filter(([, value]) => !Number.isFinite(value))).toEqual([]);
+      const accuracy = report.objective?.classifierAccuracy ?? Number.NaN;
+      expect(accuracy).toBeGreaterThanOrEqual(0);
+      expect(accuracy).toBeLessThanOrEqual(1);
+    }
+    expect(run.tensorsAfterReport[1]).toBe(run.tensorsAfterReport[0]);
+  });
 });

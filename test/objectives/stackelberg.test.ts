@@ -179,4 +179,23 @@ describe('objective "stackelberg" through the loop', () => {
       expect(run.tensorsAfterReport[1]).toBe(run.tensorsAfterReport[0]);
     },
   );
+
+  it('Acrobot-v1 with REINFORCE (discrete sampled actions), a Gaussian model and the learned reward', async () => {
+    const config = tinyConfig({
+      env: { id: 'Acrobot-v1' },
+      objective: { kind: 'stackelberg' },
+      model: { likelihood: 'gaussian' },
+      reward: { kind: 'learned' },
+      optimiser: { kind: 'reinforce' },
+      evaluation: { episodes: 1, episodeLength: 20 },
+    });
+    const run = await collectRun(config, { oracleCache });
+    for (const report of run.reports) {
+      expect(iterationReportSchema.safeParse(report).success).toBe(true);
+      expect(numbersIn(report).filter(([, value]) => !Number.isFinite(value))).toEqual([]);
+      expect(report.objective?.maximin?.steps).toBeGreaterThan(0);
+      expect(report.objective?.maximin?.valueDrop).not.toBeNull();
+    }
+    expect(run.tensorsAfterReport[1]).toBe(run.tensorsAfterReport[0]);
+  });
 });
