@@ -34,7 +34,8 @@ export const presets = {
   },
   healthy: {
     title: 'Enough data',
-    summary: 'The same optimiser with twenty times the random data, five times the real steps and the known reward: the gap closes.',
+    summary:
+      'The same optimiser with twenty times the random data, five times the real steps and the known reward: the gap closes.',
     config: {
       env: { id: 'Pendulum-v1' },
       iterations: 6,
@@ -46,7 +47,123 @@ export const presets = {
       evaluation: { episodes: 3 },
     },
   },
+  adversary: {
+    title: 'The adversary finds the holes',
+    summary:
+      'Policy-aware learning: a second policy seeks where the model errs in value (the Error-MDP), collects half the real data there, and the model leans toward where both players go.',
+    config: {
+      env: { id: 'Pendulum-v1' },
+      iterations: 8,
+      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
+      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
+      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
+      imagination: { rollouts: 64, horizon: 32 },
+      objective: {
+        kind: 'policyAware',
+        adversarySignal: 'critic',
+        adversaryShare: 0.5,
+        strength: 1,
+      },
+      evaluation: { episodes: 3 },
+    },
+  },
+  mnm: {
+    title: 'Fooling the critic (MnM)',
+    summary:
+      'A classifier tells real transitions from imagined ones; the model learns to look real and the policy is paid to stay where it does.',
+    config: {
+      env: { id: 'Pendulum-v1' },
+      iterations: 8,
+      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
+      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
+      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
+      imagination: { rollouts: 64, horizon: 32 },
+      objective: { kind: 'mnm', strength: 1 },
+      evaluation: { episodes: 3 },
+    },
+  },
+  stackelberg: {
+    title: 'Pessimism (Stackelberg)',
+    summary:
+      'Within a small likelihood ball around the fitted model, the model turns against the current policy; the policy learns in that pessimistic world.',
+    config: {
+      env: { id: 'Pendulum-v1' },
+      iterations: 8,
+      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
+      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
+      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
+      imagination: { rollouts: 64, horizon: 32 },
+      objective: { kind: 'stackelberg', ballRadius: 0.1 },
+      evaluation: { episodes: 3 },
+    },
+  },
+  ...compareFamily(),
 } as const satisfies Record<string, Preset>;
+
+/**
+ * The `compare` family: one world and budget, one preset per objective, exactly the configs of
+ * docs/RESULTS.md's objectives table on Pendulum; the app's compare mode overlays them.
+ */
+function compareFamily() {
+  const base = {
+    env: { id: 'Pendulum-v1' },
+    iterations: 5,
+    data: { initialRandomSteps: 400, realStepsPerIteration: 100 },
+    model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 200 },
+    optimiser: { kind: 'gradient', stepsPerIteration: 30, learningRate: 0.01 },
+    imagination: { rollouts: 64, horizon: 32 },
+    evaluation: { episodes: 3, episodeLength: 200 },
+  } as const;
+  const entry = (
+    title: string,
+    summary: string,
+    objective: ExperimentConfigInput['objective'],
+  ) => ({
+    title,
+    summary,
+    config: { ...base, objective },
+  });
+  return {
+    'compare-mse': entry(
+      'Compare: MSE',
+      'The baseline of the objectives table: maximum likelihood, the policy collects all data.',
+      { kind: 'mse' },
+    ),
+    'compare-policyAware': entry(
+      'Compare: policy-aware',
+      'The same budget with the critic-error adversary and the occupancy-weighted model step.',
+      {
+        kind: 'policyAware',
+        adversarySignal: 'critic',
+        strength: 1,
+        adversaryShare: 0.5,
+      },
+    ),
+    'compare-disagreement': entry(
+      'Compare: disagreement adversary',
+      'The ablation: an adversary seeking ensemble disagreement, no weighting — exploration, not policy-awareness.',
+      {
+        kind: 'policyAware',
+        adversarySignal: 'disagreement',
+        strength: 0,
+        adversaryShare: 0.5,
+      },
+    ),
+    'compare-mnm': entry(
+      'Compare: MnM',
+      'The same budget with the real-vs-model classifier in the model loss and the policy reward.',
+      { kind: 'mnm', strength: 1 },
+    ),
+    'compare-stackelberg': entry(
+      'Compare: Stackelberg',
+      'The same budget with the model adapted against the policy inside a likelihood ball.',
+      {
+        kind: 'stackelberg',
+        ballRadius: 0.1,
+      },
+    ),
+  } as const;
+}
 
 export type PresetName = keyof typeof presets;
 

@@ -19,7 +19,8 @@ export type ErrorSignal = (observations: tf.Tensor2D, actions: tf.Tensor2D) => t
 
 /** Disagreement of the ensemble, in normalised delta units (needs two members or more). */
 export function disagreementSignal(model: WorldModel): ErrorSignal {
-  if (model.config.members < 2) throw new Error('the disagreement signal needs an ensemble of two members or more');
+  if (model.config.members < 2)
+    throw new Error('the disagreement signal needs an ensemble of two members or more');
   const d = model.observationDim;
   return (observations, actions) =>
     tf.tidy(() => {
@@ -63,7 +64,11 @@ export class ErrorHead {
     const sizes = [shape.observationDim + features, shape.width, shape.width, 1];
     for (let layer = 0; layer + 1 < sizes.length; layer++) {
       const std = Math.sqrt(1 / sizes[layer]);
-      this.weights.push(tf.variable(tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32())));
+      this.weights.push(
+        tf.variable(
+          tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()),
+        ),
+      );
       this.biases.push(tf.variable(tf.zeros([sizes[layer + 1]])));
     }
     // Action features enter as they are: box actions are bounded, one-hots are 0/1.
@@ -72,7 +77,9 @@ export class ErrorHead {
   }
 
   readonly signal: ErrorSignal = (observations, actions) =>
-    tf.tidy(() => tf.mul(this.normalisedOutput(observations, actions), this.targetScale) as tf.Tensor1D);
+    tf.tidy(
+      () => tf.mul(this.normalisedOutput(observations, actions), this.targetScale) as tf.Tensor1D,
+    );
 
   /**
    * Fits ê to the measured errors of real rows (observations [n, d], env-format actions [n],
@@ -121,10 +128,17 @@ export class ErrorHead {
   private normalisedOutput(observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor1D {
     return tf.tidy(() => {
       const features = encodeActions(actions, this.shape.actionSpace);
-      let h = tf.div(tf.sub(tf.concat([observations, features], 1), this.inputMean), this.inputScale) as tf.Tensor2D;
+      let h = tf.div(
+        tf.sub(tf.concat([observations, features], 1), this.inputMean),
+        this.inputScale,
+      ) as tf.Tensor2D;
       const last = this.weights.length - 1;
-      for (let layer = 0; layer < last; layer++) h = tf.tanh(tf.add(tf.matMul(h, this.weights[layer]), this.biases[layer]));
-      return tf.reshape(tf.softplus(tf.add(tf.matMul(h, this.weights[last]), this.biases[last])), [-1]) as tf.Tensor1D;
+      for (let layer = 0; layer < last; layer++)
+        h = tf.tanh(tf.add(tf.matMul(h, this.weights[layer]), this.biases[layer]));
+      return tf.reshape(
+        tf.softplus(tf.add(tf.matMul(h, this.weights[last]), this.biases[last])),
+        [-1],
+      ) as tf.Tensor1D;
     });
   }
 }
@@ -133,11 +147,19 @@ export class ErrorHead {
  * The Error-MDP's reward for an imagined rollout: r_t = e(o_t, a_t), zero after termination.
  * Observations [H+1, R, d], actions [H, R, ·] → [H, R].
  */
-export function errorRewards(signal: ErrorSignal, observations: tf.Tensor3D, actions: tf.Tensor3D, alive: tf.Tensor2D): tf.Tensor2D {
+export function errorRewards(
+  signal: ErrorSignal,
+  observations: tf.Tensor3D,
+  actions: tf.Tensor3D,
+  alive: tf.Tensor2D,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const [H, R] = alive.shape;
     const d = observations.shape[2];
-    const before = tf.reshape(tf.slice(observations, [0, 0, 0], [H, R, d]), [H * R, d]) as tf.Tensor2D;
+    const before = tf.reshape(tf.slice(observations, [0, 0, 0], [H, R, d]), [
+      H * R,
+      d,
+    ]) as tf.Tensor2D;
     const flatActions = tf.reshape(actions, [H * R, -1]) as tf.Tensor2D;
     return tf.mul(tf.reshape(signal(before, flatActions), [H, R]), alive) as tf.Tensor2D;
   });

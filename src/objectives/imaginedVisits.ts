@@ -17,7 +17,10 @@ export async function imaginedVisits(
   const starts = sampleStartObservations(buffer, rollouts, rng);
   const rollout = model.rollout(starts, act, horizon, { member: 'random', rng });
   try {
-    const [observations, alive] = await Promise.all([rollout.observations.data(), rollout.alive.data()]);
+    const [observations, alive] = await Promise.all([
+      rollout.observations.data(),
+      rollout.alive.data(),
+    ]);
     const d = model.observationDim;
     const kept: number[] = [];
     for (let t = 0; t <= horizon; t++) {

@@ -51,7 +51,11 @@ export interface LearningObjective {
   adaptModel(world: ObjectiveWorld): Promise<void>;
   policyReward(): ImaginedReward | null;
   afterImprove(world: ObjectiveWorld): Promise<void>;
-  figures(world: ObjectiveWorld, evaluationStarts: readonly StartState[], episodeLength: number): Promise<ObjectiveFigures>;
+  figures(
+    world: ObjectiveWorld,
+    evaluationStarts: readonly StartState[],
+    episodeLength: number,
+  ): Promise<ObjectiveFigures>;
   dispose(): void;
 }
 

@@ -18,10 +18,15 @@ import type { ModelObjective } from '../models/objective';
 export const OCCUPANCY_GRID = 24;
 
 /** Visits (row-major observations of dimension `dim`) → a smoothed density over the cells, Σ = 1. */
-export function occupancyDensity(projection: Projection, visited: readonly Float32Array[], dim: number): Float64Array {
+export function occupancyDensity(
+  projection: Projection,
+  visited: readonly Float32Array[],
+  dim: number,
+): Float64Array {
   const size = OCCUPANCY_GRID;
   const counts = new Float64Array(size * size);
-  for (const rows of visited) visitCounts(projection, size, rows, dim).forEach((c, cell) => (counts[cell] += c));
+  for (const rows of visited)
+    visitCounts(projection, size, rows, dim).forEach((c, cell) => (counts[cell] += c));
   // A 3×3 box blur: a state next to a visited one is nearly as much the players' concern.
   const blurred = new Float64Array(size * size);
   let total = 0;
@@ -73,7 +78,10 @@ export function weightedLikelihood(weightsBySlot: Float32Array): ModelObjective 
     loss(batch, context) {
       return tf.tidy(() => {
         const [E, b] = batch.inputs.shape;
-        const w = tf.tensor2d(Float32Array.from(batch.slots, (slot) => weightsBySlot[slot]), [E, b]);
+        const w = tf.tensor2d(
+          Float32Array.from(batch.slots, (slot) => weightsBySlot[slot]),
+          [E, b],
+        );
         const rows = rowLosses(context.forward(batch.inputs), batch.targets); // [E, b]
         const weighted = tf.div(tf.sum(tf.mul(rows, w), 1), tf.sum(w, 1));
         return tf.add(weighted, logVarBoundPenalty(context.parameters)) as tf.Tensor1D;

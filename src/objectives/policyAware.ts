@@ -28,7 +28,13 @@ import type { StartState } from '../policies/oracle';
 import type { Rng } from '../rng';
 import { disagreementSignal, ErrorHead, type ErrorSignal } from './errorSignal';
 import { imaginedVisits } from './imaginedVisits';
-import type { BehaviourShare, LearningObjective, ObjectiveFigures, ObjectiveSetup, ObjectiveWorld } from './learningObjective';
+import type {
+  BehaviourShare,
+  LearningObjective,
+  ObjectiveFigures,
+  ObjectiveSetup,
+  ObjectiveWorld,
+} from './learningObjective';
 import { occupancyDensity, slotWeights, weightedLikelihood } from './occupancyWeights';
 
 const ERROR_HEAD_WIDTH = 64;
@@ -60,20 +66,43 @@ export class PolicyAwareGame implements LearningObjective {
     const d = spec.observationNames.length;
     const o = config.optimiser;
     this.adversary = new Adversary(
-      { observationDim: d, actionSpace: spec.actionSpace, width: o.policyWidth, depth: o.policyDepth, inputMean, inputScale },
+      {
+        observationDim: d,
+        actionSpace: spec.actionSpace,
+        width: o.policyWidth,
+        depth: o.policyDepth,
+        inputMean,
+        inputScale,
+      },
       { observationDim: d, width: CRITIC.width, depth: CRITIC.depth, inputMean, inputScale },
       o.learningRate,
       CRITIC.learningRate,
       rng.fork('adversary'),
     );
     if (this.settings.adversarySignal === 'disagreement' && config.model.ensembleSize < 2) {
-      throw new Error('objective "policyAware" with the disagreement signal needs model.ensembleSize ≥ 2');
+      throw new Error(
+        'objective "policyAware" with the disagreement signal needs model.ensembleSize ≥ 2',
+      );
     }
     this.errorHead =
       this.settings.adversarySignal === 'critic'
-        ? new ErrorHead({ observationDim: d, actionSpace: spec.actionSpace, inputMean, inputScale, width: ERROR_HEAD_WIDTH }, rng.fork('error-head'))
+        ? new ErrorHead(
+            {
+              observationDim: d,
+              actionSpace: spec.actionSpace,
+              inputMean,
+              inputScale,
+              width: ERROR_HEAD_WIDTH,
+            },
+            rng.fork('error-head'),
+          )
         : null;
-    this.rng = { collect: rng.fork('collect'), play: rng.fork('play'), head: rng.fork('head-minibatch'), visits: rng.fork('visits') };
+    this.rng = {
+      collect: rng.fork('collect'),
+      play: rng.fork('play'),
+      head: rng.fork('head-minibatch'),
+      visits: rng.fork('visits'),
+    };
   }
 
   /** The adversary collects ς of the budget once it has played (it knows nothing before). */
@@ -81,15 +110,21 @@ export class PolicyAwareGame implements LearningObjective {
     this.budget = budget;
     this.collected = this.lastPlay === null ? 0 : Math.round(this.settings.adversaryShare * budget);
     if (this.collected === 0) return null;
-    return { steps: this.collected, act: this.adversary.actor(this.explorationNoise, this.rng.collect) };
+    return {
+      steps: this.collected,
+      act: this.adversary.actor(this.explorationNoise, this.rng.collect),
+    };
   }
 
   /** The minimax step: likelihood weighted toward both players' occupancy, floored. */
   modelLoss(world: ObjectiveWorld): Promise<ModelObjective> {
-    if (this.settings.strength === 0 || this.visits.length === 0) return Promise.resolve(likelihoodObjective);
+    if (this.settings.strength === 0 || this.visits.length === 0)
+      return Promise.resolve(likelihoodObjective);
     const projection = world.definition.spec.projection;
     const density = occupancyDensity(projection, this.visits, world.model.observationDim);
-    return Promise.resolve(weightedLikelihood(slotWeights(world.buffer, projection, density, this.settings.strength)));
+    return Promise.resolve(
+      weightedLikelihood(slotWeights(world.buffer, projection, density, this.settings.strength)),
+    );
   }
 
   adaptModel(): Promise<void> {
@@ -104,10 +139,19 @@ export class PolicyAwareGame implements LearningObjective {
   async afterImprove(world: ObjectiveWorld): Promise<void> {
     const signal = await this.errorSignal(world);
     const { model, buffer, imagination } = world;
-    this.lastPlay = await this.adversary.play(model, buffer, signal, imagination, this.adversarySteps, this.rng.play);
+    this.lastPlay = await this.adversary.play(
+      model,
+      buffer,
+      signal,
+      imagination,
+      this.adversarySteps,
+      this.rng.play,
+    );
     const { rollouts, horizon } = imagination;
-    const act = (observations: Parameters<typeof world.policy.deterministicAction>[0]) => world.policy.deterministicAction(observations);
-    const adversaryAct = (observations: Parameters<typeof act>[0]) => this.adversary.deterministicAction(observations);
+    const act = (observations: Parameters<typeof world.policy.deterministicAction>[0]) =>
+      world.policy.deterministicAction(observations);
+    const adversaryAct = (observations: Parameters<typeof act>[0]) =>
+      this.adversary.deterministicAction(observations);
     this.visits = [
       await imaginedVisits(model, act, buffer, rollouts, horizon, this.rng.visits),
       await imaginedVisits(model, adversaryAct, buffer, rollouts, horizon, this.rng.visits),
@@ -115,7 +159,11 @@ export class PolicyAwareGame implements LearningObjective {
   }
 
   /** The adversary judged in the real env: the errors it actually meets, and where it went. */
-  async figures(world: ObjectiveWorld, starts: readonly StartState[], episodeLength: number): Promise<ObjectiveFigures> {
+  async figures(
+    world: ObjectiveWorld,
+    starts: readonly StartState[],
+    episodeLength: number,
+  ): Promise<ObjectiveFigures> {
     const spec = world.definition.spec;
     const actor = new JsPolicy(this.adversary.policy.snapshot());
     const run = evaluateReal(spec.id, world.realParams, starts, episodeLength, (o) => actor.act(o));
@@ -126,7 +174,10 @@ export class PolicyAwareGame implements LearningObjective {
       report: {
         kind: this.kind,
         adversary: {
-          imaginedErrorReturn: play === null || !Number.isFinite(play.imaginedReturn) ? null : round(play.imaginedReturn),
+          imaginedErrorReturn:
+            play === null || !Number.isFinite(play.imaginedReturn)
+              ? null
+              : round(play.imaginedReturn),
           realCriticError: finiteOrNull(mean(criticError)),
           realModelError: finiteOrNull(modelError.mean),
           collectedShare: this.budget === 0 ? 0 : round(this.collected / this.budget),
@@ -134,7 +185,12 @@ export class PolicyAwareGame implements LearningObjective {
         classifierAccuracy: null,
         maximin: null,
       },
-      adversaryTrajectory: projectPath(spec.projection, run.firstEpisode, spec.observationNames.length, TRAJECTORY_POINTS),
+      adversaryTrajectory: projectPath(
+        spec.projection,
+        run.firstEpisode,
+        spec.observationNames.length,
+        TRAJECTORY_POINTS,
+      ),
     };
   }
 

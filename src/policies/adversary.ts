@@ -24,21 +24,38 @@ export class Adversary {
   private readonly errorToGo: Critic;
   private readonly improver: GradientImprover;
 
-  constructor(policyShape: PolicyShape, criticShape: CriticShape, learningRate: number, criticLearningRate: number, rng: Rng) {
+  constructor(
+    policyShape: PolicyShape,
+    criticShape: CriticShape,
+    learningRate: number,
+    criticLearningRate: number,
+    rng: Rng,
+  ) {
     this.policy = new PolicyNetwork(policyShape, rng.fork('policy'));
     this.errorToGo = new Critic(criticShape, criticLearningRate, rng.fork('critic'));
     this.improver = new GradientImprover(learningRate);
   }
 
   /** `steps` gradient steps on the Error-MDP of `signal` in the model; the result's return is in e's units. */
-  play(model: WorldModel, buffer: ReplayBuffer, signal: ErrorSignal, imagination: ImaginationSettings, steps: number, rng: Rng): Promise<ImprovementResult> {
+  play(
+    model: WorldModel,
+    buffer: ReplayBuffer,
+    signal: ErrorSignal,
+    imagination: ImaginationSettings,
+    steps: number,
+    rng: Rng,
+  ): Promise<ImprovementResult> {
     const settings: ImaginationSettings = {
       ...imagination,
       rewardNoiseStd: 0,
       risk: { kind: 'mean', alpha: 1 },
-      imaginedReward: (rollout) => errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
+      imaginedReward: (rollout) =>
+        errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
     };
-    return this.improver.improve({ model, policy: this.policy, critic: this.errorToGo, buffer, settings, rng }, steps);
+    return this.improver.improve(
+      { model, policy: this.policy, critic: this.errorToGo, buffer, settings, rng },
+      steps,
+    );
   }
 
   /** Acting in the real env, in plain JS; `noise` as the policy's exploration noise. */

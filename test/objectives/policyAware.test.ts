@@ -13,7 +13,12 @@ import { uniformTransitions } from '../../src/metrics/uniformStates';
 import type { TransitionRows } from '../../src/metrics/transitionRows';
 import { randomUniformPolicy, type Policy } from '../../src/models/policy';
 import { WorldModel } from '../../src/models/worldModel';
-import { disagreementSignal, ErrorHead, errorRewards, type ErrorSignal } from '../../src/objectives/errorSignal';
+import {
+  disagreementSignal,
+  ErrorHead,
+  errorRewards,
+  type ErrorSignal,
+} from '../../src/objectives/errorSignal';
 import { occupancyDensity, slotWeights } from '../../src/objectives/occupancyWeights';
 import { Adversary } from '../../src/policies/adversary';
 import { discountedSum, type ImaginationSettings } from '../../src/policies/improver';
@@ -25,10 +30,17 @@ import { useBackend } from '../models/helpers';
 const PENDULUM = getEnv('Pendulum-v1');
 const SPEED_COLUMN = 2;
 /** The planted region: spinning fast one way round, θ̇ > 3. */
-const inCorner = (observations: ArrayLike<number>, row: number) => observations[row * 3 + SPEED_COLUMN] > 3;
+const inCorner = (observations: ArrayLike<number>, row: number) =>
+  observations[row * 3 + SPEED_COLUMN] > 3;
 
 function bufferOf(rows: TransitionRows, corrupt: boolean): ReplayBuffer {
-  const buffer = new ReplayBuffer({ capacity: rows.count, observationDim: 3, actionDim: 1, holdoutFraction: 0.2, splitSeed: 5 });
+  const buffer = new ReplayBuffer({
+    capacity: rows.count,
+    observationDim: 3,
+    actionDim: 1,
+    holdoutFraction: 0.2,
+    splitSeed: 5,
+  });
   for (let i = 0; i < rows.count; i++) {
     const next = rows.nextObservations.slice(i * 3, (i + 1) * 3);
     // The model learns a world that is wrong only in the corner: there the pendulum jumps half a
@@ -54,10 +66,21 @@ const IMAGINATION: ImaginationSettings = {
 };
 
 /** Mean discounted error return of a policy in the model, and the share of its visits in the corner. */
-async function errorReturnAndCornerShare(model: WorldModel, policy: Policy, starts: tf.Tensor2D, signal: ErrorSignal) {
-  const rollout = model.rollout(starts, policy, IMAGINATION.horizon, { member: 'random', rng: createRng(9) });
+async function errorReturnAndCornerShare(
+  model: WorldModel,
+  policy: Policy,
+  starts: tf.Tensor2D,
+  signal: ErrorSignal,
+) {
+  const rollout = model.rollout(starts, policy, IMAGINATION.horizon, {
+    member: 'random',
+    rng: createRng(9),
+  });
   const errorReturn = tf.tidy(() =>
-    discountedSum(errorRewards(signal, rollout.observations, rollout.actions, rollout.alive), IMAGINATION.discount).mean(),
+    discountedSum(
+      errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
+      IMAGINATION.discount,
+    ).mean(),
   );
   const [value, observations] = [(await errorReturn.data())[0], await rollout.observations.data()];
   tf.dispose([errorReturn]);
@@ -74,22 +97,48 @@ describe('the Error-MDP adversary with a planted error region', () => {
   it('earns a higher imagined error return than a random policy, and goes to the wrong corner', async () => {
     const rng = createRng(21);
     const params = PENDULUM.spec.defaultParams;
-    const model = new WorldModel(PENDULUM.spec, { members: 2, hiddenLayers: 2, hiddenUnits: 64 }, rng.fork('model'));
-    const training = bufferOf(uniformTransitions('Pendulum-v1', params, 3_000, rng.fork('train')), true);
+    const model = new WorldModel(
+      PENDULUM.spec,
+      { members: 2, hiddenLayers: 2, hiddenUnits: 64 },
+      rng.fork('model'),
+    );
+    const training = bufferOf(
+      uniformTransitions('Pendulum-v1', params, 3_000, rng.fork('train')),
+      true,
+    );
     await model.fit(training, 600, { batchSize: 128, learningRate: 3e-3 });
 
     // The error head learns the model's true one-step error from held-out real transitions.
     const truth = uniformTransitions('Pendulum-v1', params, 1_500, rng.fork('truth'));
     const measured = await oneStepError(model, truth);
     const head = new ErrorHead(
-      { observationDim: 3, actionSpace: PENDULUM.spec.actionSpace, inputMean: new Float32Array([0, 0, 0]), inputScale: new Float32Array([0.7, 0.7, 4.6]), width: 64 },
+      {
+        observationDim: 3,
+        actionSpace: PENDULUM.spec.actionSpace,
+        inputMean: new Float32Array([0, 0, 0]),
+        inputScale: new Float32Array([0.7, 0.7, 4.6]),
+        width: 64,
+      },
       rng.fork('head'),
     );
     head.fit(truth.observations, truth.actions, measured.perRow, rng.fork('head-fit'));
 
     const adversary = new Adversary(
-      { observationDim: 3, actionSpace: PENDULUM.spec.actionSpace, width: 32, depth: 2, inputMean: new Float32Array([0, 0, 0]), inputScale: new Float32Array([0.7, 0.7, 4.6]) },
-      { observationDim: 3, width: 32, depth: 2, inputMean: new Float32Array([0, 0, 0]), inputScale: new Float32Array([0.7, 0.7, 4.6]) },
+      {
+        observationDim: 3,
+        actionSpace: PENDULUM.spec.actionSpace,
+        width: 32,
+        depth: 2,
+        inputMean: new Float32Array([0, 0, 0]),
+        inputScale: new Float32Array([0.7, 0.7, 4.6]),
+      },
+      {
+        observationDim: 3,
+        width: 32,
+        depth: 2,
+        inputMean: new Float32Array([0, 0, 0]),
+        inputScale: new Float32Array([0.7, 0.7, 4.6]),
+      },
       0.05,
       3e-3,
       rng.fork('adversary'),
@@ -99,13 +148,30 @@ describe('the Error-MDP adversary with a planted error region', () => {
     await adversary.play(model, startBuffer, head.signal, IMAGINATION, 40, rng.fork('play'));
     // The first play creates the optimisers' moments; later plays allocate nothing that stays.
     const before = tf.memory().numTensors;
-    const played = await adversary.play(model, startBuffer, head.signal, IMAGINATION, 20, rng.fork('play-again'));
+    const played = await adversary.play(
+      model,
+      startBuffer,
+      head.signal,
+      IMAGINATION,
+      20,
+      rng.fork('play-again'),
+    );
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(played.imaginedReturn)).toBe(true);
 
     const startTensor = tf.tensor2d(starts.observations, [starts.count, 3]);
-    const random = await errorReturnAndCornerShare(model, randomUniformPolicy(PENDULUM.spec.actionSpace, rng.fork('random')), startTensor, head.signal);
-    const adversarial = await errorReturnAndCornerShare(model, (o) => adversary.deterministicAction(o), startTensor, head.signal);
+    const random = await errorReturnAndCornerShare(
+      model,
+      randomUniformPolicy(PENDULUM.spec.actionSpace, rng.fork('random')),
+      startTensor,
+      head.signal,
+    );
+    const adversarial = await errorReturnAndCornerShare(
+      model,
+      (o) => adversary.deterministicAction(o),
+      startTensor,
+      head.signal,
+    );
     startTensor.dispose();
     expect(adversarial.errorReturn).toBeGreaterThan(1.3 * random.errorReturn);
     expect(adversarial.cornerShare).toBeGreaterThan(random.cornerShare + 0.15);
@@ -116,16 +182,27 @@ describe('the Error-MDP adversary with a planted error region', () => {
 
   it('has a disagreement signal that its gradient can climb (non-zero, finite in the action)', async () => {
     const rng = createRng(4);
-    const model = new WorldModel(PENDULUM.spec, { members: 3, hiddenLayers: 1, hiddenUnits: 16 }, rng.fork('model'));
+    const model = new WorldModel(
+      PENDULUM.spec,
+      { members: 3, hiddenLayers: 1, hiddenUnits: 16 },
+      rng.fork('model'),
+    );
     const signal = disagreementSignal(model);
-    const observations = tf.tensor2d([[1, 0, 0], [0, 1, 2]]);
-    const gradient = tf.grad((a: tf.Tensor) => tf.sum(signal(observations, a as tf.Tensor2D)))(tf.tensor2d([[0.5], [-1]]));
+    const observations = tf.tensor2d([
+      [1, 0, 0],
+      [0, 1, 2],
+    ]);
+    const gradient = tf.grad((a: tf.Tensor) => tf.sum(signal(observations, a as tf.Tensor2D)))(
+      tf.tensor2d([[0.5], [-1]]),
+    );
     const values = await gradient.data();
     expect(values.every(Number.isFinite)).toBe(true);
     expect(values.some((v) => Math.abs(v) > 0)).toBe(true);
     tf.dispose([observations, gradient]);
     model.dispose();
-    expect(() => disagreementSignal(new WorldModel(PENDULUM.spec, { members: 1 }, rng.fork('one')))).toThrow(/two members/);
+    expect(() =>
+      disagreementSignal(new WorldModel(PENDULUM.spec, { members: 1 }, rng.fork('one'))),
+    ).toThrow(/two members/);
   });
 });
 
@@ -142,24 +219,44 @@ describe('occupancy weights', () => {
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     expect(mean).toBeCloseTo(1, 5);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(1 / (1 + strength) - 1e-6);
-    const near = Array.from(slots).filter((_, i) => Math.abs(rows.observations[i * 3 + 2] - 5) < 0.5 && rows.observations[i * 3] > 0.97);
+    const near = Array.from(slots).filter(
+      (_, i) => Math.abs(rows.observations[i * 3 + 2] - 5) < 0.5 && rows.observations[i * 3] > 0.97,
+    );
     expect(near.length).toBeGreaterThan(0);
     for (const slot of near) expect(weights[slot]).toBeGreaterThan(1);
-    expect(slotWeights(buffer, PENDULUM.spec.projection, density, 0).every((w) => w === 1)).toBe(true);
+    expect(slotWeights(buffer, PENDULUM.spec.projection, density, 0).every((w) => w === 1)).toBe(
+      true,
+    );
   });
 });
 
 describe('policyAware through the loop', () => {
   beforeAll(() => useBackend('wasm'));
-  const envs: EnvId[] = ['Pendulum-v1', 'MountainCarContinuous-v0', 'CartPole-v1', 'Acrobot-v1', 'MountainCar-v0'];
+  const envs: EnvId[] = [
+    'Pendulum-v1',
+    'MountainCarContinuous-v0',
+    'CartPole-v1',
+    'Acrobot-v1',
+    'MountainCar-v0',
+  ];
   for (const id of envs) {
     for (const signal of ['critic', 'disagreement'] as const) {
       it(`${id}, ${signal} signal: three iterations, valid finite reports, the adversary collects its share, no tensor growth`, async () => {
-        const config = tinyConfig({ env: { id }, iterations: 3, objective: { kind: 'policyAware', adversaryShare: 0.5, adversarySignal: signal, strength: 2 } });
+        const config = tinyConfig({
+          env: { id },
+          iterations: 3,
+          objective: {
+            kind: 'policyAware',
+            adversaryShare: 0.5,
+            adversarySignal: signal,
+            strength: 2,
+          },
+        });
         const run = await collectRun(config);
         for (const report of run.reports) {
           expect(iterationReportSchema.safeParse(report).success).toBe(true);
-          for (const [path, value] of numbersIn(report)) expect(Number.isFinite(value), path).toBe(true);
+          for (const [path, value] of numbersIn(report))
+            expect(Number.isFinite(value), path).toBe(true);
           expect(report.objective?.kind).toBe('policyAware');
         }
         const [first, second, third] = run.reports;
