@@ -17,59 +17,9 @@ import {
   type LabOutputParseResult,
 } from '../src/exportFile';
 import { iterationReportSchema, type IterationReport } from '../src/report';
+import { report } from './fixtures/report';
 
 const config: ExperimentConfig = { ...defaultConfig, seed: 7, iterations: 5 };
-
-/** A small report as the engine writes one (grid 4×4, three episode frames). */
-function report(iteration: number): IterationReport {
-  const cells = 16;
-  return {
-    iteration,
-    realSteps: 200 + 50 * iteration,
-    backend: 'wasm',
-    seconds: 0.5,
-    timings: { collect: 0.1, fit: 0.2, improve: 0.1, evaluate: 0.1 },
-    returns: { real: -900 + iteration, sim: -800, oracle: -150, random: -1200 },
-    gap: 100 - iteration,
-    bound: 300,
-    modelError: { uniform: 0.2, onPolicy: 0.1, strategic: 0.3, adversarial: null },
-    losses: { modelTrain: 0.01, modelHoldout: null, policy: 5, critic: 2 },
-    imaginedReturn: -700,
-    grid: {
-      size: 4,
-      xLabel: 'θ',
-      yLabel: 'θ̇',
-      xRange: [-Math.PI, Math.PI],
-      yRange: [-8, 8],
-      error: Array.from({ length: cells }, (_, i) => (i % 5 === 0 ? null : 0.01 * i)),
-      realVisits: Array.from({ length: cells }, (_, i) => i % 3),
-      modelVisits: Array.from({ length: cells }, () => 1),
-    },
-    trajectories: {
-      real: [
-        [0, 0],
-        [0.1, 0.2],
-      ],
-      sim: [[0, 0]],
-      adversary: [],
-    },
-    objective: null,
-    episode: {
-      observationNames: ['cos θ', 'sin θ', 'θ̇'],
-      real: [
-        [1, 0, 0],
-        [0.9, 0.1, 0.5],
-        [0.8, 0.2, 1],
-      ],
-      ghost: [
-        [1, 0, 0],
-        [0.9, 0.1, 0.4],
-        [0.7, 0.3, 1.1],
-      ],
-      actions: [0.5, -1, 2],
-    },
-  };
-}
 
 const reports = [report(0), report(1), report(2)];
 const backend = {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/parse';
+import { buildLabOutput } from '../../src/exportFile';
+import { objectivesTable } from '../../src/cli/objectivesTable';
+import type { IterationReport } from '../../src/report';
+import { report } from '../fixtures/report';
+
+/** A run of two iterations whose last report has the given strategic error and real return. */
+function run(
+  seed: number,
+  strategic: number,
+  real: number,
+): { seed: number; reports: IterationReport[] } {
+  const last = report(1);
+  return {
+    seed,
+    reports: [
+      report(0),
+      {
+        ...last,
+        returns: { ...last.returns, real },
+        modelError: { ...last.modelError, strategic },
+      },
+    ],
+  };
+}
+
+describe('objectivesTable', () => {
+  const baseline = buildLabOutput(defaultConfig, null, [run(0, 0.4, -1200), run(1, 0.6, -150)]);
+  const better = buildLabOutput(defaultConfig, null, [
+    run(0, 0.2, -150),
+    run(1, 0.2, -150),
+    run(7, 0.1, -150),
+  ]);
+  const table = objectivesTable([
+    { name: 'mse', output: baseline },
+    { name: 'policyAware', output: better },
+  ]);
+
+  it('gives each file a row of last-iteration means ± 95 % intervals over its seeds', () => {
+    const rows = table
+      .split('\n')
+      .filter((line) => line.startsWith('| mse |') || line.startsWith('| policyAware |'));
+    // mse: strategic 0.4 and 0.6 → 0.5 ± t₁·s/√2 = 12.706·0.1414/1.414 = 1.27; normalised (−1200 → 0, −150 → 1).
+    expect(rows[0]).toMatch(/^\| mse \| 2 \| 0\.5 ± 1\.3 \| /);
+    expect(rows[0]).toContain('| 0.5 ± 6.4 |');
+    expect(rows[1]).toMatch(/^\| policyAware \| 3 \| 0\.167 ± /);
+    // Wall seconds: the fixture's iterations take 0.5 s each, two per run.
+    expect(rows[0].trim().endsWith('| 1 ± 0 |')).toBe(true);
+  });
+
+  it('pairs the strategic-error ratio by seed, leaving out seeds the baseline did not run', () => {
+    const ratio = table.split('\n').find((line) => line.startsWith('| policyAware | 2 |'));
+    // seed 0: 0.4/0.2 = 2, seed 1: 0.6/0.2 = 3 → 2.5
+    expect(ratio).toMatch(/^\| policyAware \| 2 \| 2\.5 ± /);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => objectivesTable([])).toThrow(/no lab output/);
+  });
+});
