@@ -16,7 +16,7 @@ import {
   serialiseLabOutput,
   type LabOutputParseResult,
 } from '../src/exportFile';
-import { iterationReportSchema, type IterationReport } from '../src/report';
+import { iterationReportSchema } from '../src/report';
 import { report } from './fixtures/report';
 
 const config: ExperimentConfig = { ...defaultConfig, seed: 7, iterations: 5 };
