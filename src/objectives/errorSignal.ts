@@ -64,12 +64,15 @@ export class ErrorHead {
     const sizes = [shape.observationDim + features, shape.width, shape.width, 1];
     for (let layer = 0; layer + 1 < sizes.length; layer++) {
       const std = Math.sqrt(1 / sizes[layer]);
+      // In a tidy: tf.variable copies its initial value, which would otherwise outlive the run.
       this.weights.push(
-        tf.variable(
-          tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()),
+        tf.tidy(() =>
+          tf.variable(
+            tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()),
+          ),
         ),
       );
-      this.biases.push(tf.variable(tf.zeros([sizes[layer + 1]])));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([sizes[layer + 1]]))));
     }
     // Action features enter as they are: box actions are bounded, one-hots are 0/1.
     this.inputMean = tf.tensor1d([...shape.inputMean, ...Array<number>(features).fill(0)]);
