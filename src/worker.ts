@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendPreference } from './backend';
+import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import { runExperiment, type ExperimentHooks } from './experiment';
 import { InterleavedRun } from './run/interleavedRun';
 import { expandLanes, type Lane } from './run/lanes';
@@ -160,6 +161,14 @@ function createRun(start: StartMessage): Run {
 
 async function execute(run: Run, start: StartMessage): Promise<void> {
   const backendPreference = start.variants[0].backend;
+  try {
+    // Before any backend starts: runs too large for the tab would crash it rather than fail.
+    assertWithinMemoryBudget(expandLanes(start.variants, start.seeds).map((lane) => lane.config));
+  } catch (caught) {
+    post({ type: 'error', runId: run.id, lane: null, message: messageOf(caught), phase: 'setup' });
+    setStatus(run.id, 'failed');
+    return;
+  }
   try {
     const choice = await chooseBackend(backendPreference);
     if (run.lanes.isStopped) {
