@@ -23,5 +23,11 @@ function copyTfjsWasmBinaries(): Plugin {
 export default defineConfig({
   plugins: [react(), copyTfjsWasmBinaries()],
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+    // Fonts (KaTeX's) stay files of our own origin: a small one inlined as a data: URI would be
+    // refused by a Content-Security-Policy whose font-src is 'self'.
+    assetsInlineLimit: (file) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined),
+  },
 });

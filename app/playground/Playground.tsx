@@ -1,4 +1,5 @@
 /** The playground: run bar on top, knobs on the left, the env and the state-space map in the middle, charts on the right. */
+import { LessonPanel } from '../lessons/LessonPanel';
 import { Charts } from './Charts';
 import { CompareLegend } from './CompareLegend';
 import { ControlsPanel } from './ControlsPanel';
@@ -20,6 +21,7 @@ export function Playground() {
       <LoadFileError />
       <LinkNotices />
       <RunError />
+      <LessonPanel />
       <div className="playground-grid">
         <aside className="column column--controls" aria-label="Settings">
           <ControlsPanel />

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { presets, type PresetName } from '../../src/config/presets';
 import { decodeHash } from '../../src/config/urlCodec';
 import { reset, step, togglePlay } from '../engineClient';
+import { LessonPicker } from '../lessons/LessonPicker';
 import { FileButtons } from './ExportImport';
 import {
   hasReports,
@@ -28,6 +29,7 @@ export function TopBar() {
       <RunProgress />
       <BackendBadge />
       <div className="topbar-end">
+        <LessonPicker />
         <PresetPicker />
         <FileButtons />
         <ShareButton />
