@@ -337,12 +337,15 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
   const shapes: ReactElement[] = [];
   const legend: LegendItem[] = [];
 
+  // A figure this run does not produce (the adversarial error under plain MSE) is left out.
+  const produced = (series: SeriesName) =>
+    rows.length === 0 || rows.some((row) => row[key(0, series)] !== undefined);
   if (!comparing) {
     if (chart.boundBand === true) {
       shapes.push(band(boundKey(0), COLOURS.bound, 0.7));
       legend.push({ label: '±bound', colour: COLOURS.bound, style: 'area' });
     }
-    for (const spec of chart.lines) {
+    for (const spec of chart.lines.filter((l) => produced(l.series))) {
       if (seeds > 1)
         shapes.push(band(bandKey(0, spec.series), spec.colour, BAND_OPACITY, spec.axis));
       shapes.push(line(key(0, spec.series), spec.label, spec.colour, spec.style, spec.axis));

@@ -74,9 +74,9 @@ export function ComparePanel() {
             ))}
           </select>
           <p className="knob-hint" id={`${seedsId}-hint`}>
-            Seeds {config.seed}
-            {seeds > 1 ? `…${config.seed + seeds - 1}` : ''} for every config; several draw the mean
-            and its 95 % band.
+            {seeds === 1
+              ? `Every config runs on seed ${config.seed}; with several seeds the charts draw the mean and its 95 % band.`
+              : `Every config runs on seeds ${config.seed}…${config.seed + seeds - 1}; the charts draw the mean and its 95 % band.`}
           </p>
         </div>
         {compare.length > 0 && (

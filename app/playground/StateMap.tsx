@@ -16,6 +16,7 @@ type Grid = IterationReport['grid'];
 const MARGIN = { left: 40, right: 10, top: 8, bottom: 30 };
 const REAL_PATH = '#1d4ed8';
 const SIM_PATH = '#7c3aed';
+const ADVERSARY_PATH = '#be123c';
 
 interface Hover {
   readonly x: number;
@@ -161,6 +162,8 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
       }
     };
     drawPath(report.trajectories.sim, SIM_PATH, [6, 4]);
+    // The Error-MDP's adversary in the real env: where it went looking for the model's holes.
+    drawPath(report.trajectories.adversary, ADVERSARY_PATH, [2, 3]);
     drawPath(report.trajectories.real, REAL_PATH, []);
 
     // Axes: the ranges at the ends, the labels in the middle.
@@ -278,6 +281,12 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
         <span>
           <span className="swatch swatch--dash" style={{ borderColor: SIM_PATH }} /> model’s path
         </span>
+        {(report?.trajectories.adversary.length ?? 0) > 0 && (
+          <span>
+            <span className="swatch swatch--dash" style={{ borderColor: ADVERSARY_PATH }} />{' '}
+            adversary’s path
+          </span>
+        )}
       </div>
     </figure>
   );
