@@ -26,6 +26,12 @@ export const MAX_RUNS = 100;
 export const MAX_GRID_SIZE = 128;
 /** The most episode frames and trajectory points a viewer will draw (the engine's are 200 and 100). */
 export const MAX_FRAMES = 5_000;
+/**
+ * JSON nested deeper than this is refused before parsing: the deepest a lab output goes is 7
+ * (runs → reports → episode → real → frame), and a parser or validator walking a hostile
+ * 100 000-deep file recursively would exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED_PROBLEMS = 8;
 
@@ -265,6 +271,38 @@ function checkDrawable(runs: readonly LabRun[], iterations: number): string[] {
   return problems;
 }
 
+/**
+ * Why this JSON text nests too deep, or null: brackets are counted outside strings in one pass,
+ * without parsing, so the check itself cannot overflow.
+ */
+export function jsonNestingProblem(text: string, maxDepth = MAX_JSON_DEPTH): string | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return `the JSON nests deeper than ${maxDepth} levels (at character ${i})`;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return null;
+}
+
+/**
+ * JSON.parse as data: no code runs, and `__proto__` / `constructor` / `prototype` keys are
+ * dropped, so no later spread or merge of the result can reach a prototype. Throws JSON.parse's
+ * SyntaxError on malformed text.
+ */
+export function parseJsonData(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
+}
+
 /** Why a file of this many bytes is refused before it is read, or null if its size is fine. */
 export function fileSizeProblem(bytes: number, maxBytes = MAX_FILE_BYTES): string | null {
   return bytes > maxBytes
@@ -282,10 +320,12 @@ export function parseLabOutput(text: unknown, options: ParseOptions = {}): LabOu
   const tooBig = fileSizeProblem(Math.max(options.bytes ?? 0, text.length), options.maxBytes);
   if (tooBig !== null) return refuse(tooBig);
   if (text.trim() === '') return refuse('the file is empty');
+  const tooDeep = jsonNestingProblem(text);
+  if (tooDeep !== null) return refuse(tooDeep);
 
   let json: unknown;
   try {
-    json = JSON.parse(text, (key, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
+    json = parseJsonData(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // V8 says "end of JSON input" or names a position at the very end; Firefox "end of data".

@@ -146,6 +146,23 @@ describe('lab CLI', () => {
     },
   );
 
+  it(
+    'exits 2 on a config above the memory budget, naming the knobs, before any work',
+    { timeout: 60_000 },
+    async () => {
+      const configFile = join(dir, 'huge.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify({ imagination: { rollouts: 16_384, horizon: 200 } }),
+      );
+      const { code, stdout, stderr } = await lab('--config', configFile);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^lab: this config would need about [\d.]+ GiB .*above the 1\.5 GiB/m);
+      expect(stderr).toContain('imagination.rollouts = 16384');
+      expect(stdout).not.toContain('backend:');
+    },
+  );
+
   it('exits 2 on an unknown preset and lists the presets', { timeout: 60_000 }, async () => {
     const { code, stderr } = await lab('--preset', 'no-such-preset');
     expect(code).toBe(2);
