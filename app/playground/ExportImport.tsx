@@ -17,7 +17,7 @@ import {
   type LabOutput,
 } from '../../src/exportFile';
 import { pauseRun } from '../engineClient';
-import { canvasToPng, chartToPng, downloadBlob, slug } from './download';
+import { chartToPng, downloadBlob, slug, titledCanvasToPng } from './download';
 import { selectShownReports, usePlayground, type PlaygroundState } from './store';
 
 /** What is on screen as a results file: the loaded file's run, or the current run. */
@@ -221,8 +221,19 @@ export function LoadFileError() {
   );
 }
 
-/** Downloads the figure it sits in as PNG: a recharts chart, or the figure's canvas. */
-export function PngButton({ title, kind }: { title: string; kind: 'chart' | 'canvas' }) {
+/**
+ * Downloads the figure it sits in as PNG: a recharts chart, or the figure's canvas under a title
+ * (`caption`, when it says more than the button's `title`, e.g. which compared config).
+ */
+export function PngButton({
+  title,
+  kind,
+  caption = title,
+}: {
+  title: string;
+  kind: 'chart' | 'canvas';
+  caption?: string;
+}) {
   const [failed, setFailed] = useState<string | null>(null);
   const save = async (event: MouseEvent<HTMLButtonElement>) => {
     const figure = event.currentTarget.closest('figure');
@@ -234,7 +245,7 @@ export function PngButton({ title, kind }: { title: string; kind: 'chart' | 'can
       } else {
         const canvas = figure.querySelector('canvas');
         if (canvas === null) throw new Error('No canvas in this figure.');
-        blob = await canvasToPng(canvas);
+        blob = await titledCanvasToPng(canvas, caption);
       }
       setFailed(null);
       downloadBlob(blob, `mismatch-lab_${slug(title)}.png`);

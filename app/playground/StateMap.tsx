@@ -241,7 +241,11 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
             {grid.xLabel} × {grid.yLabel}
           </span>
         )}
-        <PngButton title={title} kind="canvas" />
+        <PngButton
+          title={title}
+          kind="canvas"
+          caption={subtitle === undefined ? title : `${title} — ${subtitle}`}
+        />
       </figcaption>
       <div className="map-canvas">
         <canvas

@@ -31,6 +31,26 @@ export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
 }
 
 const TITLE_HEIGHT = 24;
+
+/** A canvas as PNG under a title strip, so a figure saved alone still says what it shows. */
+export function titledCanvasToPng(source: HTMLCanvasElement, title: string): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  // The source is already at the screen's pixel ratio; the strip is scaled to match.
+  const scale = source.width / Math.max(1, source.getBoundingClientRect().width || source.width);
+  const strip = Math.round(TITLE_HEIGHT * scale);
+  canvas.width = source.width;
+  canvas.height = source.height + strip;
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) throw new Error('No 2-D canvas to draw the figure on.');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = '#0f172a';
+  ctx.font = `700 ${Math.round(13 * scale)}px ${getComputedStyle(source).fontFamily}`;
+  ctx.textBaseline = 'middle';
+  ctx.fillText(title, Math.round(8 * scale), strip / 2 + scale, canvas.width - 16 * scale);
+  ctx.drawImage(source, 0, strip);
+  return canvasToPng(canvas);
+}
 const LEGEND_LINE_HEIGHT = 20;
 const PADDING = 8;
 const SWATCH_WIDTH = 18;
@@ -76,25 +96,35 @@ function legendEntries(figure: HTMLElement): { entries: LegendEntry[]; note: str
   return { entries, note };
 }
 
-/** Legend entries laid out in lines no wider than `width`: [x, line] per entry. */
+/** The text, cut with an ellipsis if it is wider than `maxWidth`. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text;
+  let kept = text;
+  while (kept.length > 1 && ctx.measureText(`${kept}…`).width > maxWidth) kept = kept.slice(0, -1);
+  return `${kept}…`;
+}
+
+/** Legend entries laid out in lines no wider than `width`: x, line and the label as it fits. */
 function layoutLegend(
   ctx: CanvasRenderingContext2D,
   entries: readonly LegendEntry[],
   width: number,
-): { positions: [number, number][]; lines: number } {
-  const positions: [number, number][] = [];
+): { placed: { x: number; line: number; label: string }[]; lines: number } {
+  const placed: { x: number; line: number; label: string }[] = [];
+  const swatchAndGap = SWATCH_WIDTH + 4;
   let x = PADDING;
-  let lineIndex = 0;
-  for (const { label } of entries) {
-    const itemWidth = SWATCH_WIDTH + 4 + ctx.measureText(label).width + 14;
+  let line = 0;
+  for (const entry of entries) {
+    const label = fitText(ctx, entry.label, width - 2 * PADDING - swatchAndGap);
+    const itemWidth = swatchAndGap + ctx.measureText(label).width + 14;
     if (x > PADDING && x + itemWidth > width - PADDING) {
       x = PADDING;
-      lineIndex++;
+      line++;
     }
-    positions.push([x, lineIndex]);
+    placed.push({ x, line, label });
     x += itemWidth;
   }
-  return { positions, lines: entries.length === 0 ? 0 : lineIndex + 1 };
+  return { placed, lines: entries.length === 0 ? 0 : line + 1 };
 }
 
 /**
@@ -138,9 +168,9 @@ export async function chartToPng(figure: HTMLElement, title: string): Promise<Bl
 
   ctx.font = `11px ${font}`;
   const legendTop = TITLE_HEIGHT + height + LEGEND_LINE_HEIGHT / 2;
-  entries.forEach(({ label, colour, style }, index) => {
-    const [x, lineIndex] = layout.positions[index];
-    const y = legendTop + lineIndex * LEGEND_LINE_HEIGHT;
+  entries.forEach(({ colour, style }, index) => {
+    const { x, line, label } = layout.placed[index];
+    const y = legendTop + line * LEGEND_LINE_HEIGHT;
     if (style === 'area') {
       ctx.globalAlpha = 0.7;
       ctx.fillStyle = colour;
@@ -161,7 +191,8 @@ export async function chartToPng(figure: HTMLElement, title: string): Promise<Bl
   });
   if (note !== null) {
     ctx.fillStyle = '#64748b';
-    ctx.fillText(note, PADDING, legendTop + layout.lines * LEGEND_LINE_HEIGHT);
+    const shown = fitText(ctx, note, totalWidth - 2 * PADDING);
+    ctx.fillText(shown, PADDING, legendTop + layout.lines * LEGEND_LINE_HEIGHT);
   }
   return canvasToPng(canvas);
 }

@@ -4,9 +4,20 @@
  * their bands and a map each; the refused one says why in its legend entry and the others go on.
  * Then the compare panel builds a comparison by hand, and the link follows.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import {
+  ARTIFACTS_DIR,
+  appUrl,
+  launchChromium,
+  openPage,
+  recordPageErrors,
+  screenshot,
+} from './harness';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** About a second per iteration and lane on WASM in headless Chromium. */
 const TINY =
@@ -83,6 +94,22 @@ describe('compare mode', () => {
       1,
     );
     await screenshot(page, 'compare-two-configs');
+
+    // PNG of the overlaid chart (its SVG and legend redrawn on a canvas) and of B's map.
+    for (const name of ['Returns', 'State-space map B']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Download ${name} as PNG` }).click(),
+      ]);
+      const bytes = await readFile(await download.path());
+      expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE), name).toBe(true);
+      // IHDR: width and height, big-endian, after the signature and the chunk's length and type.
+      expect(bytes.readUInt32BE(16), name).toBeGreaterThan(100);
+      expect(bytes.readUInt32BE(20), name).toBeGreaterThan(100);
+      expect(download.suggestedFilename()).toMatch(/\.png$/);
+      await mkdir(ARTIFACTS_DIR, { recursive: true });
+      await writeFile(join(ARTIFACTS_DIR, `compare-${download.suggestedFilename()}`), bytes);
+    }
     pageErrors.assertNone();
   });
 
