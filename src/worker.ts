@@ -138,7 +138,7 @@ function createRun(start: StartMessage): Run {
         if (event.kind === 'phase') {
           const { iteration, phase, progress } = event;
           post({ type: 'phase', runId, lane: laneId(lane), iteration, phase, progress });
-        } else {
+        } else if (event.kind === 'report') {
           post({ type: 'report', runId, lane: laneId(lane), report: event.report });
           postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
         }

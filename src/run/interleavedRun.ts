@@ -174,7 +174,7 @@ export class InterleavedRun {
     }
     const event = next.value;
     if (event.kind === 'phase') state.stage = event.phase;
-    else state.reportedThisStep = true;
+    else if (event.kind === 'report') state.reportedThisStep = true;
     this.listener.event(lane, event);
   }
 
