@@ -13,19 +13,22 @@ let worker: Worker | null = null;
 function engine(): Worker {
   if (worker !== null) return worker;
   const created = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
-  created.addEventListener('message', (event: MessageEvent<FromWorker>) => receive(event.data));
+  created.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+    // A worker declared dead may still have messages queued: they must not overwrite its death.
+    if (worker === created) receive(event.data);
+  });
   created.addEventListener('error', (event) => {
     // The worker could not load or crashed outside the loop: say so, and start afresh next time.
     event.preventDefault();
+    if (worker === created) worker = null;
     const store = usePlayground.getState();
+    const cause = event.message || 'it failed to load (the browser console says why)';
     store.errorRaised(null, {
       stage: 'worker',
-      message:
-        event.message || 'The engine worker failed to load (see the browser console for details).',
+      message: `The engine worker stopped: ${cause}. Retry starts a new one with the same settings.`,
     });
     store.statusChanged(store.runId, 'failed');
     created.terminate();
-    if (worker === created) worker = null;
   });
   created.addEventListener('messageerror', () => {
     usePlayground.getState().errorRaised(null, {
