@@ -6,7 +6,7 @@ export const adversaryLesson: Lesson = {
   steps: [
     {
       title: 'The Error-MDP',
-      setup: 'preset=adversary&obj=policyAware',
+      setup: 'preset=adversary',
       watch:
         'Press Play. Besides the policy, an adversary policy now acts in the model: compare the adversarial error (on the states it reaches) with the on-policy and uniform errors.',
       explain:
@@ -34,7 +34,7 @@ export const adversaryLesson: Lesson = {
     },
     {
       title: 'Against plain MSE',
-      setup: 'preset=adversary&obj=policyAware&cmp=obj:mse',
+      setup: 'preset=adversary&cmp=obj:mse',
       watch:
         'Press Play: A is policy-aware, B the same agent fitting plain MSE, on the same seed and budget. Compare their gaps and on-policy errors.',
       explain:
@@ -47,7 +47,7 @@ export const adversaryLesson: Lesson = {
     },
     {
       title: 'Disagreement is not the same thing',
-      setup: 'preset=adversary&obj=policyAware&cmp=advsig:disagreement',
+      setup: 'preset=adversary&cmp=advsig:disagreement',
       watch:
         'A rewards the adversary with the critic’s error, B with the ensemble’s disagreement. Compare their uniform and on-policy errors.',
       explain:

@@ -6,7 +6,7 @@ export const foolingTheCriticLesson: Lesson = {
   steps: [
     {
       title: 'A classifier that tells real from imagined',
-      setup: 'preset=mnm&obj=mnm',
+      setup: 'preset=mnm',
       watch:
         'Press Play and watch the classifier’s accuracy: 0.5 means it can no longer tell the model’s transitions from real ones.',
       explain:
@@ -34,7 +34,7 @@ export const foolingTheCriticLesson: Lesson = {
     },
     {
       title: 'Against plain MSE',
-      setup: 'preset=mnm&obj=mnm&cmp=obj:mse',
+      setup: 'preset=mnm&cmp=obj:mse',
       watch: 'Press Play: A is MnM, B the same agent fitting plain MSE. Compare their gaps.',
       explain:
         'Same data, same optimiser: the difference in the gaps is what the joint bound buys, on this seed — add seeds in Compare & seeds to see whether it holds.',

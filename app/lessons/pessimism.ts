@@ -6,7 +6,7 @@ export const pessimismLesson: Lesson = {
   steps: [
     {
       title: 'A model that argues back',
-      setup: 'preset=stackelberg&obj=stackelberg',
+      setup: 'preset=stackelberg',
       watch:
         'Press Play and watch the sign of the gap, and how much imagined value the pessimistic model takes from the policy.',
       explain:
@@ -34,7 +34,7 @@ export const pessimismLesson: Lesson = {
     },
     {
       title: 'Three ways side by side',
-      setup: 'preset=stackelberg&obj=stackelberg&cmp=obj:mse;risk:cvar,obj:mse',
+      setup: 'preset=stackelberg&cmp=obj:mse;risk:cvar,obj:mse',
       watch:
         'A: Stackelberg, B: ensemble CVaR, C: neither. Compare the three gaps and real returns on the same seed.',
       explain:

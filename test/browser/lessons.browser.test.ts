@@ -120,6 +120,17 @@ describe('lessons', () => {
     expect(await quoted('uniform')).toBeCloseTo(uniform, 2);
     await screenshot(page, 'lesson-2-step-2');
 
+    // The objectives' lessons start from their presets, which the link reader knows.
+    for (const [lesson, preset] of [
+      ['3', 'adversary'],
+      ['4', 'mnm'],
+      ['5', 'stackelberg'],
+    ]) {
+      await page.getByRole('combobox', { name: 'Lesson', exact: true }).selectOption(lesson);
+      await expect.poll(() => page.getByLabel('Preset').inputValue()).toBe(preset);
+    }
+    expect(await page.getByText(/The link was read with/).count()).toBe(0);
+
     await panel.getByRole('button', { name: 'Close the lesson' }).click();
     await expect.poll(() => panel.count()).toBe(0);
     expect(page.url()).not.toContain('lesson=');
