@@ -20,9 +20,54 @@ function copyTfjsWasmBinaries(): Plugin {
   return { name: 'copy-tfjs-wasm-binaries', buildStart: copy, configureServer: copy };
 }
 
+/**
+ * The built site's Content-Security-Policy, as a <meta> tag: a static host may not let us send
+ * headers. Nothing but our own files runs, and nothing leaves the origin:
+ * - script-src 'self' 'wasm-unsafe-eval': our bundles, and compiling tfjs's WebAssembly; no eval,
+ *   no inline script (zod is told not to compile code: src/config/zodWithoutEval.ts);
+ * - worker-src 'self': the engine's module worker; connect-src 'self': the .wasm binaries;
+ * - img-src 'self' data: blob:: the inline favicon, and charts drawn to PNG through a data: URL;
+ * - style-src and font-src 'self': our CSS and KaTeX's fonts (React and KaTeX set element styles
+ *   through the CSSOM, which a policy does not restrict);
+ * - object-src, base-uri and form-action 'none': no plugins, no rebased links, no form posts.
+ * Only the build gets it: the dev server injects an inline React-refresh script and opens a
+ * websocket for hot reload. (frame-ancestors cannot be set from a <meta>: it needs a header.)
+ *
+ * A <meta> policy governs the document only: a worker takes its policy from the HTTP headers of
+ * its own script. So `vite preview` also sends the policy as a header on every file, and a host
+ * serving dist/ should do the same, or the engine's worker runs unrestricted.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'content-security-policy',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), copyTfjsWasmBinaries()],
+  plugins: [react(), copyTfjsWasmBinaries(), contentSecurityPolicy()],
   worker: { format: 'es' },
+  preview: { headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

@@ -1,3 +1,5 @@
+// First, before any schema parses: no eval under the site's Content-Security-Policy.
+import '../src/config/zodWithoutEval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

@@ -7,6 +7,8 @@
  * The lanes take turns in one InterleavedRun (src/run/interleavedRun.ts), which owns pausing,
  * stepping and freeing the tensors; this file is the message glue around it.
  */
+// First, before any schema parses: no eval under the site's Content-Security-Policy.
+import './config/zodWithoutEval';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice, type BackendPreference } from './backend';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
