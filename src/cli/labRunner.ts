@@ -268,7 +268,7 @@ export async function runLab(
         if (event.kind === 'phase') {
           stage = event.phase;
           iteration = event.iteration;
-        } else {
+        } else if (event.kind === 'report') {
           reports.push(event.report);
           if (!args.quiet) io.out(progressLine(seed, event.report));
           hooks.onReport?.(seed, event.report);
