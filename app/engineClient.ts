@@ -62,6 +62,11 @@ function receive(message: FromWorker): void {
     case 'bands':
       store.bandsReceived(message.runId, message.variant, message.bands);
       return;
+    case 'diverged': {
+      const { lane, iteration, phase, figure, likelyCause } = message;
+      store.diverged(message.runId, { lane, iteration, phase, figure, likelyCause });
+      return;
+    }
     case 'laneDone':
       store.laneDone(message.runId, message.lane);
       return;
@@ -93,8 +98,19 @@ export function togglePlay(): void {
   usePlayground.getState().closeViewing();
   const { status } = usePlayground.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
+  else if (status === 'paused' && usePlayground.getState().divergence !== null) resumeAfterDivergence();
   else if (status === 'paused') send({ type: 'resume' });
   else startRun('run');
+}
+
+/**
+ * After a divergence: the diverged lanes retry their iteration from the last good state with
+ * the settings now on screen (the engine refuses, by name, knobs that need a new run).
+ */
+export function resumeAfterDivergence(): void {
+  const store = usePlayground.getState();
+  store.divergenceResolved();
+  send({ type: 'resume', variants: comparedConfigs(store.config, store.compare) });
 }
 
 /** Runs to the next report, then pauses (starting a run if there is none). */

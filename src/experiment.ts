@@ -11,9 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nowMs, secondsSince } from './clock';
+import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
-import { collectTransitions, randomActor } from './data/collect';
+import { collectTransitions, randomActor, type StepActor } from './data/collect';
 import { ReplayBuffer } from './data/replayBuffer';
+import { DivergenceError, requireFinite, requireFiniteWeights } from './divergence';
 import { getEnv } from './envs/index';
 import type { BatchedEnv, EnvDefinition, PhysicalParams } from './envs/types';
 import { drawStartStates, evaluateReal, evaluateSim, type RealEvaluation } from './metrics/evaluation';
@@ -24,6 +26,8 @@ import { meanPerCell, projectPath, round, visitCounts } from './metrics/stateGri
 import type { TransitionRows } from './metrics/transitionRows';
 import { uniformTransitions } from './metrics/uniformStates';
 import type { FitResult } from './models/fit';
+import { VariableCheckpoint } from './models/variableCheckpoint';
+import type { NormalizerStats } from './models/normalizer';
 import { WorldModel } from './models/worldModel';
 import { createObjective, type LearningObjective, type ObjectiveWorld } from './objectives/index';
 import { Critic } from './policies/critic';
@@ -51,20 +55,70 @@ const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 export interface ExperimentHooks {
   /** The oracle costs seconds; callers running many seeds on one world share it through this. */
   readonly oracleCache?: Map<string, OracleRun>;
+  /** Called as each phase begins, with the learners: tests plant faults (a NaN weight) here. */
+  readonly beforePhase?: (phase: Phase, learners: { model: WorldModel; policy: PolicyNetwork; critic: Critic }) => void;
 }
 
+/**
+ * The run as a stream of events. On a divergence (a NaN or Inf where a figure must be finite) the
+ * learners go back to their state after the last good iteration and a `diverged` event names the
+ * phase and the likely cause; the consumer pauses there. Its next `next(config)` resumes by
+ * retrying the iteration, with the config changed (knobs that need no restart, see
+ * `restartKnobs`) or, with `next()`, unchanged.
+ */
 export async function* runExperiment(
   config: ExperimentConfig,
   hooks: ExperimentHooks = {},
-): AsyncGenerator<ExperimentEvent, void, undefined> {
+): AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined> {
   const experiment = new Experiment(config, hooks);
   try {
-    for (let iteration = 0; iteration < config.iterations; iteration++) {
-      yield* experiment.iterate(iteration);
+    let iteration = 0;
+    while (iteration < experiment.iterations) {
+      try {
+        yield* experiment.iterate(iteration);
+        iteration++;
+      } catch (error) {
+        if (!(error instanceof DivergenceError)) throw error;
+        experiment.restoreLastGood();
+        const { phase, figure, likelyCause, message } = error;
+        const changed = yield { kind: 'diverged', iteration, phase, figure, likelyCause, message };
+        experiment.rebuild(changed ?? experiment.currentConfig);
+      }
     }
   } finally {
     experiment.dispose();
   }
+}
+
+/**
+ * Knobs whose change needs a fresh run: they shape tensors, the data or the judge. Everything
+ * else (learning rates, steps, horizon, noise, objective strengths…) can change on resume.
+ */
+export function restartKnobs(current: ExperimentConfig, next: ExperimentConfig): string[] {
+  const fixed = (c: ExperimentConfig) => ({
+    seed: c.seed,
+    backend: c.backend,
+    env: c.env,
+    'data.initialRandomSteps': c.data.initialRandomSteps,
+    'data.bufferSize': c.data.bufferSize,
+    'data.holdoutFraction': c.data.holdoutFraction,
+    'model.ensembleSize': c.model.ensembleSize,
+    'model.width': c.model.width,
+    'model.depth': c.model.depth,
+    'model.activation': c.model.activation,
+    'model.likelihood': c.model.likelihood,
+    'model.pretrainTransitions': c.model.pretrainTransitions,
+    'reward.kind': c.reward.kind,
+    'optimiser.kind': c.optimiser.kind,
+    'optimiser.policyWidth': c.optimiser.policyWidth,
+    'optimiser.policyDepth': c.optimiser.policyDepth,
+    'optimiser.cem': [c.optimiser.cemPopulation, c.optimiser.cemElites, c.optimiser.cemIterations, c.optimiser.cemHorizon, c.optimiser.cemSmoothing],
+    'objective.kind': c.objective.kind,
+    'objective.adversarySignal': c.objective.adversarySignal,
+    evaluation: c.evaluation,
+  });
+  const [a, b] = [fixed(current), fixed(next)];
+  return Object.keys(a).filter((key) => JSON.stringify(a[key as keyof typeof a]) !== JSON.stringify(b[key as keyof typeof b]));
 }
 
 class Experiment {
@@ -77,21 +131,25 @@ class Experiment {
   private readonly policy: PolicyNetwork;
   private readonly critic: Critic;
   /** Gradient and REINFORCE improve the policy network; CEM-MPC plans instead (`mpc`). */
-  private readonly improver: PolicyImprover | null;
+  private improver: PolicyImprover | null;
   private readonly mpc: MpcController | null;
   private readonly evaluationStarts: StartState[];
   private readonly uniform: TransitionRows;
   private readonly oracle: OracleRun | null;
   private readonly randomReturn: number;
-  private readonly objective: LearningObjective;
+  private objective: LearningObjective;
+  private readonly inputMoments: { mean: Float32Array; scale: Float32Array };
+  /** The learners after the last good iteration (or at the start), for a divergence to go back to. */
+  private readonly lastGood: VariableCheckpoint;
+  private lastGoodStats: NormalizerStats;
   private lastFit: FitResult | null = null;
   private lastImprovement: ImprovementResult | null = null;
   /** CEM-MPC: this iteration's closed-loop run of the planner inside the model (the sim evaluation). */
   private imagined: ClosedLoopRun | null = null;
 
   constructor(
-    private readonly config: ExperimentConfig,
-    hooks: ExperimentHooks,
+    private config: ExperimentConfig,
+    private readonly hooks: ExperimentHooks,
   ) {
     checkSupported(config);
     const root = createRng(config.seed);
@@ -130,7 +188,8 @@ class Experiment {
       root.fork('critic'),
     );
     this.improver = o.kind === 'cem' ? null : createImprover(config);
-    this.objective = createObjective({ config, definition: this.definition, inputMean: mean, inputScale: scale, rng: root.fork('objective') });
+    this.inputMoments = { mean, scale };
+    this.objective = this.createObjective();
     this.mpc =
       o.kind === 'cem'
         ? new MpcController(
@@ -156,9 +215,50 @@ class Experiment {
     this.randomReturn = evaluateReal(spec.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength, randomActs).meanReturn;
     this.oracle = this.oracleRun(hooks.oracleCache, judge.fork('oracle'));
     collectTransitions(this.realEnv, this.buffer, config.data.initialRandomSteps, randomActor(this.realEnv, this.rng.collect), this.rng.reset);
+    this.lastGood = new VariableCheckpoint(() => [...this.model.variables, ...this.policy.variables, ...this.critic.variables]);
+    this.lastGood.take();
+    this.lastGoodStats = this.model.stats;
   }
 
-  async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, undefined> {
+  get iterations(): number {
+    return this.config.iterations;
+  }
+
+  get currentConfig(): ExperimentConfig {
+    return this.config;
+  }
+
+  /** Back to the learners after the last good iteration; optimiser moments are forgotten. */
+  restoreLastGood(): void {
+    this.lastGood.restore();
+    this.model.restoreStatistics(this.lastGoodStats);
+    this.model.resetOptimizer();
+    this.critic.resetOptimizer();
+  }
+
+  /** Resumes with `next` (after a divergence): fresh optimiser and objective, the learners kept. */
+  rebuild(next: ExperimentConfig): void {
+    const refused = restartKnobs(this.config, next);
+    if (refused.length > 0) throw new Error(`these settings need a new run, not a resume: ${refused.join(', ')}`);
+    checkSupported(next);
+    this.config = next;
+    this.improver?.dispose();
+    this.improver = next.optimiser.kind === 'cem' ? null : createImprover(next);
+    this.objective.dispose();
+    this.objective = this.createObjective();
+  }
+
+  private learners(): { model: WorldModel; policy: PolicyNetwork; critic: Critic } {
+    return { model: this.model, policy: this.policy, critic: this.critic };
+  }
+
+  private createObjective(): LearningObjective {
+    const { config, definition } = this;
+    const { mean, scale } = this.inputMoments;
+    return createObjective({ config, definition, inputMean: mean, inputScale: scale, rng: createRng(config.seed).fork('objective') });
+  }
+
+  async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, unknown> {
     const started = nowMs();
     const timings = { collect: 0, fit: 0, improve: 0, evaluate: 0 };
     const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
@@ -173,22 +273,26 @@ class Experiment {
     let mark = nowMs();
     const noise = this.config.data.explorationNoise;
     const budget = this.config.data.realStepsPerIteration;
+    this.hooks.beforePhase?.('collect', this.learners());
     const share = this.objective.behaviour(this.world(iteration), budget);
     const policySteps = budget - (share?.steps ?? 0);
     if (this.mpc === null) {
       const actor = new JsPolicy(this.policy.snapshot());
-      collectTransitions(this.realEnv, this.buffer, policySteps, (o) => actor.act(o, noise, this.rng.collect), this.rng.reset);
+      const act = finiteActions((o) => actor.act(o, noise, this.rng.collect), "the policy's action", 'the policy network diverged: lower optimiser.learningRate');
+      collectTransitions(this.realEnv, this.buffer, policySteps, act, this.rng.reset);
       timings.collect = secondsSince(mark);
     } else {
       yield* inPhase(iteration, 'collect', timings, this.mpc.collect(this.realEnv, this.buffer, policySteps, noise, this.rng.collect, this.rng.reset));
     }
     if (share !== null) {
       mark = nowMs();
-      collectTransitions(this.realEnv, this.buffer, share.steps, share.act, this.rng.reset);
+      const act = finiteActions(share.act, "the adversary's action", 'the adversary diverged: lower optimiser.learningRate');
+      collectTransitions(this.realEnv, this.buffer, share.steps, act, this.rng.reset);
       timings.collect += secondsSince(mark);
     }
 
     const m = this.config.model;
+    this.hooks.beforePhase?.('fit', this.learners());
     mark = nowMs();
     const modelLoss = await this.objective.modelLoss(this.world(iteration));
     timings.fit += secondsSince(mark);
@@ -202,11 +306,15 @@ class Experiment {
         objective: modelLoss,
       });
       timings.fit += secondsSince(mark);
+      const cause = `model.learningRate (${m.learningRate}) too high${m.likelihood === 'gaussian' ? ", or the Gaussian likelihood's variance collapsing" : ''}`;
+      requireFinite(this.lastFit.trainLoss, 'fit', "the model's training loss", cause);
+      await requireFiniteWeights(this.model.variables, 'fit', "the model's weights", cause);
     }
     mark = nowMs();
     await this.objective.adaptModel(this.world(iteration));
     timings.fit += secondsSince(mark);
 
+    this.hooks.beforePhase?.('improve', this.learners());
     if (this.mpc !== null) {
       yield phase('improve', 0);
       yield* this.imagineWithPlanner(iteration, this.mpc, timings);
@@ -221,12 +329,17 @@ class Experiment {
         steps,
       );
       timings.improve += secondsSince(mark);
+      const { policyLoss, criticLoss, imaginedReturn } = this.lastImprovement;
+      const cause = `optimiser.learningRate (${this.config.optimiser.learningRate}) too high, or imagined rollouts blowing up over imagination.horizon (${this.config.imagination.horizon} steps)`;
+      requireFinite([policyLoss, criticLoss, imaginedReturn], 'improve', "the policy's imagined return or its losses", cause);
+      await requireFiniteWeights([...this.policy.variables, ...this.critic.variables], 'improve', "the policy's or the critic's weights", cause);
     }
     mark = nowMs();
     await this.objective.afterImprove(this.world(iteration));
     timings.improve += secondsSince(mark);
 
     yield phase('evaluate', 0);
+    this.hooks.beforePhase?.('evaluate', this.learners());
     const { config, realParams, evaluationStarts } = this;
     const mpcReal =
       this.mpc === null
@@ -235,6 +348,21 @@ class Experiment {
     mark = nowMs();
     const report = await this.evaluate(iteration, mpcReal);
     timings.evaluate += secondsSince(mark);
+    requireFinite(
+      [report.returns.real, report.returns.sim],
+      'evaluate',
+      'the real or simulated return',
+      `the model's closed-loop prediction blows up over evaluation.episodeLength (${config.evaluation.episodeLength} steps): more real data, or a lower model.learningRate`,
+    );
+    // Only a state without NaN may become the one a divergence goes back to.
+    await requireFiniteWeights(
+      [...this.model.variables, ...this.policy.variables, ...this.critic.variables],
+      'evaluate',
+      "the model's, the policy's or the critic's weights",
+      `a learner diverged without a non-finite loss (WASM's relu maps NaN to 0): lower model.learningRate (${config.model.learningRate}) or optimiser.learningRate (${config.optimiser.learningRate})`,
+    );
+    this.lastGood.take();
+    this.lastGoodStats = this.model.stats;
     yield {
       kind: 'report',
       report: {
@@ -289,7 +417,7 @@ class Experiment {
     iteration: number,
     mpc: MpcController,
     timings: Record<Phase, number>,
-  ): AsyncGenerator<ExperimentEvent, void, undefined> {
+  ): AsyncGenerator<ExperimentEvent, void, unknown> {
     const { config } = this;
     this.imagined = null;
     const run = yield* inPhase(iteration, 'improve', timings, mpc.evaluateSim(this.evaluationObservations(), config.evaluation.episodeLength));
@@ -302,6 +430,7 @@ class Experiment {
   }
 
   dispose(): void {
+    this.lastGood.dispose();
     this.objective.dispose();
     this.model.dispose();
     this.policy.dispose();
@@ -359,7 +488,8 @@ class Experiment {
     let real = mpcReal;
     if (real === null) {
       const actor = new JsPolicy(this.policy.snapshot());
-      real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, (o) => actor.act(o));
+      const act = finiteActions((o) => actor.act(o), "the policy's action", "the policy's weights gave a non-finite action", 'evaluate');
+      real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, act);
     }
     const startObservations = this.evaluationObservations();
     const evaluationPolicy = (observations: tf.Tensor2D) => this.policy.deterministicAction(observations);
@@ -425,6 +555,8 @@ class Experiment {
 
 /** Refuses, up front and by name, what the loop cannot run yet, instead of ignoring a knob. */
 function checkSupported(config: ExperimentConfig): void {
+  // Before any tensor: a run too large for the tab would crash it rather than fail.
+  assertWithinMemoryBudget(config);
   const o = config.optimiser;
   if (o.kind === 'cem' && o.cemElites > o.cemPopulation) {
     throw new Error(`optimiser "cem": cemElites (${o.cemElites}) exceed cemPopulation (${o.cemPopulation})`);
@@ -486,7 +618,7 @@ async function* inPhase<T>(
   phase: Phase,
   timings: Record<Phase, number>,
   work: AsyncGenerator<number, T, undefined>,
-): AsyncGenerator<ExperimentEvent, T, undefined> {
+): AsyncGenerator<ExperimentEvent, T, unknown> {
   let announced = 0;
   for (;;) {
     const mark = nowMs();
@@ -499,6 +631,15 @@ async function* inPhase<T>(
       yield { kind: 'phase', iteration, phase, progress };
     }
   }
+}
+
+/** The actor, refusing a non-finite action before the env sees it. */
+function finiteActions(act: StepActor, figure: string, likelyCause: string, phase: Phase = 'collect'): StepActor {
+  return (observation) => {
+    const action = act(observation);
+    requireFinite(action, phase, figure, likelyCause);
+    return action;
+  };
 }
 
 /** Splits a phase's steps into at most PROGRESS_CHUNKS near-equal parts (none when steps = 0). */

@@ -93,6 +93,18 @@ export const iterationReportSchema = z.object({
 
 export type IterationReport = z.infer<typeof iterationReportSchema>;
 
+/** A NaN or Inf met in a phase: the run went back to its last good state and waits. */
+export interface DivergedEvent {
+  readonly kind: 'diverged';
+  /** The iteration that failed; resuming retries it. */
+  readonly iteration: number;
+  readonly phase: Phase;
+  readonly figure: string;
+  readonly likelyCause: string;
+  readonly message: string;
+}
+
 export type ExperimentEvent =
   | { readonly kind: 'phase'; readonly iteration: number; readonly phase: Phase; readonly progress: number }
-  | { readonly kind: 'report'; readonly report: IterationReport };
+  | { readonly kind: 'report'; readonly report: IterationReport }
+  | DivergedEvent;

@@ -14,7 +14,7 @@ import { initBackend, type BackendChoice, type BackendPreference } from './backe
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import { runExperiment, type ExperimentHooks } from './experiment';
 import { InterleavedRun } from './run/interleavedRun';
-import { expandLanes, type Lane } from './run/lanes';
+import { expandLanes, laneSeed, type Lane } from './run/lanes';
 import { SeedBandCollector } from './run/seedBandCollector';
 import {
   toWorkerSchema,
@@ -143,6 +143,10 @@ function createRun(start: StartMessage): Run {
         } else if (event.kind === 'report') {
           post({ type: 'report', runId, lane: laneId(lane), report: event.report });
           postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
+        } else {
+          const { iteration, phase, figure, likelyCause, message } = event;
+          post({ type: 'diverged', runId, lane: laneId(lane), iteration, phase, figure, likelyCause, message });
+          setStatus(runId, 'paused');
         }
       },
       laneDone(lane) {
@@ -239,7 +243,17 @@ scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
       if (run?.lanes.pause() === true) setStatus(run.id, 'paused');
       return;
     case 'resume':
-      if (run?.lanes.resume() === true) setStatus(run.id, 'running');
+      {
+        const variants = message.variants;
+        const configs =
+          variants === undefined
+            ? undefined
+            : (lane: Lane) => {
+                const variant = variants[lane.variant];
+                return variant === undefined ? undefined : { ...variant, seed: laneSeed(variant.seed, lane.seedIndex) };
+              };
+        if (run?.lanes.resume(configs) === true) setStatus(run.id, 'running');
+      }
       return;
     case 'step':
       if (run?.lanes.step() === true) setStatus(run.id, 'running');

@@ -43,7 +43,10 @@ export const toWorkerSchema = z.union([
   startSchema,
   /** Stops pulling events after the current one. */
   z.object({ type: z.literal('pause') }).strict(),
-  z.object({ type: z.literal('resume') }).strict(),
+  /** `variants`: after a divergence, the configs to go on with (knobs the user changed). */
+  z
+    .object({ type: z.literal('resume'), variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS).optional() })
+    .strict(),
   /** Lets every running lane produce one more report, then pauses. */
   z.object({ type: z.literal('step') }).strict(),
   /** Ends the run: every experiment's generator is returned, which frees its tensors. */
@@ -87,6 +90,20 @@ export type FromWorker =
       readonly runId: number;
       readonly variant: number;
       readonly bands: IterationBands;
+    }
+  /**
+   * A lane's training diverged (a NaN or Inf): it went back to its last good state and the run
+   * paused; `resume` retries the iteration, with changed knobs if the message carries them.
+   */
+  | {
+      readonly type: 'diverged';
+      readonly runId: number;
+      readonly lane: LaneId;
+      readonly iteration: number;
+      readonly phase: Phase;
+      readonly figure: string;
+      readonly likelyCause: string;
+      readonly message: string;
     }
   /** A lane ran all its iterations. */
   | { readonly type: 'laneDone'; readonly runId: number; readonly lane: LaneId }

@@ -1,5 +1,5 @@
 /** The link's notices (what the URL decoder changed or ignored) and the run's error, with a way on. */
-import { restart } from '../engineClient';
+import { reset, restart, resumeAfterDivergence } from '../engineClient';
 import { selectIterationsDone, usePlayground } from './store';
 
 export function LinkNotices() {
@@ -35,6 +35,41 @@ const STAGE_WORDS: Record<string, string> = {
   evaluate: 'while evaluating',
   worker: 'in the engine worker',
 };
+
+/** Training diverged: say where and why, keep everything, and offer a way on. */
+export function DivergenceNotice() {
+  const divergence = usePlayground((state) => state.divergence);
+  const kept = usePlayground(selectIterationsDone);
+  if (divergence === null) return null;
+  return (
+    <div className="message message--error" role="alert">
+      <div>
+        <strong>
+          Training diverged {STAGE_WORDS[divergence.phase] ?? ''} (iteration {divergence.iteration}
+          ): {divergence.figure} is not finite.
+        </strong>
+        <p className="error-text">Likely cause: {divergence.likelyCause}.</p>
+        <p>
+          The run went back to its last good state and paused
+          {kept > 0 ? `; the ${kept === 1 ? 'report' : `${kept} reports`} so far are kept` : ''}.
+          Change the setting, then resume to retry the iteration, or reset.
+        </p>
+      </div>
+      <div className="message-actions">
+        <button
+          type="button"
+          className="button button--small button--primary"
+          onClick={resumeAfterDivergence}
+        >
+          Resume with these settings
+        </button>
+        <button type="button" className="button button--small" onClick={reset}>
+          Reset
+        </button>
+      </div>
+    </div>
+  );
+}
 
 export function RunError() {
   const error = usePlayground((state) => state.error);

@@ -5,7 +5,7 @@ import { CompareLegend } from './CompareLegend';
 import { ControlsPanel } from './ControlsPanel';
 import { EpisodeView } from './EpisodeView';
 import { LoadedFileBanner, LoadFileError } from './ExportImport';
-import { LinkNotices, RunError } from './Messages';
+import { DivergenceNotice, LinkNotices, RunError } from './Messages';
 import { StateMaps } from './StateMap';
 import { PresetSummary, TopBar } from './TopBar';
 import { useHashSync, usePlaygroundKeys } from './usePlaygroundEffects';
@@ -21,6 +21,7 @@ export function Playground() {
       <LoadFileError />
       <LinkNotices />
       <RunError />
+      <DivergenceNotice />
       <LessonPanel />
       <div className="playground-grid">
         <aside className="column column--controls" aria-label="Settings">

@@ -107,10 +107,22 @@ interface BackendSlice {
   backendChosen: (runId: number, choice: BackendChoice) => void;
 }
 
+/** Training met a NaN or Inf: the lane went back to its last good state and the run paused. */
+export interface Divergence {
+  readonly lane: LaneId;
+  readonly iteration: number;
+  readonly phase: Phase;
+  readonly figure: string;
+  readonly likelyCause: string;
+}
+
 interface ErrorSlice {
   error: RunError | null;
   errorRaised: (runId: number | null, error: RunError) => void;
   dismissError: () => void;
+  divergence: Divergence | null;
+  diverged: (runId: number, divergence: Divergence) => void;
+  divergenceResolved: () => void;
 }
 
 /** A results file loaded for viewing: its reports are drawn instead of the run's, nothing runs. */
@@ -219,6 +231,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         })),
         bands: variants.map(() => []),
         error: null,
+        divergence: null,
       }),
     statusChanged: (runId, status) => {
       if (ours(runId)) set({ status });
@@ -273,6 +286,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         status: 'idle',
         lanes: [],
         bands: [],
+        divergence: null,
       })),
   };
 };
@@ -290,6 +304,11 @@ const createErrorSlice: Slice<ErrorSlice> = (set, get) => ({
     if (runId === null || runId === get().runId) set({ error });
   },
   dismissError: () => set({ error: null }),
+  divergence: null,
+  diverged: (runId, divergence) => {
+    if (runId === get().runId) set({ divergence });
+  },
+  divergenceResolved: () => set({ divergence: null }),
 });
 
 const createViewingSlice: Slice<ViewingSlice> = (set) => ({

@@ -257,6 +257,7 @@ export async function runLab(
   const runs: LabRun[] = [];
   const started = performance.now();
   let stopped = false;
+  let divergedSeeds = 0;
   for (let k = 0; k < args.seeds && !stopped; k++) {
     const seed = config.seed + k;
     const reports: IterationReport[] = [];
@@ -272,6 +273,13 @@ export async function runLab(
           reports.push(event.report);
           if (!args.quiet) io.out(progressLine(seed, event.report));
           hooks.onReport?.(seed, event.report);
+        } else {
+          // Headless, nobody can change a knob and resume: the seed ends at its last good report.
+          divergedSeeds++;
+          io.err(
+            `lab: seed ${seed} diverged at iteration ${event.iteration} in ${event.phase}: ${event.message}. Its ${reports.length} report(s) so far are kept; the seed stops here.`,
+          );
+          break;
         }
         if (hooks.signal?.aborted === true) {
           stopped = true;
@@ -299,7 +307,7 @@ export async function runLab(
     }
     if (reports.length > 0) runs.push({ seed, reports });
   }
-  if (runs.length === 0) return { code: 0, stopped, output: null, failure: null };
+  if (runs.length === 0) return { code: divergedSeeds > 0 ? 1 : 0, stopped, output: null, failure: null };
   const output = buildLabOutput(config, choice, runs);
   const { summary } = output;
   io.out(
@@ -319,5 +327,5 @@ export async function runLab(
     writeFileSync(args.csv, csvRows(runs));
     io.out(`wrote ${args.csv}`);
   }
-  return { code: 0, stopped, output, failure: null };
+  return { code: divergedSeeds > 0 ? 1 : 0, stopped, output, failure: null };
 }

@@ -63,7 +63,7 @@ export class WorldModel {
   readonly observationDim: number;
   readonly knownReward: KnownRewardModel;
   private readonly parameters: EnsembleParameters;
-  private readonly optimizer: AdamW;
+  private optimizer: AdamW;
   private readonly minibatchRng: Rng;
   private readonly rolloutRng: Rng;
   private statistics: NormalizerStats;
@@ -100,6 +100,17 @@ export class WorldModel {
 
   get stats(): NormalizerStats {
     return this.statistics;
+  }
+
+  /** Puts back statistics kept from an earlier fit (with the parameters they normalised for). */
+  restoreStatistics(stats: NormalizerStats): void {
+    this.statistics = stats;
+  }
+
+  /** Forgets AdamW's moments (after a divergence they may hold NaN). */
+  resetOptimizer(): void {
+    this.optimizer.dispose();
+    this.optimizer = new AdamW(this.parameters.variables(), this.parameters.decayMask());
   }
 
   /** The trainable variables (for objectives that differentiate through the model). */

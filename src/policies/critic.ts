@@ -27,9 +27,13 @@ export class Critic {
   private readonly biases: tf.Variable[] = [];
   private readonly inputMean: tf.Tensor1D;
   private readonly inputScale: tf.Tensor1D;
-  private readonly optimizer: tf.Optimizer;
+  private optimizer: tf.Optimizer;
 
-  constructor(shape: CriticShape, learningRate: number, rng: Rng) {
+  constructor(
+    shape: CriticShape,
+    private readonly learningRate: number,
+    rng: Rng,
+  ) {
     const sizes = [shape.observationDim, ...Array<number>(shape.depth).fill(shape.width), 1];
     for (let layer = 0; layer + 1 < sizes.length; layer++) {
       const std = Math.sqrt(1 / sizes[layer]);
@@ -41,6 +45,16 @@ export class Critic {
     this.inputMean = tf.tensor1d(shape.inputMean);
     this.inputScale = tf.tensor1d(shape.inputScale);
     this.optimizer = tf.train.adam(learningRate);
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.weights, ...this.biases];
+  }
+
+  /** Forgets Adam's moments (after a divergence they may hold NaN). */
+  resetOptimizer(): void {
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.learningRate);
   }
 
   /** V(o) for observations [R, d] → [R]. */

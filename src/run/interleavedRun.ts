@@ -25,7 +25,10 @@ export interface RunListener {
 
 export type OpenExperiment = (
   config: ExperimentConfig,
-) => AsyncGenerator<ExperimentEvent, void, undefined>;
+) => AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined>;
+
+/** A diverged lane's config on resume (knobs changed meanwhile), or undefined to retry as it was. */
+export type ResumeConfig = (lane: Lane) => ExperimentConfig | undefined;
 
 export type RunOutcome = 'done' | 'stopped' | 'failed';
 
@@ -41,7 +44,10 @@ export interface InterleavedRunOptions {
 
 interface LaneState {
   readonly lane: Lane;
-  events: AsyncGenerator<ExperimentEvent, void, undefined> | null;
+  events: AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined> | null;
+  /** The lane diverged and waits for a resume; what to hand its loop when it does. */
+  diverged: boolean;
+  resumeWith: ExperimentConfig | undefined;
   stage: LaneStage;
   ended: 'done' | 'failed' | null;
   reportedThisStep: boolean;
@@ -72,6 +78,8 @@ export class InterleavedRun {
       stage: 'setup',
       ended: null,
       reportedThisStep: false,
+      diverged: false,
+      resumeWith: undefined,
     }));
     this.stepping = options.step === true;
     this.betweenEvents = options.betweenEvents ?? (() => Promise.resolve());
@@ -93,8 +101,16 @@ export class InterleavedRun {
     return true;
   }
 
-  /** Goes on (without pausing again); false if it was not paused. */
-  resume(): boolean {
+  /**
+   * Goes on (without pausing again); false if it was not paused. Diverged lanes retry their
+   * iteration, with `configs(lane)` if it gives one (the loop refuses knobs that need a new run).
+   */
+  resume(configs?: ResumeConfig): boolean {
+    for (const state of this.states) {
+      if (!state.diverged) continue;
+      state.diverged = false;
+      state.resumeWith = configs?.(state.lane);
+    }
     this.stepping = false;
     return this.unpause();
   }
@@ -161,7 +177,9 @@ export class InterleavedRun {
     let next: IteratorResult<ExperimentEvent, void>;
     try {
       state.events ??= this.open(lane.config);
-      next = await state.events.next();
+      const resumeWith = state.resumeWith;
+      state.resumeWith = undefined;
+      next = await state.events.next(resumeWith);
     } catch (caught) {
       state.ended = 'failed';
       this.listener.laneFailed(lane, messageOf(caught), state.stage);
@@ -175,6 +193,12 @@ export class InterleavedRun {
     const event = next.value;
     if (event.kind === 'phase') state.stage = event.phase;
     else if (event.kind === 'report') state.reportedThisStep = true;
+    else {
+      // The lane's loop went back to its last good state: everything waits for the user.
+      state.diverged = true;
+      this.paused = true;
+      this.stepping = false;
+    }
     this.listener.event(lane, event);
   }
 

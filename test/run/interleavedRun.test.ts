@@ -135,3 +135,54 @@ describe('InterleavedRun', () => {
     expect(recorded.reports.get('0/0')).toHaveLength(2);
   });
 });
+
+describe('InterleavedRun after a divergence', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('pauses every lane, and resumes the diverged one with the config it is handed', async () => {
+    const config = tinyConfig({ iterations: 3 });
+    const lanes = expandLanes([config, { ...config, model: { ...config.model, width: 12 } }], 1);
+    let planted = false;
+    let collects = 0;
+    // Lane 0's policy gets a NaN weight as its second collect begins.
+    const openPlanting = (laneConfig: ExperimentConfig) =>
+      runExperiment(laneConfig, {
+        oracleCache,
+        beforePhase: (phase, learners) => {
+          if (laneConfig.model.width !== config.model.width || phase !== 'collect') return;
+          collects++;
+          if (collects === 2 && !planted) {
+            planted = true;
+            const weight = learners.policy.variables[0];
+            tf.tidy(() => weight.assign(tf.fill(weight.shape, Number.NaN)));
+          }
+        },
+      });
+    const [listener, recorded] = recorder();
+    const diverged: string[] = [];
+    const run = new InterleavedRun(lanes, openPlanting, {
+      ...listener,
+      event(lane, event) {
+        listener.event(lane, event);
+        if (event.kind === 'diverged') diverged.push(`${key(lane)} ${event.phase}`);
+      },
+    });
+    const finished = run.run();
+    while (diverged.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(run.isPaused).toBe(true);
+    expect(diverged).toEqual(['0/0 collect']);
+    const eventsWhilePaused = recorded.order.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(recorded.order.length).toBe(eventsWhilePaused);
+
+    const slower = { ...config, optimiser: { ...config.optimiser, learningRate: config.optimiser.learningRate / 2 } };
+    expect(run.resume((lane) => (lane.variant === 0 ? slower : undefined))).toBe(true);
+    expect(await finished).toBe('done');
+    expect(recorded.reports.get('0/0')?.map((r) => r.iteration)).toEqual([0, 1, 2]);
+    expect(recorded.reports.get('1/0')?.map((r) => r.iteration)).toEqual([0, 1, 2]);
+    expect(recorded.failures.size).toBe(0);
+  }, 60_000);
+});
