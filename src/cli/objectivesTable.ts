@@ -27,6 +27,14 @@ const COLUMNS: readonly [
   ['wall seconds', (_r, run) => run.reduce((sum, report) => sum + report.seconds, 0)],
 ];
 
+const MECHANISMS: readonly [string, (last: IterationReport) => number | null | undefined][] = [
+  ["adversary's imagined error return", (r) => r.objective?.adversary?.imaginedErrorReturn],
+  ['critic error the adversary meets (real)', (r) => r.objective?.adversary?.realCriticError],
+  ['classifier accuracy (MnM)', (r) => r.objective?.classifierAccuracy],
+  ['value drop (Stackelberg)', (r) => r.objective?.maximin?.valueDrop],
+  ['holdout loss increase (Stackelberg)', (r) => r.objective?.maximin?.holdoutLossIncrease],
+];
+
 export function objectivesTable(outputs: readonly NamedOutput[]): string {
   if (outputs.length === 0) throw new Error('objectives table: no lab output given');
   const lines = [
@@ -42,6 +50,32 @@ export function objectivesTable(outputs: readonly NamedOutput[]): string {
       return formatInterval(meanInterval(values));
     });
     lines.push(`| ${name} | ${runs.length} | ${cells.join(' | ')} |`);
+  }
+  if (
+    outputs.some(({ output }) =>
+      output.runs.some((run) => run.reports.some((r) => r.objective !== null)),
+    )
+  ) {
+    lines.push(
+      '',
+      "What each objective's own mechanism measured (last iteration, mean ± 95 % over seeds; n/a: not this objective's):",
+      '',
+    );
+    lines.push(
+      `| objective | ${MECHANISMS.map(([name]) => name).join(' | ')} |`,
+      `|---|${MECHANISMS.map(() => '---:').join('|')}|`,
+    );
+    for (const { name, output } of outputs) {
+      const lastReports = output.runs.map((run) => run.reports[run.reports.length - 1]);
+      const cells = MECHANISMS.map(([, read]) =>
+        formatInterval(
+          meanInterval(
+            lastReports.map(read).filter((v): v is number => v !== null && v !== undefined),
+          ),
+        ),
+      );
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
   }
   const [baseline, ...others] = outputs;
   if (others.length > 0) {
