@@ -78,7 +78,7 @@ export const presets = {
       model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
       optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
       imagination: { rollouts: 64, horizon: 32 },
-      objective: { kind: 'mnm', strength: 1 },
+      objective: { kind: 'mnm', strength: 0.01 },
       evaluation: { episodes: 3 },
     },
   },
@@ -152,7 +152,7 @@ function compareFamily() {
     'compare-mnm': entry(
       'Compare: MnM',
       'The same budget with the real-vs-model classifier in the model loss and the policy reward.',
-      { kind: 'mnm', strength: 1 },
+      { kind: 'mnm', strength: 0.01 },
     ),
     'compare-stackelberg': entry(
       'Compare: Stackelberg',
