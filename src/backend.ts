@@ -25,6 +25,8 @@ export interface BackendOptions {
    */
   readonly calibrate?: () => Promise<void>;
   readonly calibrationMs?: number;
+  /** What `calibrate` runs, in words, for the reason ('the calibration workload' unless told). */
+  readonly calibrationName?: string;
   /** Browser only: the URL prefix the WASM binaries are served from. */
   readonly wasmPaths?: string;
 }
@@ -89,7 +91,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (error !== null) throw new Error(`initBackend: ${fastest} ran the calibration but failed to restart: ${error}`);
   const others = started.filter((name) => name !== fastest).map((name) => `${name} ${format(timings[name])}`);
   const reason =
-    `${fastest}: fastest on the calibration workload (${format(timings[fastest])}` +
+    `${fastest}: fastest on ${options.calibrationName ?? 'the calibration workload'} (${format(timings[fastest])}` +
     (others.length > 0 ? ` vs ${others.join(', ')})` : ', the only one that started)');
   return { backend: fastest, reason, timings, failures };
 }

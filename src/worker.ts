@@ -9,10 +9,11 @@
  */
 // First, before any schema parses: no eval under the site's Content-Security-Policy.
 import './config/zodWithoutEval';
-import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendChoice, type BackendPreference } from './backend';
+import type { BackendChoice } from './backend';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
+import type { ExperimentConfig } from './config/schema';
 import { runExperiment, type ExperimentHooks } from './experiment';
+import { calibrationKey, initBackendFor } from './experimentCalibration';
 import { InterleavedRun } from './run/interleavedRun';
 import { expandLanes, laneSeed, type Lane } from './run/lanes';
 import { SeedBandCollector } from './run/seedBandCollector';
@@ -35,42 +36,18 @@ function post(message: FromWorker): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The backend: chosen once per preference, kept for the next runs.
+// The backend: chosen once per preference (and, under auto, per calibration workload), kept for
+// the next runs.
 
-let backend: { preference: BackendPreference; choice: Promise<BackendChoice> } | null = null;
+let backend: { key: string; choice: Promise<BackendChoice> } | null = null;
 
-/**
- * For `auto`, a small stand-in for the loop's work (a chain of MLP-sized matMuls read back at the
- * end): it times per-op overhead and small kernels, which is what the loop's steps are made of.
- * It is not the configured workload, and the reason shown to the user says so.
- */
-async function calibrationWorkload(): Promise<void> {
-  const result = tf.tidy(() => {
-    let x = tf.randomUniform([256, 64], -1, 1, 'float32', 1);
-    const w = tf.randomUniform([64, 64], -0.2, 0.2, 'float32', 2);
-    for (let layer = 0; layer < 8; layer++) x = tf.relu(tf.matMul(x, w));
-    return tf.mean(x);
-  });
-  await result.data();
-  result.dispose();
-}
-
-function chooseBackend(preference: BackendPreference): Promise<BackendChoice> {
-  if (backend !== null && backend.preference === preference) return backend.choice;
-  const choice = initBackend({
-    preference,
-    wasmPaths: WASM_PATHS,
-    calibrationMs: 150,
-    ...(preference === 'auto' ? { calibrate: calibrationWorkload } : {}),
-  }).then((chosen) =>
-    preference === 'auto'
-      ? {
-          ...chosen,
-          reason: `${chosen.reason}; timed on a small matMul chain, not this config's workload`,
-        }
-      : chosen,
-  );
-  backend = { preference, choice };
+/** Under auto, times the run's own workload (experimentCalibration.ts), as the lab does. */
+function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
+  // A knob that does not change the timed work (a learning rate, a seed count) keeps the choice.
+  const key = config.backend === 'auto' ? `auto ${calibrationKey(config)}` : config.backend;
+  if (backend !== null && backend.key === key) return backend.choice;
+  const choice = initBackendFor(config, { wasmPaths: WASM_PATHS, calibrationMs: 150 });
+  backend = { key, choice };
   // A failed choice is not cached: the next start tries again.
   choice.catch(() => {
     if (backend?.choice === choice) backend = null;
@@ -166,7 +143,6 @@ function createRun(start: StartMessage): Run {
 }
 
 async function execute(run: Run, start: StartMessage): Promise<void> {
-  const backendPreference = start.variants[0].backend;
   try {
     // Before any backend starts: runs too large for the tab would crash it rather than fail.
     assertWithinMemoryBudget(expandLanes(start.variants, start.seeds).map((lane) => lane.config));
@@ -176,7 +152,7 @@ async function execute(run: Run, start: StartMessage): Promise<void> {
     return;
   }
   try {
-    const choice = await chooseBackend(backendPreference);
+    const choice = await chooseBackend(start.variants[0]);
     if (run.lanes.isStopped) {
       setStatus(run.id, 'stopped');
       return;

@@ -15,14 +15,14 @@
  * config above the memory budget); 1 the run failed (`failure` says where).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { initBackend, type BackendPreference } from '../backend';
+import type { BackendPreference } from '../backend';
 import { formatConfigProblems, parseConfig } from '../config/parse';
 import { isPresetName, presets } from '../config/presets';
 import { assertWithinMemoryBudget, MemoryBudgetError } from '../config/resourceEstimate';
 import type { ExperimentConfig } from '../config/schema';
 import { decodeHash } from '../config/urlCodec';
 import { runExperiment } from '../experiment';
-import { experimentCalibration } from '../experimentCalibration';
+import { initBackendFor } from '../experimentCalibration';
 import {
   buildLabOutput,
   csvRows,
@@ -248,10 +248,7 @@ export async function runLab(
     else io.err(`lab: ${error instanceof Error ? error.message : String(error)}`);
     return { code: 2, stopped: false, output: null, failure: null };
   }
-  const choice = await initBackend({
-    preference: config.backend,
-    ...(config.backend === 'auto' ? { calibrate: experimentCalibration(config) } : {}),
-  });
+  const choice = await initBackendFor(config);
   io.out(`backend: ${choice.reason}`);
   const oracleCache = hooks.oracleCache ?? new Map<string, OracleRun>();
   const runs: LabRun[] = [];

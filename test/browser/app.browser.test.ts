@@ -153,7 +153,13 @@ describe('playground', () => {
     await page.getByRole('button', { name: 'Step' }).click();
     await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBe(1);
     const reason = await page.locator('.backend-reason').textContent();
-    expect(reason).toMatch(/calibration|started/);
+    // Timed on this config's own workload (TINY: mb=64, B=32, H=10, ens=2, width=32), the
+    // backend shown among those that ran it, with their times.
+    const badge = (await page.locator('.backend-name').textContent())?.toLowerCase() ?? '';
+    expect(reason).toMatch(new RegExp(`^${badge}: fastest on this config's workload \\(\\d+(\\.\\d)? ms vs `));
+    expect(reason).toContain(
+      'one run: a fit step at minibatch 64 and 32 imagined rollouts of 10 steps through 2 × 2×32 MLPs',
+    );
     pageErrors.assertNone();
     await page.close();
   });
