@@ -21,9 +21,11 @@ export interface BackendOptions {
   readonly preference?: BackendPreference;
   /**
    * The real workload at the configured sizes (one fit step and one rollout): run once to warm
-   * up (shader compilation, weight packing), then timed for about `calibrationMs`.
+   * up (shader compilation, weight packing), then timed for about `calibrationMs`. Between its
+   * pieces of work it should call `overBudget()` and, when true, throw `CalibrationStopped`: the
+   * backend has already taken longer than another's whole calibration allows (see initBackend).
    */
-  readonly calibrate?: () => Promise<void>;
+  readonly calibrate?: (overBudget: () => boolean) => Promise<void>;
   readonly calibrationMs?: number;
   /** What `calibrate` runs, in words, for the reason ('the calibration workload' unless told). */
   readonly calibrationName?: string;
@@ -40,6 +42,30 @@ export interface BackendChoice {
   /** The error of each backend that was tried and failed to start or to run the workload. */
   readonly failures: Partial<Record<BackendName, string>>;
 }
+
+/** Thrown by a calibration workload that saw `overBudget()`: this backend is the slower one. */
+export class CalibrationStopped extends Error {
+  constructor() {
+    super('calibration stopped: over its time budget');
+    this.name = 'CalibrationStopped';
+  }
+}
+
+/**
+ * The order auto times backends in. WASM first: it compiles nothing and is the dependable CPU
+ * path, so its whole calibration sets the budget of the others. Measured in headless Chromium
+ * (docs/BENCHMARKS.md), a GPU emulated on the CPU (SwiftShader) took 8–16 s over its first
+ * calibration run on the exploit preset and the default config, WASM 0.2–2.7 s, and the pure-JS
+ * CPU backend ran the workload 7–11× slower than WASM.
+ */
+const CALIBRATION_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];
+
+/**
+ * A backend whose calibration has taken this many times the quickest whole calibration so far
+ * (warm-up included) is stopped and left out: a backend that fast at steady state would have to
+ * have spent nearly all of that on one-time costs, and waiting longer costs the user the run.
+ */
+const OVER_BUDGET_FACTOR = 2;
 
 let wasmPathsSet = false;
 
@@ -66,7 +92,10 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
 
   const started: BackendName[] = [];
-  for (const name of BACKENDS) {
+  const stopped: BackendName[] = [];
+  let quickest: { name: BackendName; ms: number } | null = null;
+  // Without a calibration the first that starts is taken, in the usual order.
+  for (const name of options.calibrate === undefined ? BACKENDS : CALIBRATION_ORDER) {
     const error = await start(name);
     if (error !== null) {
       failures[name] = error;
@@ -75,11 +104,22 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (options.calibrate === undefined) {
       return { backend: name, reason: `${name}: the first backend that started (no calibration asked)`, timings, failures };
     }
+    const begin = now();
+    const limit = quickest === null ? Infinity : OVER_BUDGET_FACTOR * quickest.ms;
     try {
-      timings[name] = await timeWorkload(options.calibrate, options.calibrationMs ?? 300);
+      timings[name] = await timeWorkload(options.calibrate, options.calibrationMs ?? 300, () => now() - begin > limit);
       started.push(name);
+      const ms = now() - begin;
+      if (quickest === null || ms < quickest.ms) quickest = { name, ms };
     } catch (caught) {
-      failures[name] = `calibration failed: ${message(caught)}`;
+      if (caught instanceof CalibrationStopped && quickest !== null) {
+        stopped.push(name);
+        failures[name] =
+          `not timed to the end: stopped after ${format(now() - begin)}, over ${OVER_BUDGET_FACTOR}× ` +
+          `the whole calibration of ${quickest.name} (${format(quickest.ms)}), so slower on this workload`;
+      } else {
+        failures[name] = `calibration failed: ${message(caught)}`;
+      }
     }
   }
   if (started.length === 0) {
@@ -89,7 +129,10 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const fastest = started.reduce((best, name) => ((timings[name] ?? Infinity) < (timings[best] ?? Infinity) ? name : best));
   const error = await start(fastest);
   if (error !== null) throw new Error(`initBackend: ${fastest} ran the calibration but failed to restart: ${error}`);
-  const others = started.filter((name) => name !== fastest).map((name) => `${name} ${format(timings[name])}`);
+  const others = [
+    ...started.filter((name) => name !== fastest).map((name) => `${name} ${format(timings[name])}`),
+    ...stopped.map((name) => `${name} stopped early, slower`),
+  ];
   const reason =
     `${fastest}: fastest on ${options.calibrationName ?? 'the calibration workload'} (${format(timings[fastest])}` +
     (others.length > 0 ? ` vs ${others.join(', ')})` : ', the only one that started)');
@@ -120,12 +163,16 @@ async function firstThatStarts(names: readonly BackendName[], failures: Partial<
   throw new Error(`initBackend: no tfjs backend could start (${JSON.stringify(failures)})`);
 }
 
-async function timeWorkload(workload: () => Promise<void>, budgetMs: number): Promise<number> {
-  await workload();
+async function timeWorkload(
+  workload: (overBudget: () => boolean) => Promise<void>,
+  budgetMs: number,
+  overBudget: () => boolean,
+): Promise<number> {
+  await workload(overBudget);
   let runs = 0;
   const begin = now();
   do {
-    await workload();
+    await workload(overBudget);
     runs++;
   } while (now() - begin < budgetMs);
   return (now() - begin) / runs;

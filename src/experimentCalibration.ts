@@ -9,7 +9,7 @@ import type { ExperimentConfig } from './config/schema';
 import { getEnv } from './envs/index';
 import { modelCalibration } from './models/calibration';
 
-export function experimentCalibration(config: ExperimentConfig): () => Promise<void> {
+export function experimentCalibration(config: ExperimentConfig): (overBudget?: () => boolean) => Promise<void> {
   const m = config.model;
   return modelCalibration(
     getEnv(config.env.id).spec,

@@ -23,8 +23,9 @@ function config(overrides: Record<string, unknown>): ExperimentConfig {
 describe('initBackendFor', () => {
   it('auto times the config’s workload on each backend that starts and names it in the reason', async () => {
     const choice = await initBackendFor(config({ backend: 'auto' }), { calibrationMs: 20 });
-    // In Node, WebGPU and WebGL cannot start; WASM and CPU both ran the workload.
-    expect(Object.keys(choice.timings).sort()).toEqual(['cpu', 'wasm']);
+    // In Node, WebGPU and WebGL cannot start; WASM ran the workload, and CPU too unless it took
+    // over twice WASM's time (backend.test.ts covers that).
+    expect(Object.keys(choice.timings)).toContain('wasm');
     expect(tf.getBackend()).toBe(choice.backend);
     expect(choice.reason).toMatch(new RegExp(`^${choice.backend}: fastest on this config's workload \\(`));
     // The sizes timed are this config's, so a config that changes them is timed on its own work.

@@ -5,6 +5,7 @@
  * the layout, like the backend, is chosen by measurement.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CalibrationStopped } from '../backend';
 import { ReplayBuffer } from '../data/replayBuffer';
 import type { EnvSpec } from '../envs/types';
 import { createRng, type Rng } from '../rng';
@@ -25,22 +26,29 @@ export const LAYOUT_CANDIDATES: readonly EnsembleLayout[] = [
   { members: 'batched', transposes: 'flags' },
 ];
 
-/** The workload for `initBackend({ calibrate })`. */
+/**
+ * The workload for `initBackend({ calibrate })`. Between its pieces (each layout's run, the fit
+ * step, the rollout) it asks `overBudget` and stops with CalibrationStopped when told: on a slow
+ * backend one piece can take seconds, and the user waits for all of them.
+ */
 export function modelCalibration(
   spec: EnvSpec,
   config: Partial<WorldModelConfig>,
   sizes: CalibrationSizes,
   seed = 0,
-): () => Promise<void> {
+): (overBudget?: () => boolean) => Promise<void> {
   const measuredOn = new Set<string>();
-  return async () => {
+  return async (overBudget = () => false) => {
+    const check = () => {
+      if (overBudget()) throw new CalibrationStopped();
+    };
     const backend = tf.getBackend();
     if (!measuredOn.has(backend)) {
-      const { fastest } = await measureLayouts(spec, config, sizes, seed);
+      const { fastest } = await measureLayouts(spec, config, sizes, seed, check);
       rememberLayout(backend, fastest);
       measuredOn.add(backend);
     }
-    await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon);
+    await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon, check);
   };
 }
 
@@ -53,10 +61,11 @@ export async function measureLayouts(
   config: Partial<WorldModelConfig>,
   sizes: CalibrationSizes,
   seed = 0,
+  check: () => void = () => undefined,
 ): Promise<{ fastest: EnsembleLayout; timings: { layout: EnsembleLayout; ms: number }[] }> {
   const timings: { layout: EnsembleLayout; ms: number }[] = [];
   for (const layout of LAYOUT_CANDIDATES) {
-    const run = () => runWorkload(spec, { ...config, layout }, sizes, createRng(seed, 'layouts'), Math.min(2, sizes.horizon));
+    const run = () => runWorkload(spec, { ...config, layout }, sizes, createRng(seed, 'layouts'), Math.min(2, sizes.horizon), check);
     await run();
     const begin = tf.util.now();
     await run();
@@ -72,11 +81,14 @@ async function runWorkload(
   sizes: CalibrationSizes,
   rng: Rng,
   horizon: number,
+  check: () => void = () => undefined,
 ): Promise<void> {
+  check();
   const buffer = syntheticBuffer(spec, Math.max(2 * sizes.batchSize, sizes.rollouts), rng);
   const model = new WorldModel(spec, config, rng);
   try {
     await model.fit(buffer, 1, { batchSize: sizes.batchSize, evaluationRows: 1 });
+    check();
     const starts = buffer.gather(buffer.sample(rng, sizes.rollouts, 'all'));
     const start = tf.tensor2d(starts.observations, [sizes.rollouts, model.observationDim]);
     const result = model.rollout(start, randomUniformPolicy(spec.actionSpace, rng), horizon, { member: 'random' });
