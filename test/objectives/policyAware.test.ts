@@ -178,7 +178,8 @@ describe('the Error-MDP adversary with a planted error region', () => {
     adversary.dispose();
     head.dispose();
     model.dispose();
-  }, 60_000);
+    // ~15 s on a quiet 2-core machine; the margin is for a loaded one.
+  }, 180_000);
 
   it('has a disagreement signal that its gradient can climb (non-zero, finite in the action)', async () => {
     const rng = createRng(4);
