@@ -31,6 +31,11 @@ export interface BackendOptions {
   readonly calibrationName?: string;
   /** Browser only: the URL prefix the WASM binaries are served from. */
   readonly wasmPaths?: string;
+  /**
+   * Backends that failed mid-run earlier in this thread, with their error: not started again
+   * (a lost GPU device stays lost for the backend instance that held it).
+   */
+  readonly avoid?: ReadonlyMap<string, string>;
 }
 
 export interface BackendChoice {
@@ -77,12 +82,17 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   const failures: Partial<Record<BackendName, string>> = {};
   const timings: Partial<Record<BackendName, number>> = {};
+  const avoid = options.avoid ?? new Map<string, string>();
+  const start = (name: BackendName): Promise<string | null> => {
+    const earlier = avoid.get(name);
+    return earlier === undefined ? startBackend(name) : Promise.resolve(`failed mid-run earlier: ${earlier}`);
+  };
 
   if (preference !== 'auto') {
     const error = await start(preference);
     if (error === null) return { backend: preference, reason: `${preference}, as chosen`, timings, failures };
     failures[preference] = error;
-    const fallback = await firstThatStarts(BACKENDS.filter((name) => name !== preference), failures);
+    const fallback = await firstThatStarts(BACKENDS.filter((name) => name !== preference), failures, start);
     return {
       backend: fallback,
       reason: `${preference} failed to start (${error}); fell back to ${fallback}`,
@@ -123,7 +133,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     }
   }
   if (started.length === 0) {
-    const fallback = await firstThatStarts(['cpu'], failures);
+    const fallback = await firstThatStarts(['cpu'], failures, start);
     return { backend: fallback, reason: 'no backend ran the calibration; using cpu', timings, failures };
   }
   const fastest = started.reduce((best, name) => ((timings[name] ?? Infinity) < (timings[best] ?? Infinity) ? name : best));
@@ -139,8 +149,43 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   return { backend: fastest, reason, timings, failures };
 }
 
+/**
+ * After `failed` broke mid-run: switches to the next backend in BACKENDS order that starts
+ * (those after it first, then those before it), skipping every backend in `avoid` (which should
+ * hold `failed`). Returns it, or null with each one's reason in `failures` if none would start.
+ */
+export async function fallBackFrom(
+  failed: BackendName,
+  avoid: ReadonlyMap<string, string>,
+): Promise<{ backend: BackendName | null; failures: Partial<Record<BackendName, string>> }> {
+  const at = BACKENDS.indexOf(failed);
+  const order = [...BACKENDS.slice(at + 1), ...BACKENDS.slice(0, at)];
+  const failures: Partial<Record<BackendName, string>> = {};
+  for (const name of order) {
+    const earlier = avoid.get(name);
+    const error = earlier === undefined ? await startBackend(name) : `failed mid-run earlier: ${earlier}`;
+    if (error === null) return { backend: name, failures };
+    failures[name] = error;
+  }
+  return { backend: null, failures };
+}
+
+/** The choice to show once `failed` broke mid-run and the engine went on with `next`. */
+export function choiceAfterFallback(choice: BackendChoice, failed: string, next: BackendName, error: string): BackendChoice {
+  return {
+    backend: next,
+    reason: `${failed} failed mid-run (${error}); continued on ${next}`,
+    timings: choice.timings,
+    failures: { ...choice.failures, ...(isBackendName(failed) ? { [failed]: `failed mid-run: ${error}` } : {}) },
+  };
+}
+
+export function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
 /** Switches to a backend; returns null on success, else why it could not start. */
-async function start(name: BackendName): Promise<string | null> {
+async function startBackend(name: BackendName): Promise<string | null> {
   try {
     if (tf.findBackendFactory(name) === null && tf.findBackend(name) === null) {
       return `not available in this environment (${name === 'webgpu' ? 'no navigator.gpu' : 'not registered'})`;
@@ -154,7 +199,11 @@ async function start(name: BackendName): Promise<string | null> {
   }
 }
 
-async function firstThatStarts(names: readonly BackendName[], failures: Partial<Record<BackendName, string>>): Promise<BackendName> {
+async function firstThatStarts(
+  names: readonly BackendName[],
+  failures: Partial<Record<BackendName, string>>,
+  start: (name: BackendName) => Promise<string | null>,
+): Promise<BackendName> {
   for (const name of names) {
     const error = await start(name);
     if (error === null) return name;

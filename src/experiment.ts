@@ -10,6 +10,7 @@
  *     J_real(π), J_sim(π; f̂), errors of f̂ where π, the oracle and a uniform box go (evaluate)
  */
 import * as tf from '@tensorflow/tfjs';
+import { fallBackFrom, isBackendName } from './backend';
 import { nowMs, secondsSince } from './clock';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
@@ -26,6 +27,7 @@ import { meanPerCell, projectPath, round, visitCounts } from './metrics/stateGri
 import type { TransitionRows } from './metrics/transitionRows';
 import { uniformTransitions } from './metrics/uniformStates';
 import type { FitResult } from './models/fit';
+import { freeAbandonedTape } from './models/abandonedTape';
 import { VariableCheckpoint } from './models/variableCheckpoint';
 import type { NormalizerStats } from './models/normalizer';
 import { WorldModel } from './models/worldModel';
@@ -38,7 +40,7 @@ import { fitCriticToRun, MpcController, type ClosedLoopRun } from './policies/mp
 import { ORACLE_SETTINGS, runOracle, type OracleRun, type StartState } from './policies/oracle';
 import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
-import type { ExperimentEvent, IterationReport, Phase } from './report';
+import type { BackendFallbackEvent, ExperimentEvent, IterationReport, Phase } from './report';
 import { createRng, type Rng } from './rng';
 
 const UNIFORM_ROWS = 2048;
@@ -52,11 +54,22 @@ const PRETRAIN_MAX_STEPS = 5_000;
 const EVALUATION_SEED = 20_261_122;
 const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 
+export interface Learners {
+  readonly model: WorldModel;
+  readonly policy: PolicyNetwork;
+  readonly critic: Critic;
+}
+
 export interface ExperimentHooks {
   /** The oracle costs seconds; callers running many seeds on one world share it through this. */
   readonly oracleCache?: Map<string, OracleRun>;
   /** Called as each phase begins, with the learners: tests plant faults (a NaN weight) here. */
-  readonly beforePhase?: (phase: Phase, learners: { model: WorldModel; policy: PolicyNetwork; critic: Critic }) => void;
+  readonly beforePhase?: (phase: Phase, learners: Learners) => void;
+  /**
+   * Backends that failed mid-run, with their error; a run adds the one it leaves and never goes
+   * back to one listed. Runs sharing a thread (the worker's lanes) share it; else one per run.
+   */
+  readonly failedBackends?: Map<string, string>;
 }
 
 /**
@@ -65,24 +78,47 @@ export interface ExperimentHooks {
  * phase and the likely cause; the consumer pauses there. Its next `next(config)` resumes by
  * retrying the iteration, with the config changed (knobs that need no restart, see
  * `restartKnobs`) or, with `next()`, unchanged.
+ *
+ * Any other error inside an iteration is taken for the backend's (a lost GPU device, a kernel
+ * that throws): the run moves to the next backend that starts, rebuilds its learners there from
+ * the last good iteration, says so in a `backendFallback` event and retries the iteration, without
+ * pausing. Each backend is left at most once. An error that comes back on the new backend, the
+ * same in the same iteration, is the code's and not a backend's: it ends the run.
  */
 export async function* runExperiment(
   config: ExperimentConfig,
   hooks: ExperimentHooks = {},
 ): AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined> {
   const experiment = new Experiment(config, hooks);
+  const failedBackends = hooks.failedBackends ?? new Map<string, string>();
   try {
+    await experiment.saveLastGood();
     let iteration = 0;
+    let lastFallback: { iteration: number; message: string; failed: string } | null = null;
     while (iteration < experiment.iterations) {
       try {
+        // Another run in this thread left a failed backend: follow it before touching a tensor.
+        if (experiment.backend !== tf.getBackend()) yield await experiment.follow(iteration);
         yield* experiment.iterate(iteration);
         iteration++;
       } catch (error) {
-        if (!(error instanceof DivergenceError)) throw error;
-        experiment.restoreLastGood();
-        const { phase, figure, likelyCause, message } = error;
-        const changed = yield { kind: 'diverged', iteration, phase, figure, likelyCause, message };
-        experiment.rebuild(changed ?? experiment.currentConfig);
+        if (error instanceof DivergenceError) {
+          experiment.restoreLastGood();
+          const { phase, figure, likelyCause, message } = error;
+          const changed = yield { kind: 'diverged', iteration, phase, figure, likelyCause, message };
+          experiment.rebuild(changed ?? experiment.currentConfig);
+          continue;
+        }
+        const message = errorMessage(error);
+        if (lastFallback !== null && lastFallback.iteration === iteration && lastFallback.message === message) {
+          throw new Error(
+            `${message} (it happened again on ${experiment.backend} after ${lastFallback.failed} failed with it: not a backend fault)`,
+            { cause: error },
+          );
+        }
+        const event = await experiment.fallBack(iteration, message, failedBackends, error);
+        lastFallback = { iteration, message, failed: event.failed };
+        yield event;
       }
     }
   } finally {
@@ -124,15 +160,23 @@ export function restartKnobs(current: ExperimentConfig, next: ExperimentConfig):
 class Experiment {
   private readonly definition: EnvDefinition;
   private readonly realParams: PhysicalParams;
+  private readonly root: Rng;
   private readonly rng: Record<'collect' | 'reset' | 'imagination', Rng>;
   private readonly realEnv: BatchedEnv;
   private readonly buffer: ReplayBuffer;
-  private readonly model: WorldModel;
-  private readonly policy: PolicyNetwork;
-  private readonly critic: Critic;
+  // The learners are rebuilt, on another backend, if theirs fails mid-run.
+  private model: WorldModel;
+  private policy: PolicyNetwork;
+  private critic: Critic;
   /** Gradient and REINFORCE improve the policy network; CEM-MPC plans instead (`mpc`). */
   private improver: PolicyImprover | null;
-  private readonly mpc: MpcController | null;
+  private mpc: MpcController | null;
+  /** The backend the learners' tensors live on. */
+  private learnersBackend: string;
+  /** How many times the learners were rebuilt on another backend (names their fresh RNG streams). */
+  private moves = 0;
+  /** The phase under way, for an error that is not a divergence (which names its own). */
+  private phaseNow: Phase | null = null;
   private readonly evaluationStarts: StartState[];
   private readonly uniform: TransitionRows;
   private readonly oracle: OracleRun | null;
@@ -153,6 +197,7 @@ class Experiment {
   ) {
     checkSupported(config);
     const root = createRng(config.seed);
+    this.root = root;
     this.rng = { collect: root.fork('collect'), reset: root.fork('reset'), imagination: root.fork('imagination') };
     this.definition = getEnv(config.env.id);
     const spec = this.definition.spec;
@@ -169,43 +214,11 @@ class Experiment {
     });
     this.uniform = uniformTransitions(spec.id, this.realParams, UNIFORM_ROWS, root.fork('uniform'));
     // The networks' inputs are scaled once, by the uniform box, so their meaning never drifts.
-    const { mean, scale } = columnMoments(this.uniform.observations, d);
-    const m = config.model;
-    this.model = new WorldModel(
-      spec,
-      { members: m.ensembleSize, hiddenLayers: m.depth, hiddenUnits: m.width, activation: m.activation, likelihood: m.likelihood },
-      root.fork('model'),
-      this.realParams,
-    );
-    const o = config.optimiser;
-    this.policy = new PolicyNetwork(
-      { observationDim: d, actionSpace: spec.actionSpace, width: o.policyWidth, depth: o.policyDepth, inputMean: mean, inputScale: scale },
-      root.fork('policy'),
-    );
-    this.critic = new Critic(
-      { observationDim: d, width: CRITIC.width, depth: CRITIC.depth, inputMean: mean, inputScale: scale },
-      CRITIC.learningRate,
-      root.fork('critic'),
-    );
-    this.improver = o.kind === 'cem' ? null : createImprover(config);
-    this.inputMoments = { mean, scale };
+    this.inputMoments = columnMoments(this.uniform.observations, d);
+    ({ model: this.model, policy: this.policy, critic: this.critic, mpc: this.mpc } = this.createLearners((name) => root.fork(name)));
+    this.learnersBackend = tf.getBackend();
+    this.improver = config.optimiser.kind === 'cem' ? null : createImprover(config);
     this.objective = this.createObjective();
-    this.mpc =
-      o.kind === 'cem'
-        ? new MpcController(
-            this.model,
-            {
-              population: o.cemPopulation,
-              elites: o.cemElites,
-              iterations: o.cemIterations,
-              horizon: o.cemHorizon,
-              smoothing: o.cemSmoothing,
-              member: 'random',
-              reward: config.reward.kind,
-            },
-            root.fork('mpc'),
-          )
-        : null;
     // Judged from the same fixed start states whatever the seed, so seeds and objectives are
     // compared on equal terms and the oracle's run is shared between them.
     const judge = createRng(EVALUATION_SEED);
@@ -216,8 +229,122 @@ class Experiment {
     this.oracle = this.oracleRun(hooks.oracleCache, judge.fork('oracle'));
     collectTransitions(this.realEnv, this.buffer, config.data.initialRandomSteps, randomActor(this.realEnv, this.rng.collect), this.rng.reset);
     this.lastGood = new VariableCheckpoint(() => [...this.model.variables, ...this.policy.variables, ...this.critic.variables]);
-    this.lastGood.take();
     this.lastGoodStats = this.model.stats;
+  }
+
+  /** The networks, and CEM's planner over the model, on the backend in use; `rng` names streams. */
+  private createLearners(rng: (name: string) => Rng): Learners & { mpc: MpcController | null } {
+    const { config, definition } = this;
+    const spec = definition.spec;
+    const d = spec.observationNames.length;
+    const { mean, scale } = this.inputMoments;
+    const m = config.model;
+    const model = new WorldModel(
+      spec,
+      { members: m.ensembleSize, hiddenLayers: m.depth, hiddenUnits: m.width, activation: m.activation, likelihood: m.likelihood },
+      rng('model'),
+      this.realParams,
+    );
+    const o = config.optimiser;
+    const policy = new PolicyNetwork(
+      { observationDim: d, actionSpace: spec.actionSpace, width: o.policyWidth, depth: o.policyDepth, inputMean: mean, inputScale: scale },
+      rng('policy'),
+    );
+    const critic = new Critic(
+      { observationDim: d, width: CRITIC.width, depth: CRITIC.depth, inputMean: mean, inputScale: scale },
+      CRITIC.learningRate,
+      rng('critic'),
+    );
+    const mpc =
+      o.kind === 'cem'
+        ? new MpcController(
+            model,
+            {
+              population: o.cemPopulation,
+              elites: o.cemElites,
+              iterations: o.cemIterations,
+              horizon: o.cemHorizon,
+              smoothing: o.cemSmoothing,
+              member: 'random',
+              reward: config.reward.kind,
+            },
+            rng('mpc'),
+          )
+        : null;
+    return { model, policy, critic, mpc };
+  }
+
+  /** The backend the learners live on (tf.getBackend() unless it changed since). */
+  get backend(): string {
+    return this.learnersBackend;
+  }
+
+  /** Keeps the learners as they are now (host memory) for a divergence or a failed backend. */
+  async saveLastGood(): Promise<void> {
+    await this.lastGood.take();
+    this.lastGoodStats = this.model.stats;
+  }
+
+  /**
+   * The backend failed with `message` while running `iteration`: records it in `failed`, switches
+   * to the next backend that starts and rebuilds the learners there from the last good iteration.
+   * Throws the error, saying so, when no backend is left.
+   */
+  async fallBack(iteration: number, message: string, failed: Map<string, string>, cause: unknown): Promise<BackendFallbackEvent> {
+    freeAbandonedTape();
+    const phase = this.phaseNow;
+    const from = this.learnersBackend;
+    if (tf.getBackend() !== from) {
+      // Another run on this thread already left it: go where it went.
+      return { ...(await this.follow(iteration)), phase, message };
+    }
+    failed.set(from, message);
+    const next = isBackendName(from) ? await fallBackFrom(from, failed) : { backend: null, failures: {} };
+    if (next.backend === null) {
+      const others = Object.entries(next.failures).map(([name, why]) => `${name}: ${why}`).join('; ');
+      throw new Error(`${message} (the ${from} backend failed mid-run and no other backend could take over${others === '' ? '' : `: ${others}`})`, { cause });
+    }
+    this.moveToCurrentBackend();
+    return { kind: 'backendFallback', iteration, phase, failed: from, backend: next.backend, message };
+  }
+
+  /** The engine moved to another backend for another run's failure: the learners follow it. */
+  async follow(iteration: number): Promise<BackendFallbackEvent> {
+    const from = this.learnersBackend;
+    this.moveToCurrentBackend();
+    return {
+      kind: 'backendFallback',
+      iteration,
+      phase: null,
+      failed: from,
+      backend: tf.getBackend(),
+      message: 'another run on this engine found it failing',
+    };
+  }
+
+  /**
+   * Rebuilds the learners on the backend in use from the last good iteration (kept in host memory:
+   * a failed backend may not give its tensors back). Objective and improver start afresh, as after
+   * a divergence.
+   */
+  private moveToCurrentBackend(): void {
+    const old = [this.model, this.policy, this.critic, this.improver, this.objective];
+    // Freed if the failed backend still can; what it cannot free is lost with it.
+    for (const owner of old) {
+      try {
+        owner?.dispose();
+      } catch {
+        // Nothing to do: the tensors were on the failed backend.
+      }
+    }
+    this.moves++;
+    const fresh = this.createLearners((name) => this.root.fork(name).fork(`backend-move-${this.moves}`));
+    ({ model: this.model, policy: this.policy, critic: this.critic, mpc: this.mpc } = fresh);
+    this.learnersBackend = tf.getBackend();
+    this.lastGood.restore();
+    this.model.restoreStatistics(this.lastGoodStats);
+    this.improver = this.config.optimiser.kind === 'cem' ? null : createImprover(this.config);
+    this.objective = this.createObjective();
   }
 
   get iterations(): number {
@@ -248,8 +375,14 @@ class Experiment {
     this.objective = this.createObjective();
   }
 
-  private learners(): { model: WorldModel; policy: PolicyNetwork; critic: Critic } {
+  private learners(): Learners {
     return { model: this.model, policy: this.policy, critic: this.critic };
+  }
+
+  /** Marks the phase under way and lets a test plant its fault. */
+  private enter(phase: Phase): void {
+    this.phaseNow = phase;
+    this.hooks.beforePhase?.(phase, this.learners());
   }
 
   private createObjective(): LearningObjective {
@@ -262,7 +395,9 @@ class Experiment {
     const started = nowMs();
     const timings = { collect: 0, fit: 0, improve: 0, evaluate: 0 };
     const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
+    this.phaseNow = null;
     if (iteration === 0 && this.config.model.pretrainTransitions > 0) {
+      this.phaseNow = 'fit';
       yield phase('fit', 0);
       const mark = nowMs();
       await this.pretrainOnNominalSimulator();
@@ -273,7 +408,7 @@ class Experiment {
     let mark = nowMs();
     const noise = this.config.data.explorationNoise;
     const budget = this.config.data.realStepsPerIteration;
-    this.hooks.beforePhase?.('collect', this.learners());
+    this.enter('collect');
     const share = this.objective.behaviour(this.world(iteration), budget);
     const policySteps = budget - (share?.steps ?? 0);
     if (this.mpc === null) {
@@ -292,7 +427,7 @@ class Experiment {
     }
 
     const m = this.config.model;
-    this.hooks.beforePhase?.('fit', this.learners());
+    this.enter('fit');
     mark = nowMs();
     const modelLoss = await this.objective.modelLoss(this.world(iteration));
     timings.fit += secondsSince(mark);
@@ -314,7 +449,7 @@ class Experiment {
     await this.objective.adaptModel(this.world(iteration));
     timings.fit += secondsSince(mark);
 
-    this.hooks.beforePhase?.('improve', this.learners());
+    this.enter('improve');
     if (this.mpc !== null) {
       yield phase('improve', 0);
       yield* this.imagineWithPlanner(iteration, this.mpc, timings);
@@ -339,7 +474,7 @@ class Experiment {
     timings.improve += secondsSince(mark);
 
     yield phase('evaluate', 0);
-    this.hooks.beforePhase?.('evaluate', this.learners());
+    this.enter('evaluate');
     const { config, realParams, evaluationStarts } = this;
     const mpcReal =
       this.mpc === null
@@ -361,8 +496,7 @@ class Experiment {
       "the model's, the policy's or the critic's weights",
       `a learner diverged without a non-finite loss (WASM's relu maps NaN to 0): lower model.learningRate (${config.model.learningRate}) or optimiser.learningRate (${config.optimiser.learningRate})`,
     );
-    this.lastGood.take();
-    this.lastGoodStats = this.model.stats;
+    await this.saveLastGood();
     yield {
       kind: 'report',
       report: {
@@ -667,6 +801,10 @@ function columnMoments(rows: Float32Array, dim: number): { mean: Float32Array; s
 /** A figure the phase did not produce (no fit or improvement steps yet) is null, never NaN. */
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? round(value) : null;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
 }
 
 function average(values: readonly number[]): number {

@@ -104,7 +104,26 @@ export interface DivergedEvent {
   readonly message: string;
 }
 
+/**
+ * The backend failed mid-run (an error that is not a divergence, inside an iteration): the run
+ * moved to another backend, rebuilt its learners there from the last good iteration, and goes on
+ * by retrying the iteration. Nothing waits for the user.
+ */
+export interface BackendFallbackEvent {
+  readonly kind: 'backendFallback';
+  /** The iteration that failed and is retried. */
+  readonly iteration: number;
+  /** Where it failed; null when another run on the same engine met the failure first. */
+  readonly phase: Phase | null;
+  readonly failed: string;
+  /** The backend the run goes on with. */
+  readonly backend: string;
+  /** The failed backend's error. */
+  readonly message: string;
+}
+
 export type ExperimentEvent =
   | { readonly kind: 'phase'; readonly iteration: number; readonly phase: Phase; readonly progress: number }
   | { readonly kind: 'report'; readonly report: IterationReport }
-  | DivergedEvent;
+  | DivergedEvent
+  | BackendFallbackEvent;

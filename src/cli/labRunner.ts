@@ -270,6 +270,11 @@ export async function runLab(
           reports.push(event.report);
           if (!args.quiet) io.out(progressLine(seed, event.report));
           hooks.onReport?.(seed, event.report);
+        } else if (event.kind === 'backendFallback') {
+          // The loop has moved on by itself: say so, the reports then name the new backend.
+          io.err(
+            `lab: seed ${seed}: the ${event.failed} backend failed mid-run at iteration ${event.iteration}${event.phase === null ? '' : ` in ${event.phase}`} (${event.message}); continued on ${event.backend} from the last good iteration`,
+          );
         } else {
           // Headless, nobody can change a knob and resume: the seed ends at its last good report.
           divergedSeeds++;

@@ -9,6 +9,7 @@ import type { EnvDefinition, EnvId, PhysicalParams } from '../envs/types';
 import type { Rng } from '../rng';
 import type { WorldModel } from '../models/worldModel';
 import type { Policy } from '../models/policy';
+import type { RolloutResult } from '../models/rollout';
 import type { StartState } from '../policies/oracle';
 import { TransitionRowsBuilder, type TransitionRows } from './transitionRows';
 
@@ -85,14 +86,20 @@ export async function evaluateSim(
   const d = model.observationDim;
   const K = startObservations.length / d;
   const starts = tf.tensor2d(startObservations, [K, d]);
-  const rollout = model.rollout(starts, policy, episodeLength, { member: 'random', reward });
-  starts.dispose();
-  const [rewards, alive, observations] = await Promise.all([
-    rollout.rewards.data(),
-    rollout.alive.data(),
-    rollout.observations.data(),
-  ]);
-  rollout.dispose();
+  let rollout: RolloutResult;
+  try {
+    rollout = model.rollout(starts, policy, episodeLength, { member: 'random', reward });
+  } finally {
+    // Also when a failing backend throws mid-rollout: the loop survives that and must not leak.
+    starts.dispose();
+  }
+  let read: [tf.TypedArray, tf.TypedArray, tf.TypedArray];
+  try {
+    read = await Promise.all([rollout.rewards.data(), rollout.alive.data(), rollout.observations.data()]);
+  } finally {
+    rollout.dispose();
+  }
+  const [rewards, alive, observations] = read;
   const H = episodeLength;
   const returns = new Array<number>(K).fill(0);
   const visited: number[] = [];

@@ -29,6 +29,13 @@ export function differentiablePolicy(policy: PolicyNetwork): Policy {
     });
 }
 
+/** One step's imagined rollouts, kept past the policy's gradient for the critic's TD(λ). */
+interface Trajectories {
+  observations: tf.Tensor3D;
+  rewards: tf.Tensor2D;
+  alive: tf.Tensor2D;
+}
+
 export class GradientImprover implements PolicyImprover {
   readonly name = 'gradient';
   private readonly optimizer: tf.Optimizer;
@@ -49,42 +56,47 @@ export class GradientImprover implements PolicyImprover {
     let criticLoss = Number.NaN;
     for (let step = 0; step < steps; step++) {
       const starts = sampleStartObservations(buffer, settings.rollouts, rng);
-      let kept: { observations: tf.Tensor3D; rewards: tf.Tensor2D; alive: tf.Tensor2D } | null = null;
-      const loss = this.optimizer.minimize(
-        () => {
-          const rollout = model.rollout(starts, act, settings.horizon, {
-            member: useCvar ? 'all' : 'random',
-            reward: settings.reward,
-            rng,
-          });
-          const H = settings.horizon;
-          const [, R, d] = rollout.observations.shape;
-          const last = rollout.observations.slice([H, 0, 0], [1, R, d]).reshape([R, d]) as tf.Tensor2D;
-          const stillAlive = rollout.alive.slice([H - 1, 0], [1, R]).reshape([R]);
-          const terminal = critic.value(last).mul(stillAlive).mul(settings.discount ** H);
-          const rewards = imaginedRewards(rollout, settings);
-          const returns = discountedSum(rewards, settings.discount).add(terminal) as tf.Tensor1D;
-          const objective = useCvar
-            ? conditionalValueAtRisk(returns.reshape([model.config.members, -1]) as tf.Tensor2D, settings.risk.alpha).mean()
-            : returns.mean();
-          kept = {
-            observations: tf.keep(rollout.observations.clone()),
-            rewards: tf.keep(rewards.clone()),
-            alive: tf.keep(rollout.alive.clone()),
-          };
-          rollout.dispose();
-          return objective.neg() as tf.Scalar;
-        },
-        true,
-        policy.variables,
-      );
-      starts.dispose();
-      policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
-      loss?.dispose();
-      if (kept !== null) {
-        const trajectories: { observations: tf.Tensor3D; rewards: tf.Tensor2D; alive: tf.Tensor2D } = kept;
-        criticLoss = critic.train(trajectories, settings.discount, settings.lambda);
-        tf.dispose([trajectories.observations, trajectories.rewards, trajectories.alive]);
+      // Cast, not annotated: TypeScript would narrow it to null and miss the closure's assignment.
+      let kept = null as Trajectories | null;
+      // Freed in `finally`: a backend failing mid-step must not leave the step's tensors behind.
+      try {
+        const loss = this.optimizer.minimize(
+          () => {
+            const rollout = model.rollout(starts, act, settings.horizon, {
+              member: useCvar ? 'all' : 'random',
+              reward: settings.reward,
+              rng,
+            });
+            const H = settings.horizon;
+            const [, R, d] = rollout.observations.shape;
+            const last = rollout.observations.slice([H, 0, 0], [1, R, d]).reshape([R, d]) as tf.Tensor2D;
+            const stillAlive = rollout.alive.slice([H - 1, 0], [1, R]).reshape([R]);
+            const terminal = critic.value(last).mul(stillAlive).mul(settings.discount ** H);
+            const rewards = imaginedRewards(rollout, settings);
+            const returns = discountedSum(rewards, settings.discount).add(terminal) as tf.Tensor1D;
+            const objective = useCvar
+              ? conditionalValueAtRisk(returns.reshape([model.config.members, -1]) as tf.Tensor2D, settings.risk.alpha).mean()
+              : returns.mean();
+            kept = {
+              observations: tf.keep(rollout.observations.clone()),
+              rewards: tf.keep(rewards.clone()),
+              alive: tf.keep(rollout.alive.clone()),
+            };
+            rollout.dispose();
+            return objective.neg() as tf.Scalar;
+          },
+          true,
+          policy.variables,
+        );
+        try {
+          policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
+        } finally {
+          loss?.dispose();
+        }
+        if (kept !== null) criticLoss = critic.train(kept, settings.discount, settings.lambda);
+      } finally {
+        starts.dispose();
+        if (kept !== null) tf.dispose([kept.observations, kept.rewards, kept.alive]);
       }
       onStep?.(step + 1);
     }

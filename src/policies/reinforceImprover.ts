@@ -7,6 +7,7 @@
  * is the point "On Training in Imagination" makes; the lab can measure it.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { RolloutResult } from '../models/rollout';
 import type { Rng } from '../rng';
 import type { Policy } from '../models/policy';
 import type { PolicyNetwork } from './policyNetwork';
@@ -75,41 +76,55 @@ export class ReinforceImprover implements PolicyImprover {
     let criticLoss = Number.NaN;
     let imaginedReturn = Number.NaN;
     for (let step = 0; step < steps; step++) {
-      const starts = sampleStartObservations(buffer, settings.rollouts, rng);
-      const rollout = model.rollout(starts, act, H, { member: 'random', reward: settings.reward, rng });
-      const [, R, d] = rollout.observations.shape;
-      const noisyRewards = tf.tidy(() => {
-        const rewards = imaginedRewards(rollout, settings);
-        if (settings.rewardNoiseStd === 0) return rewards.clone();
-        const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
-        return rewards.add(noise.mul(rollout.alive)) as tf.Tensor2D;
-      });
-      const trajectories = { observations: rollout.observations, rewards: noisyRewards, alive: rollout.alive };
-      const { advantages, meanReturn } = tf.tidy(() => {
-        const returnsToGo = rewardsToGo(noisyRewards, settings.discount);
-        const baseline = critic.valueOfSteps(rollout.observations.slice([0, 0, 0], [H, R, d]) as tf.Tensor3D);
-        const raw = returnsToGo.sub(baseline);
-        const moments = tf.moments(raw);
-        const normalised = raw.sub(moments.mean).div(moments.variance.sqrt().add(1e-6));
-        return { advantages: normalised.mul(rollout.alive), meanReturn: returnsToGo.slice([0, 0], [1, R]).mean() };
-      });
-      const flatObservations = tf.tidy(
-        () => rollout.observations.slice([0, 0, 0], [H, R, d]).reshape([H * R, d]) as tf.Tensor2D,
-      );
-      const flatActions = rollout.actions.reshape([H * R, -1]) as tf.Tensor2D;
-      const flatAdvantages = advantages.reshape([H * R]);
-      const loss = this.optimizer.minimize(
-        () => logProbability(policy, flatObservations, flatActions).mul(flatAdvantages).mean().neg() as tf.Scalar,
-        true,
-        policy.variables,
-      );
-      policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
-      imaginedReturn = (await meanReturn.data())[0];
-      criticLoss = critic.train(trajectories, settings.discount, settings.lambda);
-      tf.dispose([loss, starts, noisyRewards, advantages, meanReturn, flatObservations, flatActions, flatAdvantages].filter(
-        (t): t is tf.Tensor => t !== null,
-      ));
-      rollout.dispose();
+      // Freed in `finally`: a backend failing mid-step must not leave the step's tensors behind.
+      const owned: tf.Tensor[] = [];
+      const own = <T extends tf.Tensor>(tensor: T): T => {
+        owned.push(tensor);
+        return tensor;
+      };
+      let rollout: RolloutResult | null = null;
+      try {
+        const starts = own(sampleStartObservations(buffer, settings.rollouts, rng));
+        const imagined = model.rollout(starts, act, H, { member: 'random', reward: settings.reward, rng });
+        rollout = imagined;
+        const [, R, d] = imagined.observations.shape;
+        const noisyRewards = own(
+          tf.tidy(() => {
+            const rewards = imaginedRewards(imagined, settings);
+            if (settings.rewardNoiseStd === 0) return rewards.clone();
+            const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
+            return rewards.add(noise.mul(imagined.alive)) as tf.Tensor2D;
+          }),
+        );
+        const trajectories = { observations: imagined.observations, rewards: noisyRewards, alive: imagined.alive };
+        const { advantages, meanReturn } = tf.tidy(() => {
+          const returnsToGo = rewardsToGo(noisyRewards, settings.discount);
+          const baseline = critic.valueOfSteps(imagined.observations.slice([0, 0, 0], [H, R, d]) as tf.Tensor3D);
+          const raw = returnsToGo.sub(baseline);
+          const moments = tf.moments(raw);
+          const normalised = raw.sub(moments.mean).div(moments.variance.sqrt().add(1e-6));
+          return { advantages: normalised.mul(imagined.alive), meanReturn: returnsToGo.slice([0, 0], [1, R]).mean() };
+        });
+        own(advantages);
+        own(meanReturn);
+        const flatObservations = own(
+          tf.tidy(() => imagined.observations.slice([0, 0, 0], [H, R, d]).reshape([H * R, d]) as tf.Tensor2D),
+        );
+        const flatActions = own(imagined.actions.reshape([H * R, -1]) as tf.Tensor2D);
+        const flatAdvantages = own(advantages.reshape([H * R]));
+        const loss = this.optimizer.minimize(
+          () => logProbability(policy, flatObservations, flatActions).mul(flatAdvantages).mean().neg() as tf.Scalar,
+          true,
+          policy.variables,
+        );
+        if (loss !== null) own(loss);
+        policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
+        imaginedReturn = (await meanReturn.data())[0];
+        criticLoss = critic.train(trajectories, settings.discount, settings.lambda);
+      } finally {
+        tf.dispose(owned);
+        rollout?.dispose();
+      }
       onStep?.(step + 1);
     }
     return { steps, policyLoss, criticLoss, imaginedReturn };

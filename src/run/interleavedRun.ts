@@ -193,12 +193,13 @@ export class InterleavedRun {
     const event = next.value;
     if (event.kind === 'phase') state.stage = event.phase;
     else if (event.kind === 'report') state.reportedThisStep = true;
-    else {
+    else if (event.kind === 'diverged') {
       // The lane's loop went back to its last good state: everything waits for the user.
       state.diverged = true;
       this.paused = true;
       this.stepping = false;
     }
+    // A backend fallback needs nobody: the lane's loop has already moved on, the listener says so.
     this.listener.event(lane, event);
   }
 
