@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   model: () => import('./bench/model'),
   loop: () => import('./bench/loop'),
   smoothness: () => import('./bench/smoothness'),
+  live: () => import('./bench/live'),
 };
 
 async function main(): Promise<void> {

@@ -163,7 +163,7 @@ function parseOptions(args: readonly string[]): Options {
 }
 
 /** `vite preview` of dist/ on a free port, as the browser tests' global setup does. */
-async function servePreview(): Promise<{ url: string; close: () => Promise<void> }> {
+export async function servePreview(): Promise<{ url: string; close: () => Promise<void> }> {
   const { existsSync } = await import('node:fs');
   const { preview } = await import('vite');
   if (!existsSync('dist/index.html'))
