@@ -114,6 +114,10 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (options.calibrate === undefined) {
       return { backend: name, reason: `${name}: the first backend that started (no calibration asked)`, timings, failures };
     }
+    if (name === 'webgpu' && (await webgpuFallbackAdapter())) {
+      failures[name] = `not timed: ${FALLBACK_ADAPTER}`;
+      continue;
+    }
     const begin = now();
     const limit = quickest === null ? Infinity : OVER_BUDGET_FACTOR * quickest.ms;
     try {
@@ -182,6 +186,29 @@ export function choiceAfterFallback(choice: BackendChoice, failed: string, next:
 
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
+}
+
+const FALLBACK_ADAPTER =
+  'its adapter is a fallback adapter (WebGPU in software on the CPU, e.g. SwiftShader), slower than WASM on the same CPU, and its first calibration piece alone took 7 s on the exploit preset (docs/BENCHMARKS.md)';
+
+/**
+ * Whether the WebGPU adapter is a fallback adapter: the spec's flag for an implementation in
+ * software "with significant performance caveats". tfjs does not keep its adapter, so one is asked
+ * for again (as tfjs asks); outside a browser there is no navigator.gpu and the answer is no.
+ */
+async function webgpuFallbackAdapter(): Promise<boolean> {
+  interface Adapter {
+    readonly isFallbackAdapter?: boolean;
+    readonly info?: { readonly isFallbackAdapter?: boolean };
+  }
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(options?: object): Promise<Adapter | null> } } }).navigator?.gpu;
+  if (gpu === undefined) return false;
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    return adapter?.info?.isFallbackAdapter ?? adapter?.isFallbackAdapter ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** Switches to a backend; returns null on success, else why it could not start. */

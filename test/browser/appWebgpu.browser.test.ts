@@ -96,4 +96,24 @@ describe('playground on WebGPU', () => {
     const uncaught = pageErrors.errors.filter((error) => error.startsWith('uncaught:'));
     expect(uncaught).toEqual([]);
   });
+
+  it('under auto, leaves out a fallback (software) WebGPU adapter and says so', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    await page.goto(appUrl(TINY_WEBGPU.replace('&be=webgpu', '')));
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect
+      .poll(async () => (await badge(page).textContent())?.startsWith('backend:'), {
+        timeout: 60_000,
+      })
+      .toBe(false);
+    // SwiftShader is WebGPU's fallback adapter here: not timed, and the reason is on hover.
+    expect(await badge(page).textContent()).not.toBe('WEBGPU');
+    const title = (await page.locator('.backend-reason').getAttribute('title')) ?? '';
+    expect(title).toMatch(/^webgpu: not timed: its adapter is a fallback adapter/m);
+    expect(await page.locator('.backend-reason').textContent()).not.toContain('webgpu');
+    await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+    pageErrors.assertNone();
+    await page.close();
+  });
 });
