@@ -7,13 +7,23 @@
  * style, and a chart keeps to its two or three headline figures so the lines stay readable.
  * Long runs are thinned here for drawing only.
  */
-import { memo, useMemo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactElement, type ReactNode } from 'react';
+import {
+  Area,
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { IterationBands, SeriesName } from '../../src/reportSeries';
 import { ChartLegend, DASH_ARRAYS, type LegendItem } from './ChartLegend';
 import { PngButton } from './ExportImport';
 import { formatValue } from './knobs';
-import { LineChart, type ChartSeries } from './LineChart';
 import { useShownVariants, type ShownVariant } from './shownVariants';
+import { useStaggered } from './useStaggered';
 
 const MAX_POINTS = 300;
 const CHART_HEIGHT = 150;
@@ -60,7 +70,7 @@ interface ChartSpec {
   readonly latest: (bands: IterationBands) => string;
 }
 
-type Row = Record<string, number | readonly [number, number] | null>;
+type Row = Record<string, number | [number, number] | null>;
 
 const key = (variant: number, series: string) => `${variant}_${series}`;
 const bandKey = (variant: number, series: string) => `${variant}_${series}_band`;
@@ -174,6 +184,12 @@ function thin(rows: readonly Row[]): Row[] {
   return kept;
 }
 
+const tooltipFormatter = (value: unknown): string => {
+  if (Array.isArray(value)) return `±${formatValue(Number(value[1]))}`;
+  return typeof value === 'number' ? formatValue(value) : String(value);
+};
+
+const axisTick = { fontSize: 11, fill: '#64748b' };
 const compactTick = (value: number) => {
   const magnitude = Math.abs(value);
   if (magnitude >= 1000) return `${Number((value / 1000).toPrecision(3))}k`;
@@ -209,32 +225,103 @@ function ChartCard({
   );
 }
 
-function line(
-  dataKey: string,
-  name: string,
-  colour: string,
-  style: LineStyle,
-  axis: 'left' | 'right' = 'left',
-): ChartSeries {
-  return {
-    key: dataKey,
-    kind: 'line',
-    name,
-    colour,
-    strokeWidth: style === 'solid' ? 2 : 1.6,
-    dash: DASH_ARRAYS[style],
-    axis,
-  };
+const AUTO_DOMAIN: [string, string] = ['auto', 'auto'];
+const X_DOMAIN: [string, string] = ['dataMin', 'dataMax'];
+const X_AXIS_LINE = { stroke: '#cbd5e1' };
+const TOOLTIP_STYLE = { fontSize: 12, borderRadius: 8 };
+const MARGIN = { top: 6, right: 8, bottom: 0, left: 0 };
+const MARGIN_RIGHT_AXIS = { top: 6, right: 0, bottom: 0, left: 0 };
+const tooltipLabel = (label: unknown) => `iteration ${String(label)}`;
+const commonAxesOf = (log: boolean) => [
+  <CartesianGrid key="grid" stroke="#e2e8f0" vertical={false} />,
+  <XAxis
+    key="x"
+    dataKey="iteration"
+    type="number"
+    domain={X_DOMAIN}
+    interval={0}
+    tick={axisTick}
+    tickLine={false}
+    axisLine={X_AXIS_LINE}
+    allowDecimals={false}
+  />,
+  <YAxis
+    key="y"
+    yAxisId="left"
+    tick={axisTick}
+    tickLine={false}
+    axisLine={false}
+    width={44}
+    tickFormatter={compactTick}
+    // A linear axis has a handful of nice ticks: all are drawn, none measured. A log axis has
+    // many, so recharts measures their labels to drop the ones that would overlap.
+    {...(log
+      ? {
+          scale: 'log' as const,
+          domain: AUTO_DOMAIN,
+          allowDataOverflow: true,
+        }
+      : { domain: AUTO_DOMAIN, interval: 0 })}
+  />,
+  <Tooltip
+    key="tooltip"
+    formatter={tooltipFormatter}
+    labelFormatter={tooltipLabel}
+    contentStyle={TOOLTIP_STYLE}
+    isAnimationActive={false}
+  />,
+];
+const LINEAR_AXES = commonAxesOf(false);
+const LOG_AXES = commonAxesOf(true);
+const RIGHT_AXIS = (
+  <YAxis
+    key="y-right"
+    yAxisId="right"
+    orientation="right"
+    tick={axisTick}
+    tickLine={false}
+    axisLine={false}
+    width={40}
+    interval={0}
+    tickFormatter={compactTick}
+  />
+);
+
+function line(dataKey: string, name: string, colour: string, style: LineStyle, axis = 'left') {
+  return (
+    <Line
+      key={dataKey}
+      yAxisId={axis}
+      type="monotone"
+      dataKey={dataKey}
+      name={name}
+      stroke={colour}
+      strokeWidth={style === 'solid' ? 2 : 1.6}
+      strokeDasharray={DASH_ARRAYS[style]}
+      dot={false}
+      isAnimationActive={false}
+      connectNulls
+    />
+  );
 }
 
-/** A shaded range; the values under the pointer are the means, so it is not listed there. */
-function band(
-  dataKey: string,
-  colour: string,
-  opacity: number,
-  axis: 'left' | 'right' = 'left',
-): ChartSeries {
-  return { key: dataKey, kind: 'band', name: '', colour, opacity, axis };
+/** A shaded range; left out of the tooltip, which gives the means. */
+function band(dataKey: string, colour: string, opacity: number, axis = 'left') {
+  return (
+    <Area
+      key={dataKey}
+      yAxisId={axis}
+      type="monotone"
+      dataKey={dataKey}
+      stroke="none"
+      fill={colour}
+      fillOpacity={opacity}
+      isAnimationActive={false}
+      tooltipType="none"
+      legendType="none"
+      connectNulls
+    />
+  );
 }
 
 interface ChartView {
@@ -242,12 +329,12 @@ interface ChartView {
   readonly variants: readonly ShownVariant[];
 }
 
-/** Each chart is its own memo: it redraws when the rows or the configs shown change. */
+/** Each chart is its own memo: a new report redraws them one per task (see Charts). */
 const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: ChartView }) {
   const { rows, variants } = view;
   const comparing = variants.length > 1;
   const seeds = variants[0]?.seeds ?? 1;
-  const shapes: ChartSeries[] = [];
+  const shapes: ReactElement[] = [];
   const legend: LegendItem[] = [];
 
   // A figure this run does not produce (the adversarial error under plain MSE) is left out.
@@ -319,15 +406,13 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
 
   return (
     <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
-      <LineChart
-        rows={rows}
-        series={shapes}
-        log={chart.log}
-        rightAxis={chart.rightAxis === true}
-        height={CHART_HEIGHT}
-        formatTick={compactTick}
-        formatValue={formatValue}
-      />
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart data={rows} margin={chart.rightAxis === true ? MARGIN_RIGHT_AXIS : MARGIN}>
+          {chart.log ? LOG_AXES : LINEAR_AXES}
+          {chart.rightAxis === true && RIGHT_AXIS}
+          {shapes}
+        </ComposedChart>
+      </ResponsiveContainer>
     </ChartCard>
   );
 });
@@ -335,10 +420,13 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
 export function Charts() {
   const variants = useShownVariants();
   const view = useMemo(() => ({ rows: thin(buildRows(variants)), variants }), [variants]);
+  // A recharts chart takes tens of ms to redraw (more on a busy machine): redrawn together, the
+  // four make one long task per report that drops animation frames; staggered, one per task.
+  const staggered = useStaggered(view, CHARTS.length);
   return (
     <section className="charts" aria-label="Charts">
-      {CHARTS.map((chart) => (
-        <Chart key={chart.title} chart={chart} view={view} />
+      {CHARTS.map((chart, index) => (
+        <Chart key={chart.title} chart={chart} view={staggered[index]} />
       ))}
     </section>
   );

@@ -222,7 +222,7 @@ export function LoadFileError() {
 }
 
 /**
- * Downloads the figure it sits in as PNG: a chart (its SVG), or the figure's canvas under a title
+ * Downloads the figure it sits in as PNG: a recharts chart, or the figure's canvas under a title
  * (`caption`, when it says more than the button's `title`, e.g. which compared config).
  */
 export function PngButton({

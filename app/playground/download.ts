@@ -1,5 +1,5 @@
 /**
- * Files out of the page: a Blob saved under a name, a canvas as PNG, and a chart (LineChart.tsx: an
+ * Files out of the page: a Blob saved under a name, a canvas as PNG, and a recharts chart (an
  * SVG plus our HTML legend) redrawn on a canvas as PNG. Nothing here parses or renders input.
  */
 
@@ -56,11 +56,11 @@ const PADDING = 8;
 const SWATCH_WIDTH = 18;
 const DASHES: Readonly<Record<string, number[]>> = { solid: [], dashed: [5, 4], dotted: [1.5, 3] };
 
-/** The chart's drawing (LineChart.tsx's SVG; legend icons are SVGs too, and are left out). */
+/** The chart's drawing: recharts' largest SVG in the figure (legend icons are SVGs too). */
 function chartSvg(figure: HTMLElement): SVGSVGElement | null {
   let best: SVGSVGElement | null = null;
   let bestArea = 0;
-  for (const svg of figure.querySelectorAll<SVGSVGElement>('svg.chart-surface')) {
+  for (const svg of figure.querySelectorAll<SVGSVGElement>('svg.recharts-surface')) {
     const { width, height } = svg.getBoundingClientRect();
     if (width * height > bestArea) {
       best = svg;

@@ -20,7 +20,7 @@ const canvasPixels = (canvas: Locator) =>
 const returnsPath = (page: Page) =>
   page
     .getByRole('figure', { name: 'Returns' })
-    .locator('path.chart-line')
+    .locator('path.recharts-line-curve')
     .first()
     .getAttribute('d')
     .catch(() => null);

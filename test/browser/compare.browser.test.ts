@@ -60,14 +60,14 @@ describe('compare mode', () => {
 
     // The returns chart: real, sim and oracle for A and for B, distinct; shaded bands over seeds.
     const returns = page.getByRole('figure', { name: 'Returns' });
-    const curves = returns.locator('path.chart-line');
+    const curves = returns.locator('path.recharts-line-curve');
     await expect.poll(() => curves.count()).toBeGreaterThanOrEqual(6);
     const paths = await curves.evaluateAll((elements) =>
       elements.map((element) => element.getAttribute('d') ?? ''),
     );
     expect(paths.filter((d) => d.length > 0).length).toBeGreaterThanOrEqual(6);
     expect(new Set(paths).size).toBeGreaterThanOrEqual(4);
-    expect(await returns.locator('path.chart-band').count()).toBeGreaterThanOrEqual(2);
+    expect(await returns.locator('path.recharts-area-area').count()).toBeGreaterThanOrEqual(2);
     const chartLegend = await returns
       .locator('[data-legend-item]')
       .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.label));

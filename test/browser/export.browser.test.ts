@@ -138,10 +138,14 @@ describe('results files', () => {
     // The charts draw the loaded reports: three points on the x axis, the last one's values.
     const returns = page.getByRole('figure', { name: 'Returns' });
     await expect
-      .poll(() => returns.locator('text.chart-tick-x').allTextContents())
+      .poll(() =>
+        returns
+          .locator('text.recharts-cartesian-axis-tick-value[orientation="bottom"]')
+          .allTextContents(),
+      )
       .toEqual(['1', '2', '3']);
     expect(await returns.locator('.card-meta').textContent()).toMatch(/^real -?[\d.,]+/);
-    const pathPoints = await returns.locator('path.chart-line').first().getAttribute('d');
+    const pathPoints = await returns.locator('path.recharts-line-curve').first().getAttribute('d');
     expect(pathPoints).toBeTruthy();
     expect(
       await page.getByRole('img', { name: /State-space map over/ }).getAttribute('aria-label'),

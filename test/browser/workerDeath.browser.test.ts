@@ -70,7 +70,10 @@ describe('engine worker death', () => {
     await expectStoppedWith(page, kept);
     // The reports are still drawn, and the settings are those of the link.
     expect(
-      await page.getByRole('figure', { name: 'Returns' }).locator('path.chart-line').count(),
+      await page
+        .getByRole('figure', { name: 'Returns' })
+        .locator('path.recharts-line-curve')
+        .count(),
     ).toBeGreaterThan(0);
     expect(new URL(page.url()).hash).toBe(hash);
     await screenshot(page, 'worker-crashed');
