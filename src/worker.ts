@@ -120,7 +120,7 @@ function createRun(start: StartMessage): Run {
         } else if (event.kind === 'report') {
           post({ type: 'report', runId, lane: laneId(lane), report: event.report });
           postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
-        } else {
+        } else if (event.kind === 'diverged') {
           const { iteration, phase, figure, likelyCause, message } = event;
           post({ type: 'diverged', runId, lane: laneId(lane), iteration, phase, figure, likelyCause, message });
           setStatus(runId, 'paused');
