@@ -11,6 +11,17 @@ export interface Preset {
   readonly config: ExperimentConfigInput;
 }
 
+/** The world and sizes the mechanism presets share: small enough to watch each one live. */
+const MECHANISM_DEMO = {
+  env: { id: 'Pendulum-v1' },
+  iterations: 8,
+  data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
+  model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
+  optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
+  imagination: { rollouts: 64, horizon: 32 },
+  evaluation: { episodes: 3 },
+} as const;
+
 export const presets = {
   default: {
     title: 'Default',
@@ -52,19 +63,13 @@ export const presets = {
     summary:
       'Policy-aware learning: a second policy seeks where the model errs in value (the Error-MDP), collects half the real data there, and the model leans toward where both players go.',
     config: {
-      env: { id: 'Pendulum-v1' },
-      iterations: 8,
-      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
-      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
-      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
-      imagination: { rollouts: 64, horizon: 32 },
+      ...MECHANISM_DEMO,
       objective: {
         kind: 'policyAware',
         adversarySignal: 'critic',
         adversaryShare: 0.5,
         strength: 1,
       },
-      evaluation: { episodes: 3 },
     },
   },
   mnm: {
@@ -72,14 +77,8 @@ export const presets = {
     summary:
       'A classifier tells real transitions from imagined ones; the model learns to look real and the policy is paid to stay where it does.',
     config: {
-      env: { id: 'Pendulum-v1' },
-      iterations: 8,
-      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
-      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
-      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
-      imagination: { rollouts: 64, horizon: 32 },
+      ...MECHANISM_DEMO,
       objective: { kind: 'mnm', strength: 0.01 },
-      evaluation: { episodes: 3 },
     },
   },
   stackelberg: {
@@ -87,14 +86,8 @@ export const presets = {
     summary:
       'Within a small likelihood ball around the fitted model, the model turns against the current policy; the policy learns in that pessimistic world.',
     config: {
-      env: { id: 'Pendulum-v1' },
-      iterations: 8,
-      data: { initialRandomSteps: 200, realStepsPerIteration: 50 },
-      model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 150 },
-      optimiser: { kind: 'gradient', stepsPerIteration: 20, learningRate: 0.01 },
-      imagination: { rollouts: 64, horizon: 32 },
+      ...MECHANISM_DEMO,
       objective: { kind: 'stackelberg', ballRadius: 0.1 },
-      evaluation: { episodes: 3 },
     },
   },
   ...compareFamily(),
