@@ -1,26 +1,46 @@
 /**
  * The one owner of the engine's Web Worker: commands go out as protocol messages, whatever comes
  * back is handed to the playground store. Components call these commands; they never see the
- * worker. The worker is created on the first run and replaced if it ever dies.
+ * worker. The worker is created on the first run and replaced if it ever dies, or if it fell
+ * silent (its watchdog, app/engineWatchdog.ts) and the user retries.
  */
 import { comparedConfigs } from '../src/config/compareVariants';
 import { expandLanes } from '../src/run/lanes';
 import type { FromWorker, RunMode, ToWorker } from '../src/workerProtocol';
+import { EngineWatchdog } from './engineWatchdog';
 import { usePlayground } from './playground/store';
 
 let worker: Worker | null = null;
+
+const watchdog = new EngineWatchdog({
+  silent: (seconds) => usePlayground.getState().engineSilent(seconds),
+  heard: () => usePlayground.getState().engineSilent(null),
+});
+
+/** Drops a worker presumed dead (silent), so the next command starts a new one. */
+function replaceIfSilent(): void {
+  if (usePlayground.getState().engineSilence === null) return;
+  worker?.terminate();
+  worker = null;
+  watchdog.rest();
+  usePlayground.getState().engineSilent(null);
+}
 
 function engine(): Worker {
   if (worker !== null) return worker;
   const created = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
   created.addEventListener('message', (event: MessageEvent<FromWorker>) => {
     // A worker declared dead may still have messages queued: they must not overwrite its death.
-    if (worker === created) receive(event.data);
+    if (worker !== created) return;
+    watchdog.heard();
+    receive(event.data);
   });
   created.addEventListener('error', (event) => {
     // The worker could not load or crashed outside the loop: say so, and start afresh next time.
     event.preventDefault();
-    if (worker === created) worker = null;
+    if (worker !== created) return;
+    worker = null;
+    watchdog.rest();
     const store = usePlayground.getState();
     const cause = event.message || 'it failed to load (the browser console says why)';
     store.errorRaised(null, {
@@ -52,7 +72,15 @@ function receive(message: FromWorker): void {
       return;
     case 'status':
       store.statusChanged(message.runId, message.status);
+      if (message.runId === store.runId && ['done', 'stopped', 'failed'].includes(message.status)) watchdog.rest();
       return;
+    case 'heartbeat':
+      return;
+    case 'backendFallback': {
+      const { lane, iteration, phase, failed, backend, message: error } = message;
+      store.backendFellBack(message.runId, { lane, iteration, phase, failed, backend, message: error }, message.choice);
+      return;
+    }
     case 'phase':
       store.phaseReached(message.runId, message.lane, message.phase, message.progress);
       return;
@@ -80,6 +108,7 @@ function receive(message: FromWorker): void {
 }
 
 function startRun(mode: RunMode): void {
+  replaceIfSilent();
   const store = usePlayground.getState();
   const runId = store.runId + 1;
   const { compare, seeds } = store;
@@ -91,6 +120,7 @@ function startRun(mode: RunMode): void {
   }));
   store.runStarted(runId, { variants, compare, seeds, lanes });
   send({ type: 'start', runId, variants, seeds, mode });
+  watchdog.watch();
 }
 
 /** Play starts a run (or a new one after the last ended), resumes a paused one, pauses a running one. */
@@ -124,13 +154,16 @@ export function step(): void {
 /** Stops the run (freeing its tensors in the worker) and forgets its reports. */
 export function reset(): void {
   usePlayground.getState().closeViewing();
+  replaceIfSilent();
+  watchdog.rest();
   if (worker !== null) send({ type: 'stop' });
   usePlayground.getState().runCleared();
 }
 
-/** A fresh run with the config on screen. */
+/** A fresh run with the config on screen (on a new worker if the old one fell silent). */
 export function restart(): void {
   usePlayground.getState().closeViewing();
+  replaceIfSilent();
   if (worker !== null) send({ type: 'stop' });
   startRun('run');
 }

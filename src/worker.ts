@@ -9,7 +9,7 @@
  */
 // First, before any schema parses: no eval under the site's Content-Security-Policy.
 import './config/zodWithoutEval';
-import type { BackendChoice } from './backend';
+import { choiceAfterFallback, isBackendName, type BackendChoice } from './backend';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
 import { runExperiment, type ExperimentHooks } from './experiment';
@@ -18,6 +18,7 @@ import { InterleavedRun } from './run/interleavedRun';
 import { expandLanes, laneSeed, type Lane } from './run/lanes';
 import { SeedBandCollector } from './run/seedBandCollector';
 import {
+  HEARTBEAT_MS,
   toWorkerSchema,
   type FromWorker,
   type LaneId,
@@ -40,13 +41,21 @@ function post(message: FromWorker): void {
 // the next runs.
 
 let backend: { key: string; choice: Promise<BackendChoice> } | null = null;
+/** The choice in use, once made; a fallback mid-run replaces it. */
+let inUse: BackendChoice | null = null;
+
+/**
+ * Backends that failed mid-run in this worker, with their error: every lane and every later run
+ * avoids them (a lost GPU device stays lost for the backend instance that held it).
+ */
+const failedBackends = new Map<string, string>();
 
 /** Under auto, times the run's own workload (experimentCalibration.ts), as the lab does. */
 function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
   // A knob that does not change the timed work (a learning rate, a seed count) keeps the choice.
   const key = config.backend === 'auto' ? `auto ${calibrationKey(config)}` : config.backend;
   if (backend !== null && backend.key === key) return backend.choice;
-  const choice = initBackendFor(config, { wasmPaths: WASM_PATHS, calibrationMs: 150 });
+  const choice = initBackendFor(config, { wasmPaths: WASM_PATHS, calibrationMs: 150, avoid: failedBackends });
   backend = { key, choice };
   // A failed choice is not cached: the next start tries again.
   choice.catch(() => {
@@ -63,6 +72,8 @@ interface Run {
   readonly lanes: InterleavedRun;
   /** Resolves when every lane has ended and its generator is closed. */
   finished: Promise<void>;
+  /** Set once `finished` has resolved: no more heartbeats for it. */
+  over: boolean;
 }
 
 let current: Run | null = null;
@@ -111,7 +122,7 @@ function createRun(start: StartMessage): Run {
   };
   const lanes = new InterleavedRun(
     expandLanes(start.variants, start.seeds),
-    (config) => runExperiment(config, { oracleCache }),
+    (config) => runExperiment(config, { oracleCache, failedBackends }),
     {
       event(lane, event) {
         if (event.kind === 'phase') {
@@ -120,7 +131,17 @@ function createRun(start: StartMessage): Run {
         } else if (event.kind === 'report') {
           post({ type: 'report', runId, lane: laneId(lane), report: event.report });
           postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
-        } else if (event.kind === 'diverged') {
+        } else if (event.kind === 'backendFallback') {
+          const { iteration, phase, failed, message } = event;
+          if (!isBackendName(event.backend) || inUse === null) return;
+          // The engine stays on the new backend: later runs with the same choice start there.
+          if (inUse.backend !== event.backend) {
+            inUse = choiceAfterFallback(inUse, failed, event.backend, message);
+            if (backend !== null) backend = { key: backend.key, choice: Promise.resolve(inUse) };
+          }
+          const choice = inUse;
+          post({ type: 'backendFallback', runId, lane: laneId(lane), iteration, phase, failed, backend: event.backend, message, choice });
+        } else {
           const { iteration, phase, figure, likelyCause, message } = event;
           post({ type: 'diverged', runId, lane: laneId(lane), iteration, phase, figure, likelyCause, message });
           setStatus(runId, 'paused');
@@ -139,7 +160,7 @@ function createRun(start: StartMessage): Run {
     },
     { step: start.mode === 'step', betweenEvents: yieldToMessages },
   );
-  return { id: runId, lanes, finished: Promise.resolve() };
+  return { id: runId, lanes, finished: Promise.resolve(), over: false };
 }
 
 async function execute(run: Run, start: StartMessage): Promise<void> {
@@ -157,6 +178,7 @@ async function execute(run: Run, start: StartMessage): Promise<void> {
       setStatus(run.id, 'stopped');
       return;
     }
+    inUse = choice;
     post({ type: 'backend', runId: run.id, choice });
   } catch (caught) {
     post({
@@ -186,7 +208,14 @@ async function start(message: StartMessage): Promise<void> {
   setStatus(run.id, 'starting');
   run.finished = execute(run, message);
   await run.finished;
+  run.over = true;
 }
+
+// Whenever the thread is free (between two events of the loop, paused, choosing a backend): a
+// worker killed without an error event falls silent, which the app notices (app/engineWatchdog.ts).
+setInterval(() => {
+  if (current !== null && !current.over) post({ type: 'heartbeat', runId: current.id });
+}, HEARTBEAT_MS);
 
 scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
   const parsed = toWorkerSchema.safeParse(data);

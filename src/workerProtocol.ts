@@ -54,6 +54,9 @@ export const toWorkerSchema = z.union([
 ]);
 
 export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+/** How often the worker says it is alive while a run exists (see the `heartbeat` message). */
+export const HEARTBEAT_MS = 1_000;
 export type StartMessage = z.infer<typeof startSchema>;
 
 export type RunStatus = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
@@ -105,6 +108,28 @@ export type FromWorker =
       readonly likelyCause: string;
       readonly message: string;
     }
+  /**
+   * The backend failed mid-run in a lane: the engine moved to `backend`, rebuilt that lane's
+   * learners there from its last good iteration, and goes on (nothing pauses). Every lane follows.
+   */
+  | {
+      readonly type: 'backendFallback';
+      readonly runId: number;
+      readonly lane: LaneId;
+      readonly iteration: number;
+      /** null when the lane followed another lane's fallback. */
+      readonly phase: Phase | null;
+      readonly failed: string;
+      readonly backend: string;
+      readonly message: string;
+      /** The engine's backend choice from now on (the failure kept in its failures). */
+      readonly choice: BackendChoice;
+    }
+  /**
+   * Posted every HEARTBEAT_MS while a run exists and the worker's thread is free: a killed worker
+   * sends no error event, so the app tells a dead engine from a busy one by its silence.
+   */
+  | { readonly type: 'heartbeat'; readonly runId: number }
   /** A lane ran all its iterations. */
   | { readonly type: 'laneDone'; readonly runId: number; readonly lane: LaneId }
   /**

@@ -1,4 +1,7 @@
-/** The link's notices (what the URL decoder changed or ignored) and the run's error, with a way on. */
+/**
+ * The link's notices (what the URL decoder changed or ignored), the run's error, a divergence, a
+ * backend that failed mid-run and an engine that fell silent, each with a way on.
+ */
 import { reset, restart, resumeAfterDivergence } from '../engineClient';
 import { selectIterationsDone, usePlayground } from './store';
 
@@ -102,6 +105,71 @@ export function RunError() {
         </button>
         <button type="button" className="button button--small" onClick={dismiss}>
           Dismiss
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const BACKEND_NAMES: Record<string, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'CPU',
+};
+
+const backendName = (name: string) => BACKEND_NAMES[name] ?? name;
+
+/** The backend failed mid-run: the engine already went on with another; say what happened. */
+export function BackendFallbackNotice() {
+  const fallback = usePlayground((state) => state.fallback);
+  const dismiss = usePlayground((state) => state.dismissFallback);
+  if (fallback === null) return null;
+  const where =
+    fallback.phase === null
+      ? ''
+      : ` ${STAGE_WORDS[fallback.phase] ?? ''} (iteration ${fallback.iteration})`;
+  return (
+    <div className="message message--notice" role="status" aria-label="Backend fallback">
+      <div>
+        <strong>
+          {backendName(fallback.failed)} failed mid-run{where}: {fallback.message}; continued on{' '}
+          {backendName(fallback.backend)}.
+        </strong>
+        <p>
+          The run went back to its last good iteration and retried it there; the reports so far are
+          kept, and each names the backend it ran on.
+        </p>
+      </div>
+      <button type="button" className="button button--small" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+/** The engine worker fell silent past its watchdog's limit: presumed dead, with a way on. */
+export function EngineSilenceNotice() {
+  const seconds = usePlayground((state) => state.engineSilence);
+  const kept = usePlayground(selectIterationsDone);
+  if (seconds === null) return null;
+  return (
+    <div className="message message--error" role="alert">
+      <div>
+        <strong>The engine worker has not answered for {seconds} s.</strong>
+        <p className="error-text">
+          It says it is alive every second whenever it is free, so it has most likely been killed
+          (a killed worker sends no error) or is stuck in one very long step. This goes away if it
+          answers again.
+        </p>
+        <p>
+          Retry starts a new one with the same settings
+          {kept > 0 ? `; the ${kept === 1 ? 'report' : `${kept} reports`} so far are kept` : ''}.
+        </p>
+      </div>
+      <div className="message-actions">
+        <button type="button" className="button button--small button--primary" onClick={restart}>
+          Retry
         </button>
       </div>
     </div>

@@ -5,7 +5,13 @@ import { CompareLegend } from './CompareLegend';
 import { ControlsPanel } from './ControlsPanel';
 import { EpisodeView } from './EpisodeView';
 import { LoadedFileBanner, LoadFileError } from './ExportImport';
-import { DivergenceNotice, LinkNotices, RunError } from './Messages';
+import {
+  BackendFallbackNotice,
+  DivergenceNotice,
+  EngineSilenceNotice,
+  LinkNotices,
+  RunError,
+} from './Messages';
 import { StateMaps } from './StateMap';
 import { PresetSummary, TopBar } from './TopBar';
 import { useHashSync, usePlaygroundKeys } from './usePlaygroundEffects';
@@ -21,7 +27,9 @@ export function Playground() {
       <LoadFileError />
       <LinkNotices />
       <RunError />
+      <EngineSilenceNotice />
       <DivergenceNotice />
+      <BackendFallbackNotice />
       <LessonPanel />
       <div className="playground-grid">
         <aside className="column column--controls" aria-label="Settings">

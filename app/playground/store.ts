@@ -102,9 +102,24 @@ interface RunSlice {
   runCleared: () => void;
 }
 
+/** The backend failed mid-run and the engine went on with another (nothing paused). */
+export interface BackendFallback {
+  readonly lane: LaneId;
+  readonly iteration: number;
+  /** null when the lane followed another lane's fallback. */
+  readonly phase: Phase | null;
+  readonly failed: string;
+  readonly backend: string;
+  readonly message: string;
+}
+
 interface BackendSlice {
   backend: BackendChoice | null;
   backendChosen: (runId: number, choice: BackendChoice) => void;
+  /** The run's last backend failure; the run went on. */
+  fallback: BackendFallback | null;
+  backendFellBack: (runId: number, fallback: BackendFallback, choice: BackendChoice) => void;
+  dismissFallback: () => void;
 }
 
 /** Training met a NaN or Inf: the lane went back to its last good state and the run paused. */
@@ -117,6 +132,12 @@ export interface Divergence {
 }
 
 interface ErrorSlice {
+  /**
+   * Seconds the engine worker has been silent past its watchdog's limit (app/engineWatchdog.ts):
+   * presumed dead; null while it answers.
+   */
+  engineSilence: number | null;
+  engineSilent: (seconds: number | null) => void;
   error: RunError | null;
   errorRaised: (runId: number | null, error: RunError) => void;
   dismissError: () => void;
@@ -232,6 +253,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         bands: variants.map(() => []),
         error: null,
         divergence: null,
+        fallback: null,
+        engineSilence: null,
       }),
     statusChanged: (runId, status) => {
       if (ours(runId)) set({ status });
@@ -287,6 +310,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         lanes: [],
         bands: [],
         divergence: null,
+        fallback: null,
+        engineSilence: null,
       })),
   };
 };
@@ -296,9 +321,24 @@ const createBackendSlice: Slice<BackendSlice> = (set, get) => ({
   backendChosen: (runId, choice) => {
     if (runId === get().runId) set({ backend: choice });
   },
+  fallback: null,
+  backendFellBack: (runId, fallback, choice) => {
+    if (runId !== get().runId) return;
+    const shown = get().fallback;
+    // Lanes that only followed add nothing to the notice of the lane that met the failure.
+    const followed =
+      fallback.phase === null &&
+      shown !== null &&
+      shown.failed === fallback.failed &&
+      shown.backend === fallback.backend;
+    set(followed ? { backend: choice } : { backend: choice, fallback });
+  },
+  dismissFallback: () => set({ fallback: null }),
 });
 
 const createErrorSlice: Slice<ErrorSlice> = (set, get) => ({
+  engineSilence: null,
+  engineSilent: (seconds) => set({ engineSilence: seconds }),
   error: null,
   errorRaised: (runId, error) => {
     if (runId === null || runId === get().runId) set({ error });

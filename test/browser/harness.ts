@@ -51,6 +51,8 @@ export interface LaunchOptions {
   readonly webgpu?: boolean;
   /** CSS pixels; 1280×720 unless told. */
   readonly viewport?: { readonly width: number; readonly height: number };
+  /** More Chromium flags, e.g. to measure memory (`--js-flags=--expose-gc`). */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -63,6 +65,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   const args = [
     ...CHROMIUM_BASE_ARGS,
     ...(options.webgpu === true ? ['--enable-unsafe-webgpu'] : []),
+    ...(options.args ?? []),
   ];
   let context: BrowserContext;
   try {

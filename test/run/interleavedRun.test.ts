@@ -11,6 +11,7 @@ import type { ExperimentEvent, IterationReport } from '../../src/report';
 import { InterleavedRun, type RunListener } from '../../src/run/interleavedRun';
 import { expandLanes, type Lane } from '../../src/run/lanes';
 import { collectRun, tinyConfig, withoutTimings } from '../experiment/helpers';
+import { report as fixtureReport } from '../fixtures/report';
 import { useBackend } from '../models/helpers';
 
 interface Recorded {
@@ -185,4 +186,29 @@ describe('InterleavedRun after a divergence', () => {
     expect(recorded.reports.get('1/0')?.map((r) => r.iteration)).toEqual([0, 1, 2]);
     expect(recorded.failures.size).toBe(0);
   }, 60_000);
+});
+
+describe('InterleavedRun after a backend fallback', () => {
+  it('passes the event on and pauses nothing: the lane has already moved on', async () => {
+    // A scripted lane: the loop's fallback is tested in test/experiment/backendFallback.test.ts.
+    async function* scripted(): AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined> {
+      yield { kind: 'report', report: fixtureReport(0) };
+      yield { kind: 'backendFallback', iteration: 1, phase: 'fit', failed: 'wasm', backend: 'cpu', message: 'lost' };
+      yield { kind: 'report', report: fixtureReport(1) };
+    }
+    const lanes = expandLanes([tinyConfig()], 1);
+    const [listener, recorded] = recorder();
+    const kinds: string[] = [];
+    const run = new InterleavedRun(lanes, scripted, {
+      ...listener,
+      event(lane, event) {
+        listener.event(lane, event);
+        kinds.push(event.kind);
+      },
+    });
+    expect(await run.run()).toBe('done');
+    expect(run.isPaused).toBe(false);
+    expect(kinds).toEqual(['report', 'backendFallback', 'report']);
+    expect(recorded.reports.get('0/0')?.map((r) => r.iteration)).toEqual([0, 1]);
+  });
 });
