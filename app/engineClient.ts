@@ -72,13 +72,18 @@ function receive(message: FromWorker): void {
       return;
     case 'status':
       store.statusChanged(message.runId, message.status);
-      if (message.runId === store.runId && ['done', 'stopped', 'failed'].includes(message.status)) watchdog.rest();
+      if (message.runId === store.runId && ['done', 'stopped', 'failed'].includes(message.status))
+        watchdog.rest();
       return;
     case 'heartbeat':
       return;
     case 'backendFallback': {
       const { lane, iteration, phase, failed, backend, message: error } = message;
-      store.backendFellBack(message.runId, { lane, iteration, phase, failed, backend, message: error }, message.choice);
+      store.backendFellBack(
+        message.runId,
+        { lane, iteration, phase, failed, backend, message: error },
+        message.choice,
+      );
       return;
     }
     case 'phase':
@@ -128,7 +133,8 @@ export function togglePlay(): void {
   usePlayground.getState().closeViewing();
   const { status } = usePlayground.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
-  else if (status === 'paused' && usePlayground.getState().divergence !== null) resumeAfterDivergence();
+  else if (status === 'paused' && usePlayground.getState().divergence !== null)
+    resumeAfterDivergence();
   else if (status === 'paused') send({ type: 'resume' });
   else startRun('run');
 }

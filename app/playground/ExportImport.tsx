@@ -18,24 +18,26 @@ import {
 } from '../../src/exportFile';
 import { pauseRun } from '../engineClient';
 import { chartToPng, downloadBlob, slug, titledCanvasToPng } from './download';
-import { selectShownReports, usePlayground, type PlaygroundState } from './store';
+import { reportArchive } from './reportArchive';
+import { selectShownReportCount, usePlayground, type PlaygroundState } from './store';
 
 /** What is on screen as a results file: the loaded file's run, or the current run. */
-function shownOutput(state: PlaygroundState): LabOutput | null {
+async function shownOutput(state: PlaygroundState): Promise<LabOutput | null> {
   if (state.viewing !== null) {
     const { output, runIndex } = state.viewing;
     return buildLabOutput(output.config, output.backend, [output.runs[runIndex]]);
   }
   // The base config's seeds, as the lab writes `--seeds K`; compared variants are other configs.
-  const runs = state.lanes
-    .filter((lane) => lane.variant === 0 && lane.reports.length > 0)
-    .map((lane) => ({ seed: lane.seed, reports: lane.reports }));
-  if (state.runConfig === null || runs.length === 0) return null;
+  const lanes = state.lanes.filter((lane) => lane.variant === 0 && lane.reportCount > 0);
+  if (state.runConfig === null || lanes.length === 0) return null;
+  const runs = await Promise.all(
+    lanes.map(async (lane) => ({ seed: lane.seed, reports: await reportArchive.reports(lane) })),
+  );
   return buildLabOutput(state.runConfig, state.backend, runs);
 }
 
-function exportShown(kind: 'json' | 'csv'): void {
-  const output = shownOutput(usePlayground.getState());
+async function exportShown(kind: 'json' | 'csv'): Promise<void> {
+  const output = await shownOutput(usePlayground.getState());
   if (output === null) return;
   const run = output.runs[0];
   const name = exportFileName(output.config, run.seed, kind);
@@ -76,7 +78,7 @@ async function loadFile(file: File): Promise<void> {
 export function FileButtons() {
   const inputId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const canExport = usePlayground((state) => selectShownReports(state).length > 0);
+  const canExport = usePlayground((state) => selectShownReportCount(state) > 0);
   return (
     <div className="file-buttons" role="group" aria-label="Results file">
       <button

@@ -158,8 +158,8 @@ export function EngineSilenceNotice() {
       <div>
         <strong>The engine worker has not answered for {seconds} s.</strong>
         <p className="error-text">
-          It says it is alive every second whenever it is free, so it has most likely been killed
-          (a killed worker sends no error) or is stuck in one very long step. This goes away if it
+          It says it is alive every second whenever it is free, so it has most likely been killed (a
+          killed worker sends no error) or is stuck in one very long step. This goes away if it
           answers again.
         </p>
         <p>

@@ -126,9 +126,7 @@ export function useVariantLatestReports(): (IterationReport | null)[] {
         const { reports } = state.viewing.output.runs[state.viewing.runIndex];
         return [reports.at(-1) ?? null];
       }
-      return state.lanes
-        .filter((lane) => lane.seedIndex === 0)
-        .map((lane) => lane.reports.at(-1) ?? null);
+      return state.lanes.filter((lane) => lane.seedIndex === 0).map((lane) => lane.latest);
     }),
   );
 }

@@ -1,10 +1,11 @@
 /**
  * The playground's store, in small slices: the config being edited with its compared variants
  * and seed count (the URL mirrors them), the run (status, and per lane — config × seed — its
- * phase and every report so far, plus each config's bands over seeds as the worker streams
- * them), the backend the worker chose, the link's notices and the last error. Actions live next
- * to the state they change; the worker client (app/engineClient.ts) calls the run actions, the
- * controls call the config ones.
+ * phase, its latest report and how many it has sent, plus each config's bands over seeds as the
+ * worker streams them), the backend the worker chose, the link's notices and the last error.
+ * Every report of the run is kept for the export in the report archive (reportArchive.ts), out of
+ * the store. Actions live next to the state they change; the worker client (app/engineClient.ts)
+ * calls the run actions, the controls call the config ones.
  */
 import { create, type StateCreator } from 'zustand';
 import type { BackendChoice } from '../../src/backend';
@@ -22,6 +23,8 @@ import type { LabOutput } from '../../src/exportFile';
 import type { IterationReport, Phase } from '../../src/report';
 import type { IterationBands } from '../../src/reportSeries';
 import type { ErrorStage, LaneId, RunStatus } from '../../src/workerProtocol';
+import { appendBands } from './bandsWindow';
+import { reportArchive } from './reportArchive';
 
 export type Status = 'idle' | RunStatus;
 
@@ -59,8 +62,10 @@ export interface LaneState {
   readonly variant: number;
   readonly seedIndex: number;
   readonly seed: number;
-  /** Every report of this lane, in order. */
-  readonly reports: IterationReport[];
+  /** The lane's last report (the map and the episode draw it); all of them are in reportArchive. */
+  readonly latest: IterationReport | null;
+  /** Reports the lane has sent: the iterations it has finished. */
+  readonly reportCount: number;
   /** Where in the iteration after its last report the lane is. */
   readonly phase: Phase | null;
   readonly progress: number;
@@ -79,7 +84,10 @@ interface RunSlice {
   status: Status;
   /** Seed-major, as the worker takes turns: every config's first seed, then every second, … */
   lanes: LaneState[];
-  /** Per compared config, its figures per iteration over its seeds (mean and 95 % band). */
+  /**
+   * Per compared config, its figures per iteration over its seeds (mean and 95 % band); past
+   * 1 000 iterations, thinned for the charts (bandsWindow.ts).
+   */
   bands: IterationBands[][];
   runStarted: (
     runId: number,
@@ -232,7 +240,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
     status: 'idle',
     lanes: [],
     bands: [],
-    runStarted: (runId, { variants, compare, seeds, lanes }) =>
+    runStarted: (runId, { variants, compare, seeds, lanes }) => {
+      reportArchive.start(runId);
       set({
         runId,
         runVariants: variants,
@@ -244,7 +253,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
           variant,
           seedIndex,
           seed,
-          reports: [],
+          latest: null,
+          reportCount: 0,
           phase: null,
           progress: 0,
           ended: null,
@@ -255,7 +265,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         divergence: null,
         fallback: null,
         engineSilence: null,
-      }),
+      });
+    },
     statusChanged: (runId, status) => {
       if (ours(runId)) set({ status });
     },
@@ -267,10 +278,12 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
     },
     reportReceived: (runId, lane, report) => {
       if (!ours(runId)) return;
+      reportArchive.add(runId, lane, report);
       set((state) => ({
         lanes: updateLane(state.lanes, lane, (l) => ({
           ...l,
-          reports: [...l.reports, report],
+          latest: report,
+          reportCount: l.reportCount + 1,
           phase: null,
           progress: 0,
         })),
@@ -281,7 +294,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
       set((state) => {
         if (state.bands[variant] === undefined) return {};
         const next = [...state.bands];
-        next[variant] = [...next[variant], bands];
+        next[variant] = appendBands(next[variant], bands);
         return { bands: next };
       });
     },
@@ -299,7 +312,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         return allFailed ? { lanes, error } : { lanes };
       });
     },
-    runCleared: () =>
+    runCleared: () => {
+      reportArchive.clear();
       set((state) => ({
         runId: state.runId + 1,
         runVariants: [],
@@ -312,7 +326,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         divergence: null,
         fallback: null,
         engineSilence: null,
-      })),
+      }));
+    },
   };
 };
 
@@ -375,32 +390,29 @@ export const usePlayground = create<PlaygroundState>()((...args) => ({
   ...createViewingSlice(...args),
 }));
 
-const NO_REPORTS: IterationReport[] = [];
-
-/** The base config on its first seed: the run the env view, the map and the exports show. */
-export const selectPrimaryReports = (state: PlaygroundState): IterationReport[] =>
-  state.lanes[0]?.reports ?? NO_REPORTS;
-
-/** The reports on screen: a loaded file's run while viewing one, else the current run's. */
-export const selectShownReports = (state: PlaygroundState): IterationReport[] =>
+/**
+ * How many reports are on screen: a loaded file's run while viewing one, else the current run's
+ * base config on its first seed (the run the env view, the map and the exports show).
+ */
+export const selectShownReportCount = (state: PlaygroundState): number =>
   state.viewing === null
-    ? selectPrimaryReports(state)
-    : state.viewing.output.runs[state.viewing.runIndex].reports;
+    ? (state.lanes[0]?.reportCount ?? 0)
+    : state.viewing.output.runs[state.viewing.runIndex].reports.length;
 
 /** The config the reports on screen were made with. */
 export const selectShownConfig = (state: PlaygroundState): ExperimentConfig =>
   state.viewing?.output.config ?? state.runConfig ?? state.config;
 
-export const selectLatestReport = (state: PlaygroundState): IterationReport | null => {
-  const reports = selectShownReports(state);
-  return reports.length === 0 ? null : reports[reports.length - 1];
-};
+export const selectLatestReport = (state: PlaygroundState): IterationReport | null =>
+  state.viewing === null
+    ? (state.lanes[0]?.latest ?? null)
+    : (state.viewing.output.runs[state.viewing.runIndex].reports.at(-1) ?? null);
 
 /** The running lane furthest behind: the one the run's iteration count waits for. */
 export const selectPacingLane = (state: PlaygroundState): LaneState | null => {
   let pacing: LaneState | null = null;
   for (const lane of state.lanes) {
-    if (lane.ended === null && (pacing === null || lane.reports.length < pacing.reports.length)) {
+    if (lane.ended === null && (pacing === null || lane.reportCount < pacing.reportCount)) {
       pacing = lane;
     }
   }
@@ -409,17 +421,17 @@ export const selectPacingLane = (state: PlaygroundState): LaneState | null => {
 
 /** Iterations every running lane has finished; once all have ended, the most any finished. */
 export const selectIterationsDone = (state: PlaygroundState): number => {
-  if (state.viewing !== null) return selectShownReports(state).length;
+  if (state.viewing !== null) return selectShownReportCount(state);
   const pacing = selectPacingLane(state);
-  if (pacing !== null) return pacing.reports.length;
+  if (pacing !== null) return pacing.reportCount;
   return state.lanes.reduce(
-    (most, lane) => (lane.ended === 'failed' ? most : Math.max(most, lane.reports.length)),
+    (most, lane) => (lane.ended === 'failed' ? most : Math.max(most, lane.reportCount)),
     0,
   );
 };
 
 export const hasReports = (state: PlaygroundState): boolean =>
-  state.lanes.some((lane) => lane.reports.length > 0);
+  state.lanes.some((lane) => lane.reportCount > 0);
 
 export const isActive = (status: Status): boolean => status === 'starting' || status === 'running';
 
