@@ -135,7 +135,8 @@ export function togglePlay(): void {
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
   else if (status === 'paused' && usePlayground.getState().divergence !== null)
     resumeAfterDivergence();
-  else if (status === 'paused') send({ type: 'resume' });
+  // Pausing: the engine has not stopped yet, and resuming cancels the pause.
+  else if (status === 'paused' || status === 'pausing') send({ type: 'resume' });
   else startRun('run');
 }
 
@@ -153,7 +154,8 @@ export function resumeAfterDivergence(): void {
 export function step(): void {
   usePlayground.getState().closeViewing();
   const { status } = usePlayground.getState();
-  if (status === 'paused' || status === 'running' || status === 'starting') send({ type: 'step' });
+  if (status === 'paused' || status === 'pausing' || status === 'running' || status === 'starting')
+    send({ type: 'step' });
   else startRun('step');
 }
 

@@ -55,7 +55,11 @@ function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
   // A knob that does not change the timed work (a learning rate, a seed count) keeps the choice.
   const key = config.backend === 'auto' ? `auto ${calibrationKey(config)}` : config.backend;
   if (backend !== null && backend.key === key) return backend.choice;
-  const choice = initBackendFor(config, { wasmPaths: WASM_PATHS, calibrationMs: 150, avoid: failedBackends });
+  const choice = initBackendFor(config, {
+    wasmPaths: WASM_PATHS,
+    calibrationMs: 150,
+    avoid: failedBackends,
+  });
   backend = { key, choice };
   // A failed choice is not cached: the next start tries again.
   choice.catch(() => {
@@ -140,11 +144,29 @@ function createRun(start: StartMessage): Run {
             if (backend !== null) backend = { key: backend.key, choice: Promise.resolve(inUse) };
           }
           const choice = inUse;
-          post({ type: 'backendFallback', runId, lane: laneId(lane), iteration, phase, failed, backend: event.backend, message, choice });
+          post({
+            type: 'backendFallback',
+            runId,
+            lane: laneId(lane),
+            iteration,
+            phase,
+            failed,
+            backend: event.backend,
+            message,
+            choice,
+          });
         } else {
           const { iteration, phase, figure, likelyCause, message } = event;
-          post({ type: 'diverged', runId, lane: laneId(lane), iteration, phase, figure, likelyCause, message });
-          setStatus(runId, 'paused');
+          post({
+            type: 'diverged',
+            runId,
+            lane: laneId(lane),
+            iteration,
+            phase,
+            figure,
+            likelyCause,
+            message,
+          });
         }
       },
       laneDone(lane) {
@@ -154,7 +176,8 @@ function createRun(start: StartMessage): Run {
         post({ type: 'error', runId, lane: laneId(lane), message, phase: stage });
         postBands(lane.variant, bands.fail(lane.variant, lane.seedIndex));
       },
-      stepDone() {
+      stepDone() {},
+      parked() {
         setStatus(runId, 'paused');
       },
     },
@@ -192,7 +215,7 @@ async function execute(run: Run, start: StartMessage): Promise<void> {
     return;
   }
   if (oracleCache.size >= ORACLE_CACHE_LIMIT) oracleCache.clear();
-  setStatus(run.id, run.lanes.isPaused ? 'paused' : 'running');
+  setStatus(run.id, run.lanes.isPaused ? 'pausing' : 'running');
   const outcome = await run.lanes.run();
   setStatus(run.id, outcome);
 }
@@ -245,7 +268,7 @@ scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
       void start(message);
       return;
     case 'pause':
-      if (run?.lanes.pause() === true) setStatus(run.id, 'paused');
+      if (run?.lanes.pause() === true) setStatus(run.id, 'pausing');
       return;
     case 'resume':
       {
@@ -255,7 +278,9 @@ scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
             ? undefined
             : (lane: Lane) => {
                 const variant = variants[lane.variant];
-                return variant === undefined ? undefined : { ...variant, seed: laneSeed(variant.seed, lane.seedIndex) };
+                return variant === undefined
+                  ? undefined
+                  : { ...variant, seed: laneSeed(variant.seed, lane.seedIndex) };
               };
         if (run?.lanes.resume(configs) === true) setStatus(run.id, 'running');
       }

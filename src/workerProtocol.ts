@@ -45,7 +45,10 @@ export const toWorkerSchema = z.union([
   z.object({ type: z.literal('pause') }).strict(),
   /** `variants`: after a divergence, the configs to go on with (knobs the user changed). */
   z
-    .object({ type: z.literal('resume'), variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS).optional() })
+    .object({
+      type: z.literal('resume'),
+      variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS).optional(),
+    })
     .strict(),
   /** Lets every running lane produce one more report, then pauses. */
   z.object({ type: z.literal('step') }).strict(),
@@ -59,7 +62,12 @@ export type ToWorker = z.infer<typeof toWorkerSchema>;
 export const HEARTBEAT_MS = 1_000;
 export type StartMessage = z.infer<typeof startSchema>;
 
-export type RunStatus = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+/**
+ * `pausing`: a pause was asked for and the event in flight (a phase, perhaps a report) is still
+ * completing; `paused` once the run waits between two events.
+ */
+export type RunStatus =
+  'starting' | 'running' | 'pausing' | 'paused' | 'done' | 'stopped' | 'failed';
 
 /** Where an error happened: a phase of the loop, choosing the backend, or building the run. */
 export type ErrorStage = Phase | 'backend' | 'setup';

@@ -101,11 +101,15 @@ function RunProgress() {
             ? 'stopped by an error'
             : status === 'stopped'
               ? 'stopped'
-              : phase === null
-                ? status === 'paused'
-                  ? 'paused'
-                  : 'running'
-                : `${status === 'paused' ? 'paused while ' : ''}${PHASE_WORDS[phase]}`;
+              : status === 'pausing'
+                ? phase === null
+                  ? 'pausing…'
+                  : `pausing after ${PHASE_WORDS[phase]}…`
+                : phase === null
+                  ? status === 'paused'
+                    ? 'paused'
+                    : 'running'
+                  : `${status === 'paused' ? 'paused while ' : ''}${PHASE_WORDS[phase]}`;
   return (
     <div className="run-progress">
       <div className="iteration-counter" aria-live="polite">

@@ -21,6 +21,11 @@ export interface RunListener {
   laneFailed(lane: Lane, message: string, stage: LaneStage): void;
   /** A step is complete and the run paused. */
   stepDone(): void;
+  /**
+   * The run has stopped between two events and waits (after a pause, a step or a divergence).
+   * A pause asked for mid-event takes effect only here: the event in flight still completes.
+   */
+  parked(): void;
 }
 
 export type OpenExperiment = (
@@ -160,6 +165,7 @@ export class InterleavedRun {
   }
 
   private async gate(): Promise<void> {
+    if (this.paused && !this.stopped) this.listener.parked();
     while (this.paused && !this.stopped) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;

@@ -8,7 +8,9 @@
  *   back to WASM, where play, pause, step and reset work.
  * Recorded 2026-11-22 with Chromium 156: the second — the run stops while improving the policy
  * with "Failed to execute 'mapAsync' on 'GPUBuffer': A valid external Instance reference no longer
- * exists." (see docs/BENCHMARKS.md, "The app's main thread").
+ * exists." (see docs/BENCHMARKS.md, "The app's main thread"). Since the engine falls back mid-run
+ * (2026-11-22), the first happens and WebGPU may fail later, after pause, step and reset: the
+ * fallback notice must then say so and the badge name the backend the run went on with.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +24,11 @@ const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());
 const badge = (page: Page) => page.locator('.backend-badge .backend-name');
 
-/** Pause holds the counter, Step adds exactly one iteration, Reset clears the run. */
-async function pauseStepReset(page: Page): Promise<void> {
+/**
+ * Pause holds the counter, Step adds exactly one iteration, Reset clears the run; `beforeReset`
+ * looks at the run while it is still on screen.
+ */
+async function pauseStepReset(page: Page, beforeReset?: () => Promise<void>): Promise<void> {
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect.poll(() => page.getByText(/^paused/).isVisible(), { timeout: 120_000 }).toBe(true);
   const paused = await iterationCount(page);
@@ -35,6 +40,7 @@ async function pauseStepReset(page: Page): Promise<void> {
   await page.waitForTimeout(2_500);
   expect(await iterationCount(page)).toBe(paused + 1);
   await expect.poll(() => page.getByRole('button', { name: 'Play' }).isVisible()).toBe(true);
+  await beforeReset?.();
 
   await page.getByRole('button', { name: 'Reset' }).click();
   await expect.poll(() => iterationCount(page)).toBe(0);
@@ -73,10 +79,23 @@ describe('playground on WebGPU', () => {
     await screenshot(page, 'app-webgpu');
 
     if (!(await alert.isVisible())) {
-      await annotate('WebGPU (SwiftShader) trained: play, pause, step and reset ran on WebGPU');
-      await pauseStepReset(page);
-      expect(await badge(page).textContent()).toBe('WEBGPU');
-      pageErrors.assertNone();
+      // WebGPU may still fail later in the run: the engine then goes on with the next backend
+      // from its last good iteration (test/browser/backendFallback.browser.test.ts), and says so.
+      await pauseStepReset(page, async () => {
+        const fallback = page.getByRole('status', { name: 'Backend fallback' });
+        if (await fallback.isVisible()) {
+          const said = (await fallback.locator('strong').textContent()) ?? '';
+          await annotate(`WebGPU (SwiftShader) trained, then failed mid-run: ${said}`);
+          expect(said).toMatch(/^WebGPU failed mid-run .*; continued on \w+\.$/);
+          expect(await badge(page).textContent()).not.toBe('WEBGPU');
+        } else {
+          await annotate('WebGPU (SwiftShader) trained: play, pause, step and reset ran on WebGPU');
+          expect(await badge(page).textContent()).toBe('WEBGPU');
+        }
+      });
+      // What WebGPU complained about on the way is the engine's to catch, not the page's.
+      const uncaught = pageErrors.errors.filter((error) => error.startsWith('uncaught:'));
+      expect(uncaught).toEqual([]);
       return;
     }
 

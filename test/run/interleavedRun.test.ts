@@ -20,6 +20,7 @@ interface Recorded {
   readonly failures: Map<string, string>;
   readonly done: string[];
   steps: number;
+  parks: number;
 }
 
 const key = (lane: Lane) => `${lane.variant}/${lane.seedIndex}`;
@@ -31,6 +32,7 @@ function recorder(onStep?: (recorded: Recorded) => void): [RunListener, Recorded
     failures: new Map(),
     done: [],
     steps: 0,
+    parks: 0,
   };
   const listener: RunListener = {
     event(lane, event: ExperimentEvent) {
@@ -41,6 +43,9 @@ function recorder(onStep?: (recorded: Recorded) => void): [RunListener, Recorded
     },
     laneDone: (lane) => recorded.done.push(key(lane)),
     laneFailed: (lane, message, stage) => recorded.failures.set(key(lane), `${stage}: ${message}`),
+    parked: () => {
+      recorded.parks++;
+    },
     stepDone: () => {
       recorded.steps++;
       onStep?.(recorded);
@@ -137,6 +142,47 @@ describe('InterleavedRun', () => {
   });
 });
 
+describe('InterleavedRun paused mid-event', () => {
+  it('lets the event in flight complete, then says it is parked, and nothing comes after', async () => {
+    let release: (() => void) | null = null;
+    const events: string[] = [];
+    // A lane whose report takes as long as the test says: the pause lands while it is computed.
+    async function* slowReport(): AsyncGenerator<
+      ExperimentEvent,
+      void,
+      ExperimentConfig | undefined
+    > {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      yield { kind: 'report', report: fixtureReport(0) };
+      yield { kind: 'report', report: fixtureReport(1) };
+    }
+    const [listener, recorded] = recorder();
+    const run = new InterleavedRun(expandLanes([tinyConfig({ iterations: 2 })], 1), slowReport, {
+      ...listener,
+      event(lane, event) {
+        listener.event(lane, event);
+        events.push(event.kind);
+      },
+      parked() {
+        listener.parked();
+        events.push('parked');
+      },
+    });
+    const finished = run.run();
+    while (release === null) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(run.pause()).toBe(true);
+    expect(recorded.parks).toBe(0);
+    (release as () => void)();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual(['report', 'parked']);
+    expect(run.resume()).toBe(true);
+    expect(await finished).toBe('done');
+    expect(events).toEqual(['report', 'parked', 'report']);
+  });
+});
+
 describe('InterleavedRun after a divergence', () => {
   beforeAll(async () => {
     await useBackend('wasm');
@@ -179,7 +225,10 @@ describe('InterleavedRun after a divergence', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(recorded.order.length).toBe(eventsWhilePaused);
 
-    const slower = { ...config, optimiser: { ...config.optimiser, learningRate: config.optimiser.learningRate / 2 } };
+    const slower = {
+      ...config,
+      optimiser: { ...config.optimiser, learningRate: config.optimiser.learningRate / 2 },
+    };
     expect(run.resume((lane) => (lane.variant === 0 ? slower : undefined))).toBe(true);
     expect(await finished).toBe('done');
     expect(recorded.reports.get('0/0')?.map((r) => r.iteration)).toEqual([0, 1, 2]);
@@ -191,9 +240,20 @@ describe('InterleavedRun after a divergence', () => {
 describe('InterleavedRun after a backend fallback', () => {
   it('passes the event on and pauses nothing: the lane has already moved on', async () => {
     // A scripted lane: the loop's fallback is tested in test/experiment/backendFallback.test.ts.
-    async function* scripted(): AsyncGenerator<ExperimentEvent, void, ExperimentConfig | undefined> {
+    async function* scripted(): AsyncGenerator<
+      ExperimentEvent,
+      void,
+      ExperimentConfig | undefined
+    > {
       yield { kind: 'report', report: fixtureReport(0) };
-      yield { kind: 'backendFallback', iteration: 1, phase: 'fit', failed: 'wasm', backend: 'cpu', message: 'lost' };
+      yield {
+        kind: 'backendFallback',
+        iteration: 1,
+        phase: 'fit',
+        failed: 'wasm',
+        backend: 'cpu',
+        message: 'lost',
+      };
       yield { kind: 'report', report: fixtureReport(1) };
     }
     const lanes = expandLanes([tinyConfig()], 1);
