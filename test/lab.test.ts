@@ -132,6 +132,58 @@ describe('lab CLI', () => {
   );
 
   it(
+    "runs a comparison link's configs in turn on its seeds, one output file each",
+    { timeout: 240_000 },
+    async () => {
+      const config = tinyConfig({ env: { id: 'CartPole-v1' }, optimiser: { kind: 'reinforce' } });
+      const link = `#${encodeConfig(config, { compare: [{ width: 12 }], seeds: 2 })}`;
+      const out = join(dir, 'compare.json');
+      const csv = join(dir, 'compare.csv');
+      const { code, stdout, stderr } = await lab(
+        '--url',
+        link,
+        '--iterations',
+        '1',
+        '--out',
+        out,
+        '--csv',
+        csv,
+      );
+      expect(code, stderr).toBe(0);
+      const seed = config.seed;
+      // Each config on the link's 2 seeds, the base first.
+      expect(progressLines(stdout)).toEqual([
+        [seed, 0],
+        [seed + 1, 0],
+        [seed, 0],
+        [seed + 1, 0],
+      ]);
+      expect(stdout).toMatch(/^config 1 of 2 \(the base\)$/m);
+      expect(stdout).toMatch(/^config 2 of 2$/m);
+      type Written = { config: typeof config; runs: { seed: number }[] };
+      const base = JSON.parse(readFileSync(out, 'utf8')) as Written;
+      const compared = JSON.parse(
+        readFileSync(join(dir, 'compare.config-2.json'), 'utf8'),
+      ) as Written;
+      expect(base.config).toEqual({ ...config, iterations: 1 });
+      expect(compared.config).toEqual({
+        ...config,
+        iterations: 1,
+        model: { ...config.model, width: 12 },
+      });
+      expect(compared.runs.map((run) => run.seed)).toEqual([seed, seed + 1]);
+      expect(
+        readFileSync(join(dir, 'compare.config-2.csv'), 'utf8').trim().split('\n'),
+      ).toHaveLength(3);
+
+      // --seeds wins over the link's seeds=.
+      const one = await lab('--url', link, '--iterations', '1', '--seeds', '1', '--quiet');
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout.match(/over 1 seed\(s\)/g)).toHaveLength(2);
+    },
+  );
+
+  it(
     'exits 2 on a bad config file and names every problem by its dotted path',
     { timeout: 60_000 },
     async () => {

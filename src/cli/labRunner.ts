@@ -11,15 +11,20 @@
  * src/exportFile.ts, which the app also exports and loads). With K seeds (S, S+1,
  * …) the closing table gives the last iteration's mean and 95 % interval over seeds.
  *
+ * A link is read as the app reads it: its `seeds=` is the seed count unless `--seeds` is given,
+ * and a comparison (`cmp=`) runs each compared config in turn, the base first, each with its own
+ * summary; `--out`/`--csv` then write one file per config (`x.json`, `x.config-2.json`, …).
+ *
  * Exit codes: 0 done; 2 refused before anything ran (usage, an invalid or unreadable config, a
  * config above the memory budget); 1 the run failed (`failure` says where).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { BackendPreference } from '../backend';
+import type { BackendChoice, BackendPreference } from '../backend';
 import { formatConfigProblems, parseConfig } from '../config/parse';
 import { isPresetName, presets } from '../config/presets';
 import { assertWithinMemoryBudget, MemoryBudgetError } from '../config/resourceEstimate';
 import type { ExperimentConfig } from '../config/schema';
+import { comparedConfigs, type VariantOverrides } from '../config/compareVariants';
 import { decodeHash } from '../config/urlCodec';
 import { runExperiment } from '../experiment';
 import { initBackendFor } from '../experimentCalibration';
@@ -71,6 +76,8 @@ export interface LabResult {
   readonly stopped: boolean;
   /** What was written (or would be, without --out); null unless every run finished. */
   readonly output: LabOutput | null;
+  /** With a comparison link, one output per compared config (the base first): `output` is the first. */
+  readonly outputs: readonly LabOutput[];
   readonly failure: LabFailure | null;
 }
 
@@ -78,7 +85,8 @@ interface LabArguments {
   readonly source: { kind: 'preset' | 'config' | 'url'; value: string };
   readonly iterations?: number;
   readonly seed?: number;
-  readonly seeds: number;
+  /** Undefined: the link's `seeds=`, else 1. */
+  readonly seeds?: number;
   readonly backend?: BackendPreference;
   readonly out?: string;
   readonly csv?: string;
@@ -87,6 +95,7 @@ interface LabArguments {
 
 const USAGE = `usage: npm run lab -- (--preset NAME | --config FILE | --url 'HASH') [--iterations N] [--seed S]
                       [--seeds K] [--backend wasm|cpu] [--out FILE] [--csv FILE] [--quiet]
+a link's seeds= gives the seed count unless --seeds does; its cmp= configs run in turn, one --out/--csv file each
 presets: ${Object.keys(presets).join(', ')}`;
 
 class UsageError extends Error {}
@@ -142,7 +151,7 @@ function parseArguments(argv: readonly string[]): LabArguments {
     source: { kind: sources[0], value: values.get(sources[0]) ?? '' },
     iterations: integer('iterations', 1),
     seed: integer('seed', 0),
-    seeds: integer('seeds', 1) ?? 1,
+    seeds: integer('seeds', 1),
     backend: backend as BackendPreference | undefined,
     out: values.get('out'),
     csv: values.get('csv'),
@@ -150,8 +159,16 @@ function parseArguments(argv: readonly string[]): LabArguments {
   };
 }
 
-function loadConfig(args: LabArguments, io: LabIo): ExperimentConfig {
+/** What the lab runs: one config, or a link's compared configs (the base first), on `seeds` seeds. */
+interface LabPlan {
+  readonly configs: readonly ExperimentConfig[];
+  readonly seeds: number;
+}
+
+function loadPlan(args: LabArguments, io: LabIo): LabPlan {
   let input: unknown;
+  let compare: VariantOverrides[] = [];
+  let linkSeeds = 1;
   const { kind, value } = args.source;
   if (kind === 'preset') {
     if (!isPresetName(value))
@@ -192,6 +209,8 @@ function loadConfig(args: LabArguments, io: LabIo): ExperimentConfig {
     const decoded = decodeHash(value);
     for (const notice of decoded.notices) io.err(`url: ${notice.key}: ${notice.message}`);
     input = decoded.config;
+    compare = decoded.compare;
+    linkSeeds = decoded.seeds;
   }
   const overrides = {
     ...(args.iterations === undefined ? {} : { iterations: args.iterations }),
@@ -202,13 +221,25 @@ function loadConfig(args: LabArguments, io: LabIo): ExperimentConfig {
   if (!parsed.ok) {
     throw new UsageError(`the config is not valid:\n${formatConfigProblems(parsed.problems)}`);
   }
+  // The command line's overrides hold for every compared config, as the base's own knobs do.
+  const configs = comparedConfigs(parsed.config, compare);
   try {
-    assertWithinMemoryBudget(parsed.config);
+    // Each config runs alone, one after another: each must fit the budget by itself.
+    for (const config of configs) assertWithinMemoryBudget(config);
   } catch (error) {
     if (error instanceof MemoryBudgetError) throw new RefusedError(error.message);
     throw error;
   }
-  return parsed.config;
+  return { configs, seeds: args.seeds ?? linkSeeds };
+}
+
+/** `x.json` for the base, `x.config-2.json` for the second compared config, and so on. */
+function pathForConfig(path: string, index: number): string {
+  if (index === 0) return path;
+  const dot = path.lastIndexOf('.');
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const suffix = `.config-${index + 1}`;
+  return dot > slash ? `${path.slice(0, dot)}${suffix}${path.slice(dot)}` : `${path}${suffix}`;
 }
 
 function progressLine(seed: number, report: IterationReport): string {
@@ -238,24 +269,67 @@ export async function runLab(
   io: LabIo = consoleIo,
   hooks: LabHooks = {},
 ): Promise<LabResult> {
-  let config: ExperimentConfig;
+  let plan: LabPlan;
   let args: LabArguments;
   try {
     args = parseArguments(argv);
-    config = loadConfig(args, io);
+    plan = loadPlan(args, io);
   } catch (error) {
     if (error instanceof UsageError) io.err(`lab: ${error.message}\n${USAGE}`);
     else io.err(`lab: ${error instanceof Error ? error.message : String(error)}`);
-    return { code: 2, stopped: false, output: null, failure: null };
+    return { code: 2, stopped: false, output: null, outputs: [], failure: null };
   }
-  const choice = await initBackendFor(config);
+  // One backend for the whole comparison, chosen on the base's workload, as the app's worker does.
+  const choice = await initBackendFor(plan.configs[0]);
   io.out(`backend: ${choice.reason}`);
   const oracleCache = hooks.oracleCache ?? new Map<string, OracleRun>();
+  const compared = plan.configs.length > 1;
+  const outputs: LabOutput[] = [];
+  let code: LabResult['code'] = 0;
+  for (const [index, config] of plan.configs.entries()) {
+    if (compared)
+      io.out(
+        `${index === 0 ? '' : '\n'}config ${index + 1} of ${plan.configs.length}${index === 0 ? ' (the base)' : ''}`,
+      );
+    const outcome = await runConfig(
+      config,
+      plan.seeds,
+      choice,
+      {
+        ...args,
+        out: args.out === undefined ? undefined : pathForConfig(args.out, index),
+        csv: args.csv === undefined ? undefined : pathForConfig(args.csv, index),
+      },
+      io,
+      { ...hooks, oracleCache },
+    );
+    if (outcome.failure !== null) return { ...outcome, output: outputs[0] ?? null, outputs };
+    if (outcome.output !== null) outputs.push(outcome.output);
+    if (outcome.code !== 0) code = outcome.code;
+    if (outcome.stopped)
+      return { code, stopped: true, output: outputs[0] ?? null, outputs, failure: null };
+  }
+  const complete = outputs.length === plan.configs.length;
+  return { code, stopped: false, output: complete ? outputs[0] : null, outputs, failure: null };
+}
+
+type ConfigOutcome = Omit<LabResult, 'outputs'>;
+
+/** One config on `seeds` seeds: progress lines, the closing table, the files. */
+async function runConfig(
+  config: ExperimentConfig,
+  seeds: number,
+  choice: BackendChoice,
+  args: LabArguments,
+  io: LabIo,
+  hooks: LabHooks & { readonly oracleCache: Map<string, OracleRun> },
+): Promise<ConfigOutcome> {
+  const { oracleCache } = hooks;
   const runs: LabRun[] = [];
   const started = performance.now();
   let stopped = false;
   let divergedSeeds = 0;
-  for (let k = 0; k < args.seeds && !stopped; k++) {
+  for (let k = 0; k < seeds && !stopped; k++) {
     const seed = config.seed + k;
     const reports: IterationReport[] = [];
     let stage: LabFailure['stage'] = 'setup';
@@ -309,13 +383,14 @@ export async function runLab(
     }
     if (reports.length > 0) runs.push({ seed, reports });
   }
-  if (runs.length === 0) return { code: divergedSeeds > 0 ? 1 : 0, stopped, output: null, failure: null };
+  if (runs.length === 0)
+    return { code: divergedSeeds > 0 ? 1 : 0, stopped, output: null, failure: null };
   const output = buildLabOutput(config, choice, runs);
   const { summary } = output;
   io.out(
     stopped
       ? `\nlast report of each of ${runs.length} seed(s) (stopped early), mean ± 95 % interval:`
-      : `\nlast iteration (${config.iterations - 1}) over ${args.seeds} seed(s), mean ± 95 % interval:`,
+      : `\nlast iteration (${config.iterations - 1}) over ${seeds} seed(s), mean ± 95 % interval:`,
   );
   io.out('| metric | value |\n|---|---|');
   for (const [name, interval] of Object.entries(summary))
