@@ -7,25 +7,38 @@
  * style, and a chart keeps to its two or three headline figures so the lines stay readable.
  * Long runs are thinned here for drawing only.
  */
-import { memo, useMemo, type ReactElement, type ReactNode } from 'react';
+import { memo, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Area,
   CartesianGrid,
   ComposedChart,
   Line,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
+  type XAxisTickContentProps,
+  type YAxisTickContentProps,
 } from 'recharts';
 import type { IterationBands, SeriesName } from '../../src/reportSeries';
 import { ChartLegend, DASH_ARRAYS, type LegendItem } from './ChartLegend';
 import { PngButton } from './ExportImport';
 import { formatValue } from './knobs';
 import { useShownVariants, type ShownVariant } from './shownVariants';
+import {
+  compactTick,
+  iterationScale,
+  linearScale,
+  logScale,
+  thinRows,
+  type AxisScale,
+} from './chartScales';
+import { useElementSize } from './useCanvas';
 import { useStaggered } from './useStaggered';
 
-const MAX_POINTS = 300;
+/** Points per line drawn (the latest always); the tooltip shows the nearest drawn one. */
+const MAX_POINTS = 150;
+/** The charts redraw at most this often (a report's lanes can arrive in a burst). */
+const REDRAW_MS = 1000;
 const CHART_HEIGHT = 150;
 const BAND_OPACITY = 0.16;
 const STYLE_KEY_COLOUR = '#64748b';
@@ -175,27 +188,41 @@ function buildRows(variants: readonly ShownVariant[]): Row[] {
   return [...rows.values()].sort((a, b) => Number(a.iteration) - Number(b.iteration));
 }
 
-/** Every k-th row (and always the last) so a long run stays cheap to draw. */
-function thin(rows: readonly Row[]): Row[] {
-  if (rows.length <= MAX_POINTS) return [...rows];
-  const stride = Math.ceil(rows.length / MAX_POINTS);
-  const kept = rows.filter((_, i) => i % stride === 0);
-  if (kept[kept.length - 1] !== rows[rows.length - 1]) kept.push(rows[rows.length - 1]);
-  return kept;
-}
-
 const tooltipFormatter = (value: unknown): string => {
   if (Array.isArray(value)) return `±${formatValue(Number(value[1]))}`;
   return typeof value === 'number' ? formatValue(value) : String(value);
 };
 
-const axisTick = { fontSize: 11, fill: '#64748b' };
-const compactTick = (value: number) => {
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1000) return `${Number((value / 1000).toPrecision(3))}k`;
-  if (magnitude !== 0 && magnitude < 0.01) return value.toExponential(0);
-  return String(Number(value.toPrecision(3)));
-};
+const TICK_FONT_SIZE = 11;
+const TICK_COLOUR = '#64748b';
+/**
+ * A tick's label as a plain SVG text: recharts' own Text measures every word in the DOM (a
+ * forced layout) to wrap it, which a short number never needs.
+ */
+function tickLabel(format: (value: number) => string) {
+  return function TickLabel(props: XAxisTickContentProps | YAxisTickContentProps): ReactElement {
+    const { x, y, payload, textAnchor, verticalAnchor, orientation, className } = props as typeof props & {
+      x: number;
+      y: number;
+    };
+    return (
+      <text
+        x={x}
+        y={y}
+        dy={verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'end' ? '0' : '0.355em'}
+        textAnchor={textAnchor}
+        className={className}
+        orientation={orientation}
+        fill={TICK_COLOUR}
+        fontSize={TICK_FONT_SIZE}
+      >
+        {format(Number(payload.value))}
+      </text>
+    );
+  };
+}
+const ITERATION_TICK = tickLabel(String);
+const VALUE_TICK = tickLabel(compactTick);
 
 function ChartCard({
   title,
@@ -208,8 +235,11 @@ function ChartCard({
   latest: string;
   legend: readonly LegendItem[];
   note?: string;
-  children: ReactNode;
+  /** The chart at the box's width (measured once, then on resize only). */
+  children: (width: number) => ReactNode;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  const { width } = useElementSize(box);
   return (
     <figure className="card chart-card" aria-label={title}>
       <figcaption className="card-title">
@@ -217,75 +247,113 @@ function ChartCard({
         <span className="card-meta">{latest}</span>
         <PngButton title={title} kind="chart" />
       </figcaption>
-      <div className="chart-box" style={{ height: CHART_HEIGHT }}>
-        {children}
+      <div className="chart-box" ref={box} style={{ height: CHART_HEIGHT }}>
+        {children(Math.floor(width))}
       </div>
       <ChartLegend items={legend} note={note} />
     </figure>
   );
 }
 
-const AUTO_DOMAIN: [string, string] = ['auto', 'auto'];
-const X_DOMAIN: [string, string] = ['dataMin', 'dataMax'];
 const X_AXIS_LINE = { stroke: '#cbd5e1' };
 const TOOLTIP_STYLE = { fontSize: 12, borderRadius: 8 };
 const MARGIN = { top: 6, right: 8, bottom: 0, left: 0 };
 const MARGIN_RIGHT_AXIS = { top: 6, right: 0, bottom: 0, left: 0 };
 const tooltipLabel = (label: unknown) => `iteration ${String(label)}`;
-const commonAxesOf = (log: boolean) => [
-  <CartesianGrid key="grid" stroke="#e2e8f0" vertical={false} />,
-  <XAxis
-    key="x"
-    dataKey="iteration"
-    type="number"
-    domain={X_DOMAIN}
-    interval={0}
-    tick={axisTick}
-    tickLine={false}
-    axisLine={X_AXIS_LINE}
-    allowDecimals={false}
-  />,
-  <YAxis
-    key="y"
-    yAxisId="left"
-    tick={axisTick}
-    tickLine={false}
-    axisLine={false}
-    width={44}
-    tickFormatter={compactTick}
-    // A linear axis has a handful of nice ticks: all are drawn, none measured. A log axis has
-    // many, so recharts measures their labels to drop the ones that would overlap.
-    {...(log
-      ? {
-          scale: 'log' as const,
-          domain: AUTO_DOMAIN,
-          allowDataOverflow: true,
-        }
-      : { domain: AUTO_DOMAIN, interval: 0 })}
-  />,
+const GRID = <CartesianGrid stroke="#e2e8f0" vertical={false} />;
+const TOOLTIP = (
   <Tooltip
-    key="tooltip"
     formatter={tooltipFormatter}
     labelFormatter={tooltipLabel}
     contentStyle={TOOLTIP_STYLE}
     isAnimationActive={false}
-  />,
-];
-const LINEAR_AXES = commonAxesOf(false);
-const LOG_AXES = commonAxesOf(true);
-const RIGHT_AXIS = (
-  <YAxis
-    key="y-right"
-    yAxisId="right"
-    orientation="right"
-    tick={axisTick}
-    tickLine={false}
-    axisLine={false}
-    width={40}
-    interval={0}
-    tickFormatter={compactTick}
   />
 );
+
+/**
+ * The axes, given their domains and ticks (chartScales.ts): recharts then neither searches for
+ * nice ticks nor measures labels to drop some (interval 0: every given tick is drawn). A scale
+ * that did not change between reports is the same object, so the axis is not re-registered.
+ */
+function axes(x: AxisScale, left: AxisScale, log: boolean, right: AxisScale | null) {
+  return [
+    <XAxis
+      key="x"
+      dataKey="iteration"
+      type="number"
+      domain={x.domain as [number, number]}
+      ticks={x.ticks as number[]}
+      interval={0}
+      allowDataOverflow
+      tick={ITERATION_TICK}
+      tickLine={false}
+      axisLine={X_AXIS_LINE}
+    />,
+    <YAxis
+      key="y"
+      yAxisId="left"
+      type="number"
+      scale={log ? 'log' : 'linear'}
+      domain={left.domain as [number, number]}
+      ticks={left.ticks as number[]}
+      interval={0}
+      allowDataOverflow
+      tick={VALUE_TICK}
+      tickLine={false}
+      axisLine={false}
+      width={44}
+    />,
+    right !== null && (
+      <YAxis
+        key="y-right"
+        yAxisId="right"
+        orientation="right"
+        type="number"
+        domain={right.domain as [number, number]}
+        ticks={right.ticks as number[]}
+        interval={0}
+        allowDataOverflow
+        tick={VALUE_TICK}
+        tickLine={false}
+        axisLine={false}
+        width={40}
+      />
+    ),
+  ];
+}
+
+/** `next`, or `previous` if it has the same domain and ticks. */
+function sameScale(previous: AxisScale | null, next: AxisScale): AxisScale {
+  if (
+    previous !== null &&
+    previous.domain[0] === next.domain[0] &&
+    previous.domain[1] === next.domain[1] &&
+    previous.ticks.length === next.ticks.length &&
+    previous.ticks.every((tick, i) => tick === next.ticks[i])
+  ) {
+    return previous;
+  }
+  return next;
+}
+
+/** The scale, kept as the same object while its domain and ticks stay the same. */
+function useStableScale(next: AxisScale): AxisScale {
+  const [kept, setKept] = useState(next);
+  const stable = sameScale(kept, next);
+  if (stable !== kept) setKept(stable);
+  return stable;
+}
+
+/** The values a set of data keys takes in the rows (a band's two ends). */
+function* valuesOf(rows: readonly Row[], keys: readonly string[]): Generator<number> {
+  for (const row of rows) {
+    for (const k of keys) {
+      const value = row[k];
+      if (typeof value === 'number') yield value;
+      else if (Array.isArray(value)) yield* value;
+    }
+  }
+}
 
 function line(dataKey: string, name: string, colour: string, style: LineStyle, axis = 'left') {
   return (
@@ -336,38 +404,47 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
   const seeds = variants[0]?.seeds ?? 1;
   const shapes: ReactElement[] = [];
   const legend: LegendItem[] = [];
+  // The data keys drawn against each axis, for the axes' domains.
+  const drawn: Record<'left' | 'right', string[]> = { left: [], right: [] };
+  const draw = (shape: ReactElement, dataKey: string, axis: 'left' | 'right' = 'left') => {
+    shapes.push(shape);
+    drawn[axis].push(dataKey);
+  };
 
   // A figure this run does not produce (the adversarial error under plain MSE) is left out.
   const produced = (series: SeriesName) =>
     rows.length === 0 || rows.some((row) => row[key(0, series)] !== undefined);
   if (!comparing) {
     if (chart.boundBand === true) {
-      shapes.push(band(boundKey(0), COLOURS.bound, 0.7));
+      draw(band(boundKey(0), COLOURS.bound, 0.7), boundKey(0));
       legend.push({ label: '±bound', colour: COLOURS.bound, style: 'area' });
     }
     for (const spec of chart.lines.filter((l) => produced(l.series))) {
-      if (seeds > 1)
-        shapes.push(band(bandKey(0, spec.series), spec.colour, BAND_OPACITY, spec.axis));
-      shapes.push(line(key(0, spec.series), spec.label, spec.colour, spec.style, spec.axis));
+      const bandOf = bandKey(0, spec.series);
+      if (seeds > 1) draw(band(bandOf, spec.colour, BAND_OPACITY, spec.axis), bandOf, spec.axis);
+      const lineOf = key(0, spec.series);
+      draw(line(lineOf, spec.label, spec.colour, spec.style, spec.axis), lineOf, spec.axis);
       legend.push({ label: spec.label, colour: spec.colour, style: spec.style });
     }
   } else {
     for (const variant of variants) {
       chart.compared.forEach((series, position) => {
         const spec = chart.lines.find((l) => l.series === series);
+        const bandOf = bandKey(variant.index, series);
         if (position === 0 && seeds > 1) {
-          shapes.push(
-            band(bandKey(variant.index, series), variant.colour, BAND_OPACITY, spec?.axis),
-          );
+          draw(band(bandOf, variant.colour, BAND_OPACITY, spec?.axis), bandOf, spec?.axis);
         }
-        shapes.push(
+        const lineOf = key(variant.index, series);
+        draw(
           line(
-            key(variant.index, series),
+            lineOf,
             `${variant.letter} ${labelOf(chart, series)}`,
             variant.colour,
             COMPARED_STYLES[position],
             spec?.axis,
           ),
+          lineOf,
+          spec?.axis,
         );
       });
       legend.push({
@@ -404,25 +481,45 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
       ? `shaded: 95 % interval over ${seeds} seeds${comparing ? ` (${labelOf(chart, chart.compared[0])})` : ''}`
       : undefined;
 
+  const first = Number(rows[0]?.iteration ?? 1);
+  const x = useStableScale(iterationScale(first, Number(last?.iteration ?? first)));
+  const left = useStableScale(
+    chart.log ? logScale(valuesOf(rows, drawn.left)) : linearScale(valuesOf(rows, drawn.left)),
+  );
+  const hasRight = drawn.right.length > 0;
+  const right = useStableScale(linearScale(valuesOf(rows, drawn.right)));
+
   return (
     <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart data={rows} margin={chart.rightAxis === true ? MARGIN_RIGHT_AXIS : MARGIN}>
-          {chart.log ? LOG_AXES : LINEAR_AXES}
-          {chart.rightAxis === true && RIGHT_AXIS}
-          {shapes}
-        </ComposedChart>
-      </ResponsiveContainer>
+      {(width) =>
+        width > 0 && (
+          <ComposedChart
+            width={width}
+            height={CHART_HEIGHT}
+            data={rows}
+            margin={hasRight ? MARGIN_RIGHT_AXIS : MARGIN}
+          >
+            {GRID}
+            {axes(x, left, chart.log, hasRight ? right : null)}
+            {TOOLTIP}
+            {shapes}
+          </ComposedChart>
+        )
+      }
     </ChartCard>
   );
 });
 
 export function Charts() {
   const variants = useShownVariants();
-  const view = useMemo(() => ({ rows: thin(buildRows(variants)), variants }), [variants]);
+  const view = useMemo(
+    () => ({ rows: thinRows(buildRows(variants), MAX_POINTS), variants }),
+    [variants],
+  );
   // A recharts chart takes tens of ms to redraw (more on a busy machine): redrawn together, the
-  // four make one long task per report that drops animation frames; staggered, one per task.
-  const staggered = useStaggered(view, CHARTS.length);
+  // four make one long task per report that drops animation frames; staggered, one per task
+  // between two frames, and at most every REDRAW_MS.
+  const staggered = useStaggered(view, CHARTS.length, REDRAW_MS);
   return (
     <section className="charts" aria-label="Charts">
       {CHARTS.map((chart, index) => (

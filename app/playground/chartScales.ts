@@ -1,0 +1,110 @@
+/**
+ * The charts' axes and points, computed here rather than by recharts: a domain and its ticks per
+ * axis (so recharts draws the ticks it is given instead of searching for nice ones with
+ * decimal.js and measuring their labels in the DOM), and the rows thinned to a bounded number
+ * of points per line. Ticks come in nice steps (1, 2 or 5 times a power of ten) and a linear
+ * domain ends on ticks, so between two reports the axes mostly stay exactly as they were.
+ */
+
+export interface AxisScale {
+  readonly domain: readonly [number, number];
+  readonly ticks: readonly number[];
+}
+
+/** The nice step (1, 2, 2.5 or 5 × 10^k) nearest above `raw`. */
+export function niceStep(raw: number): number {
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const fraction = raw / power;
+  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10;
+  return nice * power;
+}
+
+/** `value` with float noise removed (0.30000000000000004 → 0.3). */
+const clean = (value: number) => Number(value.toPrecision(12));
+
+/** Finite range of `values`, or null. */
+function rangeOf(values: Iterable<number>, positiveOnly: boolean): [number, number] | null {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const value of values) {
+    if (!Number.isFinite(value) || (positiveOnly && value <= 0)) continue;
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  return low <= high ? [low, high] : null;
+}
+
+/** A linear axis over `values` with about `count` intervals, its ends on ticks. */
+export function linearScale(values: Iterable<number>, count = 4): AxisScale {
+  const range = rangeOf(values, false);
+  if (range === null) return { domain: [0, 1], ticks: [0, 0.5, 1] };
+  let [low, high] = range;
+  if (low === high) {
+    const pad = low === 0 ? 1 : Math.abs(low) * 0.1;
+    low -= pad;
+    high += pad;
+  }
+  const step = niceStep((high - low) / count);
+  const start = Math.floor(low / step);
+  const end = Math.ceil(high / step);
+  const ticks: number[] = [];
+  for (let i = start; i <= end; i++) ticks.push(clean(i * step));
+  return { domain: [ticks[0], ticks[ticks.length - 1]], ticks };
+}
+
+/**
+ * A log axis over the positive `values`: whole decades, a tick per decade (every 2nd or 3rd when
+ * there are many), and 2 and 5 within the decade when the data spans only one or two.
+ */
+export function logScale(values: Iterable<number>): AxisScale {
+  const range = rangeOf(values, true);
+  if (range === null) return { domain: [0.1, 1], ticks: [0.1, 1] };
+  const low = Math.floor(Math.log10(range[0]));
+  const high = Math.max(low + 1, Math.ceil(Math.log10(range[1])));
+  const decades = high - low;
+  const every = decades <= 6 ? 1 : Math.ceil(decades / 5);
+  const ticks: number[] = [];
+  for (let k = low; k <= high; k++) {
+    if ((k - low) % every !== 0 && k !== high) continue;
+    const power = clean(10 ** k);
+    ticks.push(power);
+    if (decades <= 2 && k < high) ticks.push(clean(2 * power), clean(5 * power));
+  }
+  return { domain: [clean(10 ** low), clean(10 ** high)], ticks };
+}
+
+/** The iterations' axis: exactly first … last, integer ticks in nice steps. */
+export function iterationScale(first: number, last: number, count = 6): AxisScale {
+  if (!(last > first)) return { domain: [first, first + 1], ticks: [first, first + 1] };
+  const step = Math.max(1, niceStep((last - first) / count));
+  const ticks: number[] = [];
+  const integerStep = Math.ceil(step);
+  for (let t = Math.ceil(first / integerStep) * integerStep; t <= last; t += integerStep) {
+    if (t >= first) ticks.push(t);
+  }
+  if (ticks[0] !== first && (ticks[0] ?? Infinity) - first >= integerStep / 2) ticks.unshift(first);
+  return { domain: [first, last], ticks };
+}
+
+/**
+ * Every k-th of `rows` (by position, so the kept ones stay the same as rows are appended, until k
+ * doubles) and always the last, at most about `max` in all.
+ */
+export function thinRows<T>(rows: readonly T[], max: number): T[] {
+  if (rows.length <= max) return [...rows];
+  let stride = 1;
+  while (Math.ceil(rows.length / stride) > max) stride *= 2;
+  const kept = rows.filter((_, i) => i % stride === 0);
+  if (kept[kept.length - 1] !== rows[rows.length - 1]) kept.push(rows[rows.length - 1]);
+  return kept;
+}
+
+/** A tick label: short, with k for thousands and an exponent for tiny values. */
+export function compactTick(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e6) return value.toExponential(0);
+  if (magnitude >= 1000) return `${Number((value / 1000).toPrecision(3))}k`;
+  if (magnitude !== 0 && magnitude < 0.01) return value.toExponential(0);
+  return String(Number(value.toPrecision(3)));
+}
