@@ -3,7 +3,7 @@
  * open-loop prediction from the same start under the same actions drawn as a translucent ghost.
  * Where the ghost drifts from the body, the model's rollout has left reality.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type CSSProperties } from 'react';
 import { getEnv } from '../../src/envs';
 import type { EnvId } from '../../src/envs/types';
 import { ENV_INFO } from '../envInfo';
@@ -17,6 +17,18 @@ const FRAMES_PER_SECOND = 30;
 const GHOST_ALPHA = 0.38;
 /** The last frame stays a moment before the replay loops. */
 const HOLD_FRAMES = 20;
+/**
+ * The frame counter changes 30 times a second: sized and contained, its new text is laid out on
+ * its own instead of the whole page each time.
+ */
+const FRAME_LABEL_STYLE: CSSProperties = {
+  display: 'inline-block',
+  width: '18ch',
+  height: '1.3em',
+  lineHeight: '1.3em',
+  textAlign: 'right',
+  contain: 'strict',
+};
 
 export function EpisodeView() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -93,7 +105,14 @@ export function EpisodeView() {
     <figure className="card episode-view">
       <figcaption className="card-title">
         <span>The world and the model’s ghost</span>
-        {report !== null && <span ref={frameLabel} className="card-meta" aria-hidden="true" />}
+        {report !== null && (
+          <span
+            ref={frameLabel}
+            className="card-meta"
+            aria-hidden="true"
+            style={FRAME_LABEL_STYLE}
+          />
+        )}
         <PngButton title="The world and the model’s ghost" kind="canvas" />
       </figcaption>
       <div className="episode-canvas">
