@@ -201,10 +201,11 @@ const TICK_COLOUR = '#64748b';
  */
 function tickLabel(format: (value: number) => string) {
   return function TickLabel(props: XAxisTickContentProps | YAxisTickContentProps): ReactElement {
-    const { x, y, payload, textAnchor, verticalAnchor, orientation, className } = props as typeof props & {
-      x: number;
-      y: number;
-    };
+    const { x, y, payload, textAnchor, verticalAnchor, orientation, className } =
+      props as typeof props & {
+        x: number;
+        y: number;
+      };
     return (
       <text
         x={x}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import {
+  iterationScale,
+  linearScale,
+  logScale,
+  niceStep,
+  thinRows,
+} from '../../app/playground/chartScales';
+
+describe('chart scales', () => {
+  it('picks nice steps', () => {
+    expect(niceStep(0.33)).toBe(0.5);
+    expect(niceStep(4.2)).toBe(5);
+    expect(niceStep(17)).toBe(20);
+    expect(niceStep(0)).toBe(1);
+  });
+
+  it('ends a linear domain on ticks around the data, ignoring non-finite values', () => {
+    const scale = linearScale([-183.2, -12.5, Number.NaN, Infinity]);
+    expect(scale.domain).toEqual([-200, 0]);
+    expect(scale.ticks).toEqual([-200, -150, -100, -50, 0]);
+    expect(linearScale([]).domain).toEqual([0, 1]);
+    expect(linearScale([3, 3]).ticks.length).toBeGreaterThan(1);
+  });
+
+  it('spans whole decades on a log axis, positive values only', () => {
+    expect(logScale([0.004, 0.3, 0, -1])).toEqual({
+      domain: [0.001, 1],
+      ticks: [0.001, 0.01, 0.1, 1],
+    });
+    expect(logScale([0.2, 0.6]).ticks).toEqual([0.1, 0.2, 0.5, 1]);
+    expect(logScale([1e-9, 1e3]).ticks.length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives the iterations axis exactly first … last with integer ticks', () => {
+    expect(iterationScale(1, 3)).toEqual({ domain: [1, 3], ticks: [1, 2, 3] });
+    const long = iterationScale(1, 240);
+    expect(long.domain).toEqual([1, 240]);
+    expect(long.ticks.every(Number.isInteger)).toBe(true);
+    expect(long.ticks.length).toBeLessThanOrEqual(8);
+  });
+
+  it('thins rows to about the maximum, keeping the same ones as rows are appended, and the last', () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => i);
+    const kept = thinRows(rows, 150);
+    expect(kept.length).toBeLessThanOrEqual(151);
+    expect(kept.at(-1)).toBe(999);
+    const later = thinRows([...rows, 1000, 1001], 150);
+    expect(later.filter((i) => i < 999)).toEqual(kept.filter((i) => i < 999));
+    expect(thinRows([1, 2, 3], 150)).toEqual([1, 2, 3]);
+  });
+});
