@@ -33,6 +33,11 @@ export function requireFinite(
 /**
  * Throws a DivergenceError unless every weight is finite. A loss can stay finite over NaN weights
  * (WASM's relu maps NaN to 0), so the weights themselves are checked after each update.
+ *
+ * The counts are added two at a time, not with one tf.addN: tfjs-webgpu's AddN binds every input
+ * as a storage buffer in one shader, and past the device's limit (8 per stage by default, 7
+ * inputs) the pipeline is invalid, the whole command buffer it was batched in is dropped, and the
+ * count read back is garbage: in headless Chromium a model's 13 variables "diverged" at once.
  */
 export async function requireFiniteWeights(
   variables: readonly tf.Variable[],
@@ -41,7 +46,9 @@ export async function requireFiniteWeights(
   likelyCause: string,
 ): Promise<void> {
   const bad = tf.tidy(() =>
-    tf.addN(variables.map((v) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(v)), 'int32')))),
+    variables
+      .map((v) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(v)), 'int32')))
+      .reduce((sum, count) => tf.add(sum, count), tf.scalar(0, 'int32')),
   );
   const count = (await bad.data())[0];
   bad.dispose();

@@ -412,7 +412,7 @@ class Experiment {
     const share = this.objective.behaviour(this.world(iteration), budget);
     const policySteps = budget - (share?.steps ?? 0);
     if (this.mpc === null) {
-      const actor = new JsPolicy(this.policy.snapshot());
+      const actor = new JsPolicy(await this.policy.snapshot());
       const act = finiteActions((o) => actor.act(o, noise, this.rng.collect), "the policy's action", 'the policy network diverged: lower optimiser.learningRate');
       collectTransitions(this.realEnv, this.buffer, policySteps, act, this.rng.reset);
       timings.collect = secondsSince(mark);
@@ -557,7 +557,7 @@ class Experiment {
     const run = yield* inPhase(iteration, 'improve', timings, mpc.evaluateSim(this.evaluationObservations(), config.evaluation.episodeLength));
     const mark = nowMs();
     const steps = config.optimiser.stepsPerIteration;
-    const criticLoss = fitCriticToRun(this.critic, run, steps, config.optimiser.discount, config.optimiser.lambda);
+    const criticLoss = await fitCriticToRun(this.critic, run, steps, config.optimiser.discount, config.optimiser.lambda);
     timings.improve += secondsSince(mark);
     this.imagined = run;
     this.lastImprovement = { steps, policyLoss: -run.expectedReturn, criticLoss, imaginedReturn: run.expectedReturn };
@@ -621,7 +621,7 @@ class Experiment {
     const episodeLength = config.evaluation.episodeLength;
     let real = mpcReal;
     if (real === null) {
-      const actor = new JsPolicy(this.policy.snapshot());
+      const actor = new JsPolicy(await this.policy.snapshot());
       const act = finiteActions((o) => actor.act(o), "the policy's action", "the policy's weights gave a non-finite action", 'evaluate');
       real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, act);
     }

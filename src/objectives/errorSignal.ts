@@ -86,9 +86,15 @@ export class ErrorHead {
 
   /**
    * Fits ê to the measured errors of real rows (observations [n, d], env-format actions [n],
-   * errors [n]); returns the final mean squared error in value units squared.
+   * errors [n]); resolves to the final mean squared error in value units squared (read
+   * asynchronously: a synchronous read on WebGPU lost the device in headless Chromium).
    */
-  fit(observations: Float32Array, actions: Float32Array, errors: Float32Array, rng: Rng): number {
+  async fit(
+    observations: Float32Array,
+    actions: Float32Array,
+    errors: Float32Array,
+    rng: Rng,
+  ): Promise<number> {
     const n = errors.length;
     if (n === 0) throw new Error('error head: no transitions to fit');
     const d = this.shape.observationDim;
@@ -108,7 +114,7 @@ export class ErrorHead {
         rowsErr[i] = errors[row] / this.targetScale;
       }
       const last = step === FIT.steps - 1;
-      tf.tidy(() => {
+      const value = tf.tidy(() => {
         const o = tf.tensor2d(rowsObs, [batch, d]);
         const a = tf.tensor2d(rowsAct, [batch, 1]);
         const target = tf.tensor1d(rowsErr);
@@ -117,8 +123,14 @@ export class ErrorHead {
           last,
           [...this.weights, ...this.biases],
         );
-        if (value !== null) loss = value.dataSync()[0] * this.targetScale ** 2;
+        return value ?? tf.scalar(Number.NaN);
       });
+      try {
+        // Only the last step's loss is asked for (minimize returns null before it).
+        if (last) loss = (await value.data())[0] * this.targetScale ** 2;
+      } finally {
+        value.dispose();
+      }
     }
     return loss;
   }

@@ -106,7 +106,7 @@ export class MismatchedNoMore implements LearningObjective {
   async adaptModel(world: ObjectiveWorld): Promise<void> {
     const train = await this.realAndModelRows(world.model, world.buffer, 'train', MAX_TRAIN_ROWS);
     if (train !== null) {
-      this.classifier.train(
+      await this.classifier.train(
         train.real,
         train.model,
         CLASSIFIER.steps,

@@ -165,7 +165,7 @@ export class PolicyAwareGame implements LearningObjective {
     episodeLength: number,
   ): Promise<ObjectiveFigures> {
     const spec = world.definition.spec;
-    const actor = new JsPolicy(this.adversary.policy.snapshot());
+    const actor = new JsPolicy(await this.adversary.policy.snapshot());
     const run = evaluateReal(spec.id, world.realParams, starts, episodeLength, (o) => actor.act(o));
     const modelError = await oneStepError(world.model, run.transitions);
     const criticError = await criticErrors(world.model, world.critic, run.transitions);
@@ -214,7 +214,7 @@ export class PolicyAwareGame implements LearningObjective {
       nextObservations: batch.nextObservations,
     };
     const errors = await criticErrors(world.model, world.critic, rows);
-    this.errorHead.fit(batch.observations, batch.actions, errors, this.rng.head);
+    await this.errorHead.fit(batch.observations, batch.actions, errors, this.rng.head);
     return this.errorHead.signal;
   }
 }

@@ -157,15 +157,16 @@ export class TransitionClassifier {
    * twins (the same rows of `model`: the same (s, a), so only s' can tell them apart):
    *   L(C) = −½ [ mean_real log C(s, a, s') + mean_model log(1 − C(s, a, ŝ')) ]
    *        = ½ [ mean softplus(−logit_real) + mean softplus(logit_model) ]
-   * Returns the last step's loss.
+   * Resolves to the last step's loss (read asynchronously: a synchronous read on WebGPU lost the
+   * device in headless Chromium).
    */
-  train(
+  async train(
     real: ClassifierRows,
     model: ClassifierRows,
     steps: number,
     batchSize: number,
     rng: Rng,
-  ): number {
+  ): Promise<number> {
     if (real.count === 0 || real.count !== model.count) {
       throw new Error(
         'TransitionClassifier.train: needs as many model rows as real rows, and some',
@@ -208,8 +209,11 @@ export class TransitionClassifier {
         );
         return value;
       });
-      if (step === steps - 1) loss = cost.dataSync()[0];
-      cost.dispose();
+      try {
+        if (step === steps - 1) loss = (await cost.data())[0];
+      } finally {
+        cost.dispose();
+      }
     }
     return loss;
   }

@@ -17,12 +17,14 @@ import { Critic, type CriticShape } from './critic';
 import { GradientImprover } from './gradientImprover';
 import type { ImaginationSettings, ImprovementResult } from './improver';
 import { JsPolicy } from './jsPolicy';
-import { PolicyNetwork, type PolicyShape } from './policyNetwork';
+import { PolicyNetwork, type PolicyShape, type PolicySnapshot } from './policyNetwork';
 
 export class Adversary {
   readonly policy: PolicyNetwork;
   private readonly errorToGo: Critic;
   private readonly improver: GradientImprover;
+  /** The policy's weights as the last play left them, for `actor`. */
+  private played: PolicySnapshot | null = null;
 
   constructor(
     policyShape: PolicyShape,
@@ -37,7 +39,7 @@ export class Adversary {
   }
 
   /** `steps` gradient steps on the Error-MDP of `signal` in the model; the result's return is in e's units. */
-  play(
+  async play(
     model: WorldModel,
     buffer: ReplayBuffer,
     signal: ErrorSignal,
@@ -52,15 +54,22 @@ export class Adversary {
       imaginedReward: (rollout) =>
         errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
     };
-    return this.improver.improve(
+    const result = await this.improver.improve(
       { model, policy: this.policy, critic: this.errorToGo, buffer, settings, rng },
       steps,
     );
+    this.played = await this.policy.snapshot();
+    return result;
   }
 
-  /** Acting in the real env, in plain JS; `noise` as the policy's exploration noise. */
+  /**
+   * Acting in the real env, in plain JS, as the last `play` left it; `noise` as the policy's
+   * exploration noise. Its weights were read when that play ended (asynchronously: a synchronous
+   * read on WebGPU lost the device in headless Chromium). Only after a play.
+   */
   actor(noise: number, rng: Rng): StepActor {
-    const js = new JsPolicy(this.policy.snapshot());
+    if (this.played === null) throw new Error('Adversary.actor: the adversary has not played yet');
+    const js = new JsPolicy(this.played);
     return (observation) => js.act(observation, noise, rng);
   }
 

@@ -99,9 +99,13 @@ export class Critic {
     });
   }
 
-  /** One regression step of V(o_t) toward the λ-returns of a rollout; returns the loss. */
-  train(rollout: ImaginedTrajectories, discount: number, lambda: number): number {
-    return tidyNumber(() => {
+  /**
+   * One regression step of V(o_t) toward the λ-returns of a rollout; resolves to the loss. The
+   * loss is read asynchronously: a synchronous read on WebGPU goes through a canvas, which lost
+   * the device in headless Chromium (docs/BENCHMARKS.md, "WebGPU in the worker").
+   */
+  async train(rollout: ImaginedTrajectories, discount: number, lambda: number): Promise<number> {
+    const loss = tf.tidy(() => {
       const targets = this.lambdaReturns(rollout, discount, lambda);
       const H = targets.shape[0];
       const [, R, d] = rollout.observations.shape;
@@ -115,21 +119,17 @@ export class Critic {
         true,
         [...this.weights, ...this.biases],
       );
-      return loss === null ? Number.NaN : loss.dataSync()[0];
+      return loss ?? tf.scalar(Number.NaN);
     });
+    try {
+      return (await loss.data())[0];
+    } finally {
+      loss.dispose();
+    }
   }
 
   dispose(): void {
     tf.dispose([...this.weights, ...this.biases, this.inputMean, this.inputScale]);
     this.optimizer.dispose();
   }
-}
-
-/** tf.tidy for work whose result is a plain number. */
-function tidyNumber(fn: () => number): number {
-  let result = Number.NaN;
-  tf.tidy(() => {
-    result = fn();
-  });
-  return result;
 }

@@ -93,7 +93,7 @@ export class GradientImprover implements PolicyImprover {
         } finally {
           loss?.dispose();
         }
-        if (kept !== null) criticLoss = critic.train(kept, settings.discount, settings.lambda);
+        if (kept !== null) criticLoss = await critic.train(kept, settings.discount, settings.lambda);
       } finally {
         starts.dispose();
         if (kept !== null) tf.dispose([kept.observations, kept.rewards, kept.alive]);

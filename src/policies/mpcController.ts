@@ -351,13 +351,13 @@ export class MpcController {
  * its own closed-loop imagined episodes, because the simulation bound weighs model errors by it.
  * Returns the last critic loss (NaN for zero steps).
  */
-export function fitCriticToRun(
+export async function fitCriticToRun(
   critic: Critic,
   run: ClosedLoopRun,
   steps: number,
   discount: number,
   lambda: number,
-): number {
+): Promise<number> {
   const { episodes: K, steps: L } = run;
   const d = run.observations.length / ((L + 1) * K);
   const trajectories = {
@@ -367,7 +367,8 @@ export function fitCriticToRun(
   };
   let loss = Number.NaN;
   try {
-    for (let step = 0; step < steps; step++) loss = critic.train(trajectories, discount, lambda);
+    for (let step = 0; step < steps; step++)
+      loss = await critic.train(trajectories, discount, lambda);
   } finally {
     tf.dispose([trajectories.observations, trajectories.rewards, trajectories.alive]);
   }

@@ -93,13 +93,14 @@ export class PolicyNetwork {
     });
   }
 
-  snapshot(): PolicySnapshot {
-    return {
-      shape: this.shape,
-      weights: this.weights.map((w) => w.dataSync() as Float32Array),
-      biases: this.biases.map((b) => b.dataSync() as Float32Array),
-      logStd: this.logStd.dataSync()[0],
-    };
+  /** Read asynchronously: a synchronous read on WebGPU lost the device in headless Chromium. */
+  async snapshot(): Promise<PolicySnapshot> {
+    const [weights, biases, logStd] = await Promise.all([
+      Promise.all(this.weights.map((w) => w.data() as Promise<Float32Array>)),
+      Promise.all(this.biases.map((b) => b.data() as Promise<Float32Array>)),
+      this.logStd.data(),
+    ]);
+    return { shape: this.shape, weights, biases, logStd: logStd[0] };
   }
 
   dispose(): void {

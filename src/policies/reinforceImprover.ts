@@ -120,7 +120,7 @@ export class ReinforceImprover implements PolicyImprover {
         if (loss !== null) own(loss);
         policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
         imaginedReturn = (await meanReturn.data())[0];
-        criticLoss = critic.train(trajectories, settings.discount, settings.lambda);
+        criticLoss = await critic.train(trajectories, settings.discount, settings.lambda);
       } finally {
         tf.dispose(owned);
         rollout?.dispose();

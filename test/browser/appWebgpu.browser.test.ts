@@ -1,16 +1,16 @@
 /**
  * The playground with the backend forced to WebGPU by link, in a Chromium launched with
  * --enable-unsafe-webgpu (WebGPU on SwiftShader, a CPU adapter: slow, but real WebGPU). The badge
- * must say WebGPU. Then one of two outcomes, whichever happens, is held to and recorded as a test
- * annotation:
- * - WebGPU trains: play, pause, step and reset work on it as on WASM (app.browser.test.ts);
- * - WebGPU fails on the way: the app says where and why, keeps the page, and "Retry on WASM" falls
- *   back to WASM, where play, pause, step and reset work.
- * Recorded 2026-11-22 with Chromium 156: the second — the run stops while improving the policy
- * with "Failed to execute 'mapAsync' on 'GPUBuffer': A valid external Instance reference no longer
- * exists." (see docs/BENCHMARKS.md, "The app's main thread"). Since the engine falls back mid-run
- * (2026-11-22), the first happens and WebGPU may fail later, after pause, step and reset: the
- * fallback notice must then say so and the badge name the backend the run went on with.
+ * must say WebGPU, and play, pause, step and reset must work on it as on WASM
+ * (app.browser.test.ts), with no fallback to another backend and nothing from WebGPU's validation
+ * in the console.
+ *
+ * Until 2026-12-05 WebGPU failed here mid-run, for two reasons of the engine's (docs/BENCHMARKS.md,
+ * "WebGPU in the worker (SwiftShader)"): a synchronous read (`dataSync`), which tfjs-webgpu does
+ * through an OffscreenCanvas WebGPU context whose `getCurrentTexture()` makes this Chromium destroy
+ * the device ("A valid external Instance reference no longer exists."); and a `tf.addN` over more
+ * than 7 tensors, an invalid pipeline under the default storage-buffer limit, which read back as
+ * "non-finite weights". The console check holds both: tfjs warns on the first synchronous read.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,9 +58,19 @@ describe('playground on WebGPU', () => {
     await context?.close();
   });
 
-  it('runs on WebGPU, or says why not and falls back to WASM', async ({ annotate }) => {
+  it('trains on WebGPU through play, pause, step and reset', async () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
+    // The worker's console comes to the page's: a synchronous read or an invalid pipeline says so.
+    const webgpuComplaints: string[] = [];
+    page.on('console', (message) => {
+      if (
+        /synchronously reading data from GPU|Invalid ComputePipeline|exceeds the maximum|Instance reference/.test(
+          message.text(),
+        )
+      )
+        webgpuComplaints.push(message.text());
+    });
     await page.goto(appUrl(TINY_WEBGPU));
     await expect
       .poll(() => page.getByRole('button', { name: 'Play' }).isVisible(), { timeout: 30_000 })
@@ -68,7 +78,7 @@ describe('playground on WebGPU', () => {
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => badge(page).textContent(), { timeout: 60_000 }).toBe('WEBGPU');
 
-    // Either an iteration completes on WebGPU or the run stops with an error.
+    // An iteration completes on WebGPU, with no error on the way.
     const alert = page.getByRole('alert');
     await expect
       .poll(async () => (await iterationCount(page)) >= 1 || (await alert.isVisible()), {
@@ -77,41 +87,14 @@ describe('playground on WebGPU', () => {
       })
       .toBe(true);
     await screenshot(page, 'app-webgpu');
+    expect((await alert.isVisible()) ? await alert.textContent() : null).toBeNull();
 
-    if (!(await alert.isVisible())) {
-      // WebGPU may still fail later in the run: the engine then goes on with the next backend
-      // from its last good iteration (test/browser/backendFallback.browser.test.ts), and says so.
-      await pauseStepReset(page, async () => {
-        const fallback = page.getByRole('status', { name: 'Backend fallback' });
-        if (await fallback.isVisible()) {
-          const said = (await fallback.locator('strong').textContent()) ?? '';
-          await annotate(`WebGPU (SwiftShader) trained, then failed mid-run: ${said}`);
-          expect(said).toMatch(/^WebGPU failed mid-run .*; continued on \w+\.$/);
-          expect(await badge(page).textContent()).not.toBe('WEBGPU');
-        } else {
-          await annotate('WebGPU (SwiftShader) trained: play, pause, step and reset ran on WebGPU');
-          expect(await badge(page).textContent()).toBe('WEBGPU');
-        }
-      });
-      // What WebGPU complained about on the way is the engine's to catch, not the page's.
-      const uncaught = pageErrors.errors.filter((error) => error.startsWith('uncaught:'));
-      expect(uncaught).toEqual([]);
-      return;
-    }
-
-    // The failure is said where it happened, with a way on; the page stays usable.
-    const said = `${await alert.locator('strong').textContent()} ${await alert.locator('.error-text').textContent()}`;
-    await annotate(`WebGPU (SwiftShader) started but failed: ${said}; fell back to WASM`);
-    expect(said).toMatch(/^The run stopped /);
-    expect(await badge(page).textContent()).toBe('WEBGPU');
-    await alert.getByRole('button', { name: 'Retry on WASM' }).click();
-    expect(page.url()).toContain('be=wasm');
-    await expect.poll(() => badge(page).textContent(), { timeout: 60_000 }).toBe('WASM');
-    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
-    expect(await alert.isVisible()).toBe(false);
-    await pauseStepReset(page);
-    // The engine's failure is an error the app caught and showed, not an uncaught page error;
-    // tfjs may log its own complaint to the console on the way, which is what WebGPU said.
+    const fallback = page.getByRole('status', { name: 'Backend fallback' });
+    await pauseStepReset(page, async () => {
+      expect((await fallback.isVisible()) ? await fallback.textContent() : null).toBeNull();
+      expect(await badge(page).textContent()).toBe('WEBGPU');
+    });
+    expect(webgpuComplaints).toEqual([]);
     const uncaught = pageErrors.errors.filter((error) => error.startsWith('uncaught:'));
     expect(uncaught).toEqual([]);
   });

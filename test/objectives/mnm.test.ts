@@ -52,7 +52,7 @@ describe('TransitionClassifier (Pendulum-v1, random transitions)', () => {
   it('cannot tell two samples of the same transitions apart: held-out accuracy ≈ ½', async () => {
     const c = classifier();
     const tensors = tf.memory().numTensors;
-    c.train(
+    await c.train(
       rows(a, 'train', count('train')),
       rows(b, 'train', count('train')),
       200,
@@ -79,7 +79,7 @@ describe('TransitionClassifier (Pendulum-v1, random transitions)', () => {
     };
     const c = classifier();
     const train = rows(a, 'train', count('train'));
-    c.train(train, wrong(train), 200, 128, createRng(4));
+    await c.train(train, wrong(train), 200, 128, createRng(4));
     const holdout = rows(a, 'holdout', count('holdout'));
     expect(await c.accuracy(holdout, wrong(holdout))).toBeGreaterThan(0.8);
     c.dispose();

@@ -121,7 +121,7 @@ describe('the Error-MDP adversary with a planted error region', () => {
       },
       rng.fork('head'),
     );
-    head.fit(truth.observations, truth.actions, measured.perRow, rng.fork('head-fit'));
+    await head.fit(truth.observations, truth.actions, measured.perRow, rng.fork('head-fit'));
 
     const adversary = new Adversary(
       {

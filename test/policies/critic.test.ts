@@ -125,7 +125,7 @@ describe('Critic.lambdaReturns', () => {
     expect(actual[4][2]).toBe(0);
   });
 
-  it('training on fixed targets lowers the regression loss', () => {
+  it('training on fixed targets lowers the regression loss', async () => {
     const rng = createRng(9);
     const learner = new Critic(
       {
@@ -139,9 +139,9 @@ describe('Critic.lambdaReturns', () => {
       rng,
     );
     // λ = 1, γ = 0: the targets are the rewards, whatever V says.
-    const first = learner.train(rollout, 0, 1);
+    const first = await learner.train(rollout, 0, 1);
     let last = first;
-    for (let i = 0; i < 60; i++) last = learner.train(rollout, 0, 1);
+    for (let i = 0; i < 60; i++) last = await learner.train(rollout, 0, 1);
     learner.dispose();
     expect(Number.isFinite(first)).toBe(true);
     expect(last).toBeLessThan(first * 0.5);

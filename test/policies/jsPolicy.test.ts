@@ -56,7 +56,7 @@ describe('JsPolicy mirrors PolicyNetwork', () => {
       const actions = policy.deterministicAction(input);
       const expected = await actions.data();
       tf.dispose([input, actions]);
-      const js = new JsPolicy(policy.snapshot());
+      const js = new JsPolicy(await policy.snapshot());
       const space = policy.shape.actionSpace;
       if (space.kind !== 'box') throw new Error('box env expected');
       let low = 0;
@@ -89,7 +89,7 @@ describe('JsPolicy mirrors PolicyNetwork', () => {
     const logits = policy.head(input);
     const [hot, head] = await Promise.all([oneHot.data(), logits.data()]);
     tf.dispose([input, oneHot, logits]);
-    const js = new JsPolicy(policy.snapshot());
+    const js = new JsPolicy(await policy.snapshot());
     const counts = new Array<number>(space.n).fill(0);
     let compared = 0;
     for (let i = 0; i < ROWS; i++) {
@@ -106,19 +106,19 @@ describe('JsPolicy mirrors PolicyNetwork', () => {
     for (const count of counts) expect(count).toBeGreaterThan(0);
   });
 
-  it('explores only when asked: noise changes box actions, keeps them in the box, and ε = 1 is uniform', () => {
+  it('explores only when asked: noise changes box actions, keeps them in the box, and ε = 1 is uniform', async () => {
     const rng = createRng(13);
     const box = spreadPolicy('Pendulum-v1', 1, rng);
     const discrete = spreadPolicy('CartPole-v1', 1, rng);
     made.push(box, discrete);
-    const boxActor = new JsPolicy(box.snapshot());
+    const boxActor = new JsPolicy(await box.snapshot());
     const observation = [0.3, -0.2, 1];
     const plain = boxActor.act(observation);
     expect(boxActor.act(observation, 0, createRng(1))).toBe(plain);
     const noisy = Array.from({ length: 200 }, () => boxActor.act(observation, 1, rng));
     expect(noisy.every((a) => a >= -2 && a <= 2)).toBe(true);
     expect(new Set(noisy).size).toBeGreaterThan(150);
-    const discreteActor = new JsPolicy(discrete.snapshot());
+    const discreteActor = new JsPolicy(await discrete.snapshot());
     const greedy = discreteActor.act([0, 0, 0, 0]);
     const draws = Array.from({ length: 400 }, () => discreteActor.act([0, 0, 0, 0], 1, rng));
     const other = draws.filter((a) => a !== greedy).length;

@@ -198,10 +198,10 @@ describe('MpcController on a model fitted to random Pendulum-v1 data', () => {
       3e-3,
       createRng(8),
     );
-    const first = fitCriticToRun(critic, run, 1, 0.99, 0.95);
+    const first = await fitCriticToRun(critic, run, 1, 0.99, 0.95);
     // (Adam makes its moment slots on the first step; nothing is made after.)
     const withCritic = tf.memory().numTensors;
-    const later = fitCriticToRun(critic, run, 30, 0.99, 0.95);
+    const later = await fitCriticToRun(critic, run, 30, 0.99, 0.95);
     expect(Number.isFinite(first)).toBe(true);
     expect(later).toBeLessThan(first);
     expect(tf.memory().numTensors).toBe(withCritic);
