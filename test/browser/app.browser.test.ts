@@ -138,10 +138,13 @@ describe('playground', () => {
     await expect
       .poll(() => alert.getByRole('button', { name: 'Retry', exact: true }).isVisible())
       .toBe(true);
-    // The page is still there: the controls still work.
+    // The page is still there: the controls still work. The other way on, another backend
+    // (plain Retry is taken in workerDeath.browser.test.ts), goes on the link too.
     await page.getByRole('combobox', { name: 'Policy optimiser' }).selectOption('gradient');
-    await alert.getByRole('button', { name: 'Retry', exact: true }).click();
-    await expect.poll(() => iterationCount(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    await alert.getByRole('button', { name: 'Retry on CPU' }).click();
+    expect(page.url()).toContain('be=cpu');
+    await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('.backend-badge .backend-name').textContent()).toBe('CPU');
     pageErrors.assertNone();
     await page.close();
   });
@@ -156,7 +159,9 @@ describe('playground', () => {
     // Timed on this config's own workload (TINY: mb=64, B=32, H=10, ens=2, width=32), the
     // backend shown among those that ran it, with their times.
     const badge = (await page.locator('.backend-name').textContent())?.toLowerCase() ?? '';
-    expect(reason).toMatch(new RegExp(`^${badge}: fastest on this config's workload \\(\\d+(\\.\\d)? ms vs `));
+    expect(reason).toMatch(
+      new RegExp(`^${badge}: fastest on this config's workload \\(\\d+(\\.\\d)? ms vs `),
+    );
     expect(reason).toContain(
       'one run: a fit step at minibatch 64 and 32 imagined rollouts of 10 steps through 2 × 2×32 MLPs',
     );
