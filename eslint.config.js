@@ -52,6 +52,15 @@ export default tseslint.config(
           ],
         },
       ],
+      // A synchronous read on WebGPU goes through a canvas context that loses the device in
+      // headless Chromium (docs/BENCHMARKS.md, "WebGPU in the worker"), and stalls a real GPU.
+      'no-restricted-syntax': [
+        ...noCodeFromStrings['no-restricted-syntax'],
+        {
+          selector: "CallExpression[callee.property.name=/^(dataSync|arraySync|bufferSync)$/]",
+          message: 'The engine reads tensors asynchronously (await data()/array()): see docs/BENCHMARKS.md, "WebGPU in the worker".',
+        },
+      ],
       'no-restricted-globals': [
         'error',
         { name: 'window', message: 'The engine runs in a worker and in Node: no DOM.' },
