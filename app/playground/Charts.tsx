@@ -12,10 +12,12 @@ import {
   Area,
   CartesianGrid,
   ComposedChart,
+  Curve,
   Line,
   Tooltip,
   XAxis,
   YAxis,
+  type LineDrawShapeProps,
   type XAxisTickContentProps,
   type YAxisTickContentProps,
 } from 'recharts';
@@ -323,24 +325,39 @@ function axes(x: AxisScale, left: AxisScale, log: boolean, right: AxisScale | nu
   ];
 }
 
-/** `next`, or `previous` if it has the same domain and ticks. */
-function sameScale(previous: AxisScale | null, next: AxisScale): AxisScale {
-  if (
-    previous !== null &&
+/** Whether two scales have the same domain and ticks. */
+function sameScale(previous: AxisScale, next: AxisScale): boolean {
+  return (
     previous.domain[0] === next.domain[0] &&
     previous.domain[1] === next.domain[1] &&
     previous.ticks.length === next.ticks.length &&
     previous.ticks.every((tick, i) => tick === next.ticks[i])
-  ) {
-    return previous;
-  }
-  return next;
+  );
 }
 
-/** The scale, kept as the same object while its domain and ticks stay the same. */
-function useStableScale(next: AxisScale): AxisScale {
+/** Whether two lists of elements have the same keys, types and props (compared shallowly). */
+function sameElements(previous: readonly ReactElement[], next: readonly ReactElement[]): boolean {
+  return (
+    previous.length === next.length &&
+    previous.every((element, i) => {
+      const other = next[i];
+      if (element.key !== other.key || element.type !== other.type) return false;
+      const a = element.props as Record<string, unknown>;
+      const b = other.props as Record<string, unknown>;
+      const keys = Object.keys(a);
+      return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
+    })
+  );
+}
+
+/**
+ * `next`, or the value kept from an earlier render while `same` says they are the same. A chart
+ * given the very same scale, or the very same line and band elements, leaves them alone: React
+ * does not render them again and recharts does not register them again in its store.
+ */
+function useKept<T>(next: T, same: (previous: T, next: T) => boolean): T {
   const [kept, setKept] = useState(next);
-  const stable = sameScale(kept, next);
+  const stable = kept === next || same(kept, next) ? kept : next;
   if (stable !== kept) setKept(stable);
   return stable;
 }
@@ -356,10 +373,22 @@ function* valuesOf(rows: readonly Row[], keys: readonly string[]): Generator<num
   }
 }
 
+/**
+ * A line's path: recharts' own Curve, without the ref that recharts' default line shape puts on
+ * it. Given that ref, recharts' Line measures the path (`getTotalLength`, which forces a style
+ * and layout update) on every render, for an entrance animation these charts turn off.
+ */
+function StaticLineShape(props: LineDrawShapeProps): ReactElement {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { pathRef, animationElapsedTime, isAnimating, isEntrance, visibleLength, ...curve } = props;
+  return <Curve {...curve} />;
+}
+
 function line(dataKey: string, name: string, colour: string, style: LineStyle, axis = 'left') {
   return (
     <Line
       key={dataKey}
+      shape={StaticLineShape}
       yAxisId={axis}
       type="monotone"
       dataKey={dataKey}
@@ -483,12 +512,19 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
       : undefined;
 
   const first = Number(rows[0]?.iteration ?? 1);
-  const x = useStableScale(iterationScale(first, Number(last?.iteration ?? first)));
-  const left = useStableScale(
+  const x = useKept(iterationScale(first, Number(last?.iteration ?? first)), sameScale);
+  const left = useKept(
     chart.log ? logScale(valuesOf(rows, drawn.left)) : linearScale(valuesOf(rows, drawn.left)),
+    sameScale,
   );
   const hasRight = drawn.right.length > 0;
-  const right = useStableScale(linearScale(valuesOf(rows, drawn.right)));
+  const right = useKept(linearScale(valuesOf(rows, drawn.right)), sameScale);
+  // Between two reports the axes and shapes are mostly the same: only the data changes.
+  const axisElements = useMemo(
+    () => axes(x, left, chart.log, hasRight ? right : null),
+    [x, left, chart.log, hasRight, right],
+  );
+  const shapeElements = useKept(shapes, sameElements);
 
   return (
     <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
@@ -501,9 +537,9 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
             margin={hasRight ? MARGIN_RIGHT_AXIS : MARGIN}
           >
             {GRID}
-            {axes(x, left, chart.log, hasRight ? right : null)}
+            {axisElements}
             {TOOLTIP}
-            {shapes}
+            {shapeElements}
           </ComposedChart>
         )
       }
