@@ -1,15 +1,16 @@
 /**
  * The calibration workload backend.ts times on each backend: one fit step and one rollout at the
- * configured sizes, on synthetic transitions (only shapes matter for speed). Its first run on a
- * backend also measures the ensemble layouts there and remembers the fastest (layout.ts), so
- * the layout, like the backend, is chosen by measurement.
+ * configured sizes, on synthetic transitions (only shapes matter for speed), in the layout the
+ * run will use there (layout.ts). It chooses the backend, never the layout: the layouts round
+ * differently, so a layout chosen by timing would make a seed's numbers depend on the machine's
+ * load (measureLayouts is for the benchmarks, which pick the fixed layouts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { CalibrationStopped } from '../backend';
 import { ReplayBuffer } from '../data/replayBuffer';
 import type { EnvSpec } from '../envs/types';
 import { createRng, type Rng } from '../rng';
-import { rememberLayout, type EnsembleLayout } from './layout';
+import type { EnsembleLayout } from './layout';
 import { randomUniformPolicy } from './policy';
 import { WorldModel, type WorldModelConfig } from './worldModel';
 
@@ -37,17 +38,10 @@ export function modelCalibration(
   sizes: CalibrationSizes,
   seed = 0,
 ): (overBudget?: () => boolean) => Promise<void> {
-  const measuredOn = new Set<string>();
   return async (overBudget = () => false) => {
     const check = () => {
       if (overBudget()) throw new CalibrationStopped();
     };
-    const backend = tf.getBackend();
-    if (!measuredOn.has(backend)) {
-      const { fastest } = await measureLayouts(spec, config, sizes, seed, check);
-      rememberLayout(backend, fastest);
-      measuredOn.add(backend);
-    }
     await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon, check);
   };
 }
