@@ -7,7 +7,15 @@
  * style, and a chart keeps to its two or three headline figures so the lines stay readable.
  * Long runs are thinned here for drawing only.
  */
-import { memo, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  memo,
+  useCallback,
+  useMemo,
+  useRef,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import {
   Area,
   CartesianGrid,
@@ -238,11 +246,17 @@ function ChartCard({
   latest: string;
   legend: readonly LegendItem[];
   note?: string;
-  /** The chart at the box's width (measured once, then on resize only). */
-  children: (width: number) => ReactNode;
+  /**
+   * The chart at the box's width (measured once, then on resize only); `pointed` while the
+   * pointer or the focus is in the box.
+   */
+  children: (width: number, pointed: boolean) => ReactNode;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(box);
+  const [pointed, setPointed] = useState(false);
+  const point = useCallback(() => setPointed(true), []);
+  const leave = useCallback(() => setPointed(false), []);
   return (
     <figure className="card chart-card" aria-label={title}>
       <figcaption className="card-title">
@@ -250,8 +264,16 @@ function ChartCard({
         <span className="card-meta">{latest}</span>
         <PngButton title={title} kind="chart" />
       </figcaption>
-      <div className="chart-box" ref={box} style={{ height: CHART_HEIGHT }}>
-        {children(Math.floor(width))}
+      <div
+        className="chart-box"
+        ref={box}
+        style={{ height: CHART_HEIGHT }}
+        onPointerEnter={point}
+        onPointerLeave={leave}
+        onFocus={point}
+        onBlur={leave}
+      >
+        {children(Math.floor(width), pointed)}
       </div>
       <ChartLegend items={legend} note={note} />
     </figure>
@@ -528,7 +550,7 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
 
   return (
     <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
-      {(width) =>
+      {(width, pointed) =>
         width > 0 && (
           <ComposedChart
             width={width}
@@ -538,7 +560,8 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
           >
             {GRID}
             {axisElements}
-            {TOOLTIP}
+            {/* Mounted only while pointed at: its ~15 store listeners rerun on every redraw. */}
+            {pointed && TOOLTIP}
             {shapeElements}
           </ComposedChart>
         )

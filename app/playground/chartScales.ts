@@ -75,9 +75,23 @@ export function logScale(values: Iterable<number>): AxisScale {
   return { domain: [clean(10 ** low), clean(10 ** high)], ticks };
 }
 
-/** The iterations' axis: exactly first … last, integer ticks in nice steps. */
-export function iterationScale(first: number, last: number, count = 6): AxisScale {
-  if (!(last > first)) return { domain: [first, first + 1], ticks: [first, first + 1] };
+/** The smallest of 1, 2, 5, 10, 20, 50, … that is at least `value` (≥ 1). */
+export function niceCeiling(value: number): number {
+  let decade = 1;
+  for (;;) {
+    for (const m of [1, 2, 5]) if (m * decade >= value) return m * decade;
+    decade *= 10;
+  }
+}
+
+/**
+ * The iterations' axis: first … the next of 1, 2, 5, 10, 20, 50, … at or past the last, integer
+ * ticks in nice steps. Ending on such a round number rather than on the latest iteration keeps
+ * the axis the same for many reports: a changed axis costs recharts two more store updates (and
+ * every listener's rerun) per redraw.
+ */
+export function iterationScale(first: number, latest: number, count = 6): AxisScale {
+  const last = niceCeiling(Math.max(latest, first + 1));
   const step = Math.max(1, niceStep((last - first) / count));
   const ticks: number[] = [];
   const integerStep = Math.ceil(step);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   iterationScale,
+  niceCeiling,
   linearScale,
   logScale,
   niceStep,
@@ -32,12 +33,21 @@ describe('chart scales', () => {
     expect(logScale([1e-9, 1e3]).ticks.length).toBeLessThanOrEqual(7);
   });
 
-  it('gives the iterations axis exactly first … last with integer ticks', () => {
-    expect(iterationScale(1, 3)).toEqual({ domain: [1, 3], ticks: [1, 2, 3] });
+  it('ends the iterations axis on the next of 1, 2, 5, 10, 20, 50… with integer ticks', () => {
+    expect(iterationScale(1, 3)).toEqual({ domain: [1, 5], ticks: [1, 2, 3, 4, 5] });
+    expect(iterationScale(0, 0).domain).toEqual([0, 1]);
     const long = iterationScale(1, 240);
-    expect(long.domain).toEqual([1, 240]);
+    expect(long.domain).toEqual([1, 500]);
     expect(long.ticks.every(Number.isInteger)).toBe(true);
     expect(long.ticks.length).toBeLessThanOrEqual(8);
+    // The same axis from iteration 21 to 50: a growing run rarely changes it.
+    const axes = new Set(
+      Array.from({ length: 30 }, (_, i) => JSON.stringify(iterationScale(0, 21 + i))),
+    );
+    expect(axes.size).toBe(1);
+    expect(niceCeiling(1)).toBe(1);
+    expect(niceCeiling(2.5)).toBe(5);
+    expect(niceCeiling(1001)).toBe(2000);
   });
 
   it('thins rows to about the maximum, keeping the same ones as rows are appended, and the last', () => {

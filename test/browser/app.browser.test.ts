@@ -68,6 +68,14 @@ describe('playground', () => {
       .hover({ position: { x: 150, y: 100 } });
     await screenshot(page, 'app-training');
 
+    // A chart's exact values on hover (its tooltip is mounted only while pointed at).
+    const returnsChart = page.getByRole('figure', { name: 'Returns' });
+    await returnsChart.locator('.chart-box').hover({ position: { x: 200, y: 80 } });
+    const tooltip = returnsChart.locator('.recharts-tooltip-wrapper');
+    await expect.poll(() => tooltip.textContent()).toMatch(/^iteration \d+.*real/);
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tooltip.count()).toBe(0);
+
     // Pause: the counter stops.
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => page.getByText(/^paused/).isVisible(), { timeout: 30_000 }).toBe(true);
