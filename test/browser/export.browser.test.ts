@@ -135,7 +135,8 @@ describe('results files', () => {
     expect(await iterationCount(page)).toBe(3);
     expect(await page.getByText('viewing a loaded file', { exact: true }).isVisible()).toBe(true);
     const last = parsed.output.runs[0].reports[2];
-    // The charts draw the loaded reports: three points on the x axis, the last one's values.
+    // The charts draw the loaded reports, iterations 1-3, on an axis that ends on the next round
+    // number (chartScales.ts), with the last one's values.
     const returns = page.getByRole('figure', { name: 'Returns' });
     await expect
       .poll(() =>
@@ -143,7 +144,7 @@ describe('results files', () => {
           .locator('text.recharts-cartesian-axis-tick-value[orientation="bottom"]')
           .allTextContents(),
       )
-      .toEqual(['1', '2', '3']);
+      .toEqual(['1', '2', '3', '4', '5']);
     expect(await returns.locator('.card-meta').textContent()).toMatch(/^real -?[\d.,]+/);
     const pathPoints = await returns.locator('path.recharts-line-curve').first().getAttribute('d');
     expect(pathPoints).toBeTruthy();
