@@ -305,26 +305,16 @@ function axes(x: AxisScale, left: AxisScale, log: boolean, right: AxisScale | nu
     <XAxis
       key="x"
       dataKey="iteration"
-      type="number"
-      domain={x.domain as [number, number]}
-      ticks={x.ticks as number[]}
-      interval={0}
-      allowDataOverflow
+      {...givenScale(x)}
       tick={ITERATION_TICK}
-      tickLine={false}
       axisLine={X_AXIS_LINE}
     />,
     <YAxis
       key="y"
       yAxisId="left"
-      type="number"
+      {...givenScale(left)}
       scale={log ? 'log' : 'linear'}
-      domain={left.domain as [number, number]}
-      ticks={left.ticks as number[]}
-      interval={0}
-      allowDataOverflow
       tick={VALUE_TICK}
-      tickLine={false}
       axisLine={false}
       width={44}
     />,
@@ -333,18 +323,25 @@ function axes(x: AxisScale, left: AxisScale, log: boolean, right: AxisScale | nu
         key="y-right"
         yAxisId="right"
         orientation="right"
-        type="number"
-        domain={right.domain as [number, number]}
-        ticks={right.ticks as number[]}
-        interval={0}
-        allowDataOverflow
+        {...givenScale(right)}
         tick={VALUE_TICK}
-        tickLine={false}
         axisLine={false}
         width={40}
       />
     ),
   ];
+}
+
+/** What every axis is told: a number axis with our domain and every one of our ticks. */
+function givenScale(scale: AxisScale) {
+  return {
+    type: 'number' as const,
+    domain: scale.domain as [number, number],
+    ticks: scale.ticks as number[],
+    interval: 0,
+    allowDataOverflow: true,
+    tickLine: false,
+  };
 }
 
 /** Whether two scales have the same domain and ticks. */
