@@ -17,13 +17,15 @@ const SECONDS = 8;
  * 54.8–57.4 frames/s and 1–3 tasks of 51–79 ms per run, mostly at the first report (the charts'
  * first draw); near 5, 50–52 frames/s and tasks up to 120 ms. Before the charts were staggered
  * (one per task, app/playground/Charts.tsx), 48 frames/s and a 100–450 ms task per report. So the
- * test holds what is met, which still catches that regression: ≥ 50 frames/s and no task over
- * 100 ms on a quiet machine; with other jobs keeping the load average above 4, every task is
- * stretched by waiting for a core, and we hold ≥ 40 frames/s and no task over 600 ms (a run
- * at a load of 6–8, with two test suites sharing the cores, once saw a single 486 ms task).
+ * test holds what is met, which still catches that regression (a long task at every report):
+ * ≥ 50 frames/s, at most one task over 100 ms and none over 250 ms on a quiet machine (on
+ * 2026-12-05, at load 1.9–2.7, 2 runs of 8 had a single task of 136 and 161 ms, the others none
+ * over 79 ms); with other jobs keeping the load average above 4, every task is stretched by
+ * waiting for a core, and we hold ≥ 40 frames/s and no task over 600 ms (a run at a load of 6–8,
+ * with two test suites sharing the cores, once saw a single 486 ms task).
  */
-const QUIET = { fps: 50, longestTaskMs: 100 };
-const BUSY = { fps: 40, longestTaskMs: 600 };
+const QUIET = { fps: 50, longestTaskMs: 250, tasksOver100Ms: 1 };
+const BUSY = { fps: 40, longestTaskMs: 600, tasksOver100Ms: Infinity };
 const BUSY_LOAD = 4;
 
 describe('playground smoothness', () => {
@@ -56,6 +58,9 @@ describe('playground smoothness', () => {
     expect(result.iterations).toBeGreaterThanOrEqual(2);
     expect(result.fps).toBeGreaterThanOrEqual(limits.fps);
     expect(longest).toBeLessThanOrEqual(limits.longestTaskMs);
+    expect(result.longTasks.filter((ms) => ms > 100).length).toBeLessThanOrEqual(
+      limits.tasksOver100Ms,
+    );
     pageErrors.assertNone();
   });
 });
