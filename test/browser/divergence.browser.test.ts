@@ -86,7 +86,9 @@ describe('divergence in the app', () => {
     await notice.getByRole('button', { name: 'Reset' }).click();
     expect(await notice.count()).toBe(0);
     expect(await iterationCount(page)).toBe(0);
-    expect(await drawnLines(page)).toBe(0);
+    // The charts catch up with the cleared run on their own schedule: one per task after a frame,
+    // at most once a second (app/playground/useStaggered.ts).
+    await expect.poll(() => drawnLines(page), { timeout: 5_000 }).toBe(0);
     expect(await page.getByRole('button', { name: 'Play' }).isVisible()).toBe(true);
     // Nothing runs on after the reset.
     await page.waitForTimeout(2_000);
