@@ -176,7 +176,6 @@ function createRun(start: StartMessage): Run {
         post({ type: 'error', runId, lane: laneId(lane), message, phase: stage });
         postBands(lane.variant, bands.fail(lane.variant, lane.seedIndex));
       },
-      stepDone() {},
       parked() {
         setStatus(runId, 'paused');
       },

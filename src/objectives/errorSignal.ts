@@ -123,13 +123,15 @@ export class ErrorHead {
           last,
           [...this.weights, ...this.biases],
         );
-        return value ?? tf.scalar(Number.NaN);
+        // Only the last step asks minimize for its loss; the others return nothing to keep.
+        return value ?? undefined;
       });
-      try {
-        // Only the last step's loss is asked for (minimize returns null before it).
-        if (last) loss = (await value.data())[0] * this.targetScale ** 2;
-      } finally {
-        value.dispose();
+      if (value !== undefined) {
+        try {
+          loss = (await value.data())[0] * this.targetScale ** 2;
+        } finally {
+          value.dispose();
+        }
       }
     }
     return loss;

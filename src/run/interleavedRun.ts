@@ -19,8 +19,8 @@ export interface RunListener {
   event(lane: Lane, event: ExperimentEvent): void;
   laneDone(lane: Lane): void;
   laneFailed(lane: Lane, message: string, stage: LaneStage): void;
-  /** A step is complete and the run paused. */
-  stepDone(): void;
+  /** A step is complete and the run paused (before it is `parked`). */
+  stepDone?(): void;
   /**
    * The run has stopped between two events and waits (after a pause, a step or a divergence).
    * A pause asked for mid-event takes effect only here: the event in flight still completes.
@@ -146,7 +146,7 @@ export class InterleavedRun {
           if (this.stepping && this.stepComplete()) {
             this.stepping = false;
             this.paused = true;
-            this.listener.stepDone();
+            this.listener.stepDone?.();
           }
         }
       }
