@@ -10,9 +10,11 @@
 import {
   memo,
   useCallback,
+  useEffect,
   useMemo,
   useRef,
   useState,
+  type PointerEvent,
   type ReactElement,
   type ReactNode,
 } from 'react';
@@ -37,11 +39,20 @@ import { useShownVariants, type ShownVariant } from './shownVariants';
 import {
   compactTick,
   iterationScale,
+  keepsFitting,
   linearScale,
   logScale,
   thinRows,
   type AxisScale,
 } from './chartScales';
+import {
+  ChartRowsContext,
+  lineWidth,
+  SeriesPaths,
+  type ChartRow,
+  type LineStyle,
+  type SeriesShape,
+} from './SeriesPaths';
 import { useElementSize } from './useCanvas';
 import { useStaggered } from './useStaggered';
 
@@ -69,7 +80,6 @@ export const COLOURS = {
   policy: '#f97316',
 } as const;
 
-type LineStyle = 'solid' | 'dashed' | 'dotted';
 /** In compare mode a figure's line style says which figure it is; the colour says which config. */
 const COMPARED_STYLES: readonly LineStyle[] = ['solid', 'dashed', 'dotted'];
 
@@ -92,8 +102,6 @@ interface ChartSpec {
   /** The caption's latest values for one config (single mode). */
   readonly latest: (bands: IterationBands) => string;
 }
-
-type Row = Record<string, number | [number, number] | null>;
 
 const key = (variant: number, series: string) => `${variant}_${series}`;
 const bandKey = (variant: number, series: string) => `${variant}_${series}_band`;
@@ -176,8 +184,8 @@ const labelOf = (chart: ChartSpec, series: SeriesName) =>
   chart.lines.find((line) => line.series === series)?.label ?? series;
 
 /** One row per iteration (1-based), every config's means and bands side by side. */
-function buildRows(variants: readonly ShownVariant[]): Row[] {
-  const rows = new Map<number, Row>();
+function buildRows(variants: readonly ShownVariant[]): ChartRow[] {
+  const rows = new Map<number, ChartRow>();
   for (const variant of variants) {
     for (const bands of variant.bands) {
       const x = bands.iteration + 1;
@@ -255,8 +263,25 @@ function ChartCard({
   const box = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(box);
   const [pointed, setPointed] = useState(false);
+  const pointer = useRef<{ clientX: number; clientY: number } | null>(null);
   const point = useCallback(() => setPointed(true), []);
-  const leave = useCallback(() => setPointed(false), []);
+  const pointAt = useCallback((event: PointerEvent) => {
+    pointer.current = { clientX: event.clientX, clientY: event.clientY };
+    setPointed(true);
+  }, []);
+  const leave = useCallback(() => {
+    pointer.current = null;
+    setPointed(false);
+  }, []);
+  // recharts finds the tooltip's iteration when the pointer moves, and the move that entered the
+  // box came before the chart had its data: it is replayed once the data is there.
+  useEffect(() => {
+    const at = pointer.current;
+    if (!pointed || at === null) return;
+    box.current
+      ?.querySelector('.recharts-wrapper')
+      ?.dispatchEvent(new MouseEvent('mousemove', { ...at, bubbles: true }));
+  }, [pointed]);
   return (
     <figure className="card chart-card" aria-label={title}>
       <figcaption className="card-title">
@@ -268,7 +293,7 @@ function ChartCard({
         className="chart-box"
         ref={box}
         style={{ height: CHART_HEIGHT }}
-        onPointerEnter={point}
+        onPointerEnter={pointAt}
         onPointerLeave={leave}
         onFocus={point}
         onBlur={leave}
@@ -339,10 +364,17 @@ function givenScale(scale: AxisScale) {
     domain: scale.domain as [number, number],
     ticks: scale.ticks as number[],
     interval: 0,
+    // Without this recharts still works out nice ticks of its own (decimal.js), then ignores them.
+    niceTicks: 'none' as const,
     allowDataOverflow: true,
     tickLine: false,
   };
 }
+
+const keepsLinearAxis = (kept: AxisScale, next: AxisScale) =>
+  sameScale(kept, next) || keepsFitting(kept, next, false);
+const keepsLogAxis = (kept: AxisScale, next: AxisScale) =>
+  sameScale(kept, next) || keepsFitting(kept, next, true);
 
 /** Whether two scales have the same domain and ticks. */
 function sameScale(previous: AxisScale, next: AxisScale): boolean {
@@ -354,35 +386,20 @@ function sameScale(previous: AxisScale, next: AxisScale): boolean {
   );
 }
 
-/** Whether two lists of elements have the same keys, types and props (compared shallowly). */
-function sameElements(previous: readonly ReactElement[], next: readonly ReactElement[]): boolean {
-  return (
-    previous.length === next.length &&
-    previous.every((element, i) => {
-      const other = next[i];
-      if (element.key !== other.key || element.type !== other.type) return false;
-      const a = element.props as Record<string, unknown>;
-      const b = other.props as Record<string, unknown>;
-      const keys = Object.keys(a);
-      return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
-    })
-  );
-}
-
 /**
- * `next`, or the value kept from an earlier render while `same` says they are the same. A chart
- * given the very same scale, or the very same line and band elements, leaves them alone: React
- * does not render them again and recharts does not register them again in its store.
+ * `next`, or the value kept from an earlier render while `keep(kept, next)` says it can stay. A
+ * chart given the very same scales and series leaves them alone: React does not render them
+ * again and recharts does not register them again in its store.
  */
-function useKept<T>(next: T, same: (previous: T, next: T) => boolean): T {
+function useKept<T>(next: T, keep: (kept: T, next: T) => boolean): T {
   const [kept, setKept] = useState(next);
-  const stable = kept === next || same(kept, next) ? kept : next;
+  const stable = kept === next || keep(kept, next) ? kept : next;
   if (stable !== kept) setKept(stable);
   return stable;
 }
 
 /** The values a set of data keys takes in the rows (a band's two ends). */
-function* valuesOf(rows: readonly Row[], keys: readonly string[]): Generator<number> {
+function* valuesOf(rows: readonly ChartRow[], keys: readonly string[]): Generator<number> {
   for (const row of rows) {
     for (const k of keys) {
       const value = row[k];
@@ -403,36 +420,36 @@ function StaticLineShape(props: LineDrawShapeProps): ReactElement {
   return <Curve {...curve} />;
 }
 
-function line(dataKey: string, name: string, colour: string, style: LineStyle, axis = 'left') {
-  return (
+/**
+ * A series as recharts' own `Line` or `Area`, given the chart's data: drawn so while the chart is
+ * pointed at, for recharts' tooltip (the exact values) and active dots. A band is left out of the
+ * tooltip, which gives the means.
+ */
+function rechartsSeries(shape: SeriesShape): ReactElement {
+  return shape.kind === 'line' ? (
     <Line
-      key={dataKey}
+      key={shape.dataKey}
       shape={StaticLineShape}
-      yAxisId={axis}
+      yAxisId={shape.axis}
       type="monotone"
-      dataKey={dataKey}
-      name={name}
-      stroke={colour}
-      strokeWidth={style === 'solid' ? 2 : 1.6}
-      strokeDasharray={DASH_ARRAYS[style]}
+      dataKey={shape.dataKey}
+      name={shape.name}
+      stroke={shape.colour}
+      strokeWidth={lineWidth(shape.style)}
+      strokeDasharray={DASH_ARRAYS[shape.style]}
       dot={false}
       isAnimationActive={false}
       connectNulls
     />
-  );
-}
-
-/** A shaded range; left out of the tooltip, which gives the means. */
-function band(dataKey: string, colour: string, opacity: number, axis = 'left') {
-  return (
+  ) : (
     <Area
-      key={dataKey}
-      yAxisId={axis}
+      key={shape.dataKey}
+      yAxisId={shape.axis}
       type="monotone"
-      dataKey={dataKey}
+      dataKey={shape.dataKey}
       stroke="none"
-      fill={colour}
-      fillOpacity={opacity}
+      fill={shape.colour}
+      fillOpacity={shape.opacity}
       isAnimationActive={false}
       tooltipType="none"
       legendType="none"
@@ -441,8 +458,66 @@ function band(dataKey: string, colour: string, opacity: number, axis = 'left') {
   );
 }
 
+const line = (
+  dataKey: string,
+  name: string,
+  colour: string,
+  style: LineStyle,
+  axis: 'left' | 'right' = 'left',
+): SeriesShape => ({ kind: 'line', dataKey, name, colour, style, opacity: 1, axis });
+
+const band = (
+  dataKey: string,
+  colour: string,
+  opacity: number,
+  axis: 'left' | 'right' = 'left',
+): SeriesShape => ({ kind: 'band', dataKey, name: dataKey, colour, style: 'solid', opacity, axis });
+
+/** Whether two lists of series are the same, shape by shape (compared shallowly). */
+function sameShapes(previous: readonly SeriesShape[], next: readonly SeriesShape[]): boolean {
+  return (
+    previous.length === next.length &&
+    previous.every((shape, i) => {
+      const other = next[i] as unknown as Record<string, unknown>;
+      return Object.entries(shape).every(([k, value]) => Object.is(value, other[k]));
+    })
+  );
+}
+
+/**
+ * The chart. While nobody points at it, recharts gets no data and SeriesPaths draws the series:
+ * the props here stay the same between reports (the axes change a handful of times in a run),
+ * so a report re-renders SeriesPaths only, not recharts. While pointed at (`pointedRows`),
+ * recharts draws the series from the rows itself, with its tooltip and active dots. It is the
+ * same chart either way, so the focus and the pointer stay on it when it switches.
+ */
+const Plot = memo(function Plot({
+  width,
+  margin,
+  axes,
+  shapes,
+  pointedRows,
+}: {
+  width: number;
+  margin: typeof MARGIN;
+  axes: readonly ReactNode[];
+  shapes: readonly SeriesShape[];
+  pointedRows: ChartRow[] | undefined;
+}) {
+  const pointed = pointedRows !== undefined;
+  const series = useMemo(() => (pointed ? shapes.map(rechartsSeries) : null), [pointed, shapes]);
+  return (
+    <ComposedChart width={width} height={CHART_HEIGHT} data={pointedRows} margin={margin}>
+      {GRID}
+      {axes}
+      {pointed && TOOLTIP}
+      {pointed ? series : <SeriesPaths shapes={shapes} />}
+    </ComposedChart>
+  );
+});
+
 interface ChartView {
-  readonly rows: Row[];
+  readonly rows: ChartRow[];
   readonly variants: readonly ShownVariant[];
 }
 
@@ -451,13 +526,13 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
   const { rows, variants } = view;
   const comparing = variants.length > 1;
   const seeds = variants[0]?.seeds ?? 1;
-  const shapes: ReactElement[] = [];
+  const shapes: SeriesShape[] = [];
   const legend: LegendItem[] = [];
   // The data keys drawn against each axis, for the axes' domains.
   const drawn: Record<'left' | 'right', string[]> = { left: [], right: [] };
-  const draw = (shape: ReactElement, dataKey: string, axis: 'left' | 'right' = 'left') => {
+  const draw = (shape: SeriesShape) => {
     shapes.push(shape);
-    drawn[axis].push(dataKey);
+    drawn[shape.axis].push(shape.dataKey);
   };
 
   // A figure this run does not produce (the adversarial error under plain MSE) is left out.
@@ -465,14 +540,13 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
     rows.length === 0 || rows.some((row) => row[key(0, series)] !== undefined);
   if (!comparing) {
     if (chart.boundBand === true) {
-      draw(band(boundKey(0), COLOURS.bound, 0.7), boundKey(0));
+      draw(band(boundKey(0), COLOURS.bound, 0.7));
       legend.push({ label: '±bound', colour: COLOURS.bound, style: 'area' });
     }
     for (const spec of chart.lines.filter((l) => produced(l.series))) {
       const bandOf = bandKey(0, spec.series);
-      if (seeds > 1) draw(band(bandOf, spec.colour, BAND_OPACITY, spec.axis), bandOf, spec.axis);
-      const lineOf = key(0, spec.series);
-      draw(line(lineOf, spec.label, spec.colour, spec.style, spec.axis), lineOf, spec.axis);
+      if (seeds > 1) draw(band(bandOf, spec.colour, BAND_OPACITY, spec.axis));
+      draw(line(key(0, spec.series), spec.label, spec.colour, spec.style, spec.axis));
       legend.push({ label: spec.label, colour: spec.colour, style: spec.style });
     }
   } else {
@@ -481,19 +555,16 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
         const spec = chart.lines.find((l) => l.series === series);
         const bandOf = bandKey(variant.index, series);
         if (position === 0 && seeds > 1) {
-          draw(band(bandOf, variant.colour, BAND_OPACITY, spec?.axis), bandOf, spec?.axis);
+          draw(band(bandOf, variant.colour, BAND_OPACITY, spec?.axis));
         }
-        const lineOf = key(variant.index, series);
         draw(
           line(
-            lineOf,
+            key(variant.index, series),
             `${variant.letter} ${labelOf(chart, series)}`,
             variant.colour,
             COMPARED_STYLES[position],
             spec?.axis,
           ),
-          lineOf,
-          spec?.axis,
         );
       });
       legend.push({
@@ -534,36 +605,34 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
   const x = useKept(iterationScale(first, Number(last?.iteration ?? first)), sameScale);
   const left = useKept(
     chart.log ? logScale(valuesOf(rows, drawn.left)) : linearScale(valuesOf(rows, drawn.left)),
-    sameScale,
+    chart.log ? keepsLogAxis : keepsLinearAxis,
   );
   const hasRight = drawn.right.length > 0;
-  const right = useKept(linearScale(valuesOf(rows, drawn.right)), sameScale);
+  const right = useKept(linearScale(valuesOf(rows, drawn.right)), keepsLinearAxis);
   // Between two reports the axes and shapes are mostly the same: only the data changes.
   const axisElements = useMemo(
     () => axes(x, left, chart.log, hasRight ? right : null),
     [x, left, chart.log, hasRight, right],
   );
-  const shapeElements = useKept(shapes, sameElements);
+  const keptShapes = useKept(shapes, sameShapes);
+  const margin = hasRight ? MARGIN_RIGHT_AXIS : MARGIN;
 
   return (
-    <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
-      {(width, pointed) =>
-        width > 0 && (
-          <ComposedChart
-            width={width}
-            height={CHART_HEIGHT}
-            data={rows}
-            margin={hasRight ? MARGIN_RIGHT_AXIS : MARGIN}
-          >
-            {GRID}
-            {axisElements}
-            {/* Mounted only while pointed at: its ~15 store listeners rerun on every redraw. */}
-            {pointed && TOOLTIP}
-            {shapeElements}
-          </ComposedChart>
-        )
-      }
-    </ChartCard>
+    <ChartRowsContext.Provider value={rows}>
+      <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
+        {(width, pointed) =>
+          width > 0 && (
+            <Plot
+              width={width}
+              margin={margin}
+              axes={axisElements}
+              shapes={keptShapes}
+              pointedRows={pointed ? rows : undefined}
+            />
+          )
+        }
+      </ChartCard>
+    </ChartRowsContext.Provider>
   );
 });
 

@@ -75,6 +75,21 @@ export function logScale(values: Iterable<number>): AxisScale {
   return { domain: [clean(10 ** low), clean(10 ** high)], ticks };
 }
 
+/**
+ * Whether an axis can stay at `kept` when the data now asks for `next`: `kept` holds all of
+ * `next`'s domain (so every value), and the data still fills a good part of it (at least half
+ * of a linear axis, all but one decade of a log one). An axis that stays is not redrawn by
+ * recharts (a changed one re-registers with its store, the costly part of a chart's redraw), and
+ * values that wander within the range no longer move it at every report.
+ */
+export function keepsFitting(kept: AxisScale, next: AxisScale, log: boolean): boolean {
+  const [keptLow, keptHigh] = kept.domain;
+  const [low, high] = next.domain;
+  if (low < keptLow || high > keptHigh) return false;
+  if (log) return Math.log10(keptHigh / keptLow) - Math.log10(high / low) <= 1 + 1e-9;
+  return high - low >= 0.5 * (keptHigh - keptLow);
+}
+
 /** The smallest of 1, 2, 5, 10, 20, 50, … that is at least `value` (≥ 1). */
 export function niceCeiling(value: number): number {
   let decade = 1;
@@ -84,14 +99,17 @@ export function niceCeiling(value: number): number {
   }
 }
 
+/** The iterations' axis ends no sooner than this: a new run's first reports keep one axis. */
+const FIRST_ITERATION_AXIS_END = 10;
+
 /**
- * The iterations' axis: first … the next of 1, 2, 5, 10, 20, 50, … at or past the last, integer
+ * The iterations' axis: first … the next of 10, 20, 50, 100, … at or past the last, integer
  * ticks in nice steps. Ending on such a round number rather than on the latest iteration keeps
- * the axis the same for many reports: a changed axis costs recharts two more store updates (and
- * every listener's rerun) per redraw.
+ * the axis the same for many reports: a changed axis is re-registered in recharts' store, and
+ * the whole chart is drawn again.
  */
 export function iterationScale(first: number, latest: number, count = 6): AxisScale {
-  const last = niceCeiling(Math.max(latest, first + 1));
+  const last = niceCeiling(Math.max(latest, first + 1, FIRST_ITERATION_AXIS_END));
   const step = Math.max(1, niceStep((last - first) / count));
   const ticks: number[] = [];
   const integerStep = Math.ceil(step);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   iterationScale,
+  keepsFitting,
   niceCeiling,
   linearScale,
   logScale,
@@ -33,9 +34,22 @@ describe('chart scales', () => {
     expect(logScale([1e-9, 1e3]).ticks.length).toBeLessThanOrEqual(7);
   });
 
-  it('ends the iterations axis on the next of 1, 2, 5, 10, 20, 50… with integer ticks', () => {
-    expect(iterationScale(1, 3)).toEqual({ domain: [1, 5], ticks: [1, 2, 3, 4, 5] });
-    expect(iterationScale(0, 0).domain).toEqual([0, 1]);
+  it('keeps an axis while it holds the data and the data fills enough of it', () => {
+    const kept = linearScale([-800, -200]); // -800 … -200
+    expect(keepsFitting(kept, linearScale([-700, -300]), false)).toBe(true);
+    expect(keepsFitting(kept, linearScale([-900, -300]), false)).toBe(false); // spills out
+    expect(keepsFitting(kept, linearScale([-500, -450]), false)).toBe(false); // too loose
+    const decades = logScale([0.001, 1]); // three decades
+    expect(keepsFitting(decades, logScale([0.005, 0.8]), true)).toBe(true);
+    expect(keepsFitting(decades, logScale([0.05, 0.8]), true)).toBe(true); // one fewer
+    expect(keepsFitting(decades, logScale([0.5, 0.8]), true)).toBe(false); // two fewer
+    expect(keepsFitting(decades, logScale([0.005, 8]), true)).toBe(false);
+  });
+
+  it('ends the iterations axis on the next of 10, 20, 50, 100… with integer ticks', () => {
+    expect(iterationScale(1, 3)).toEqual({ domain: [1, 10], ticks: [1, 2, 4, 6, 8, 10] });
+    expect(iterationScale(0, 0).domain).toEqual([0, 10]);
+    expect(iterationScale(1, 11).domain).toEqual([1, 20]);
     const long = iterationScale(1, 240);
     expect(long.domain).toEqual([1, 500]);
     expect(long.ticks.every(Number.isInteger)).toBe(true);
