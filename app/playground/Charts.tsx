@@ -522,7 +522,16 @@ interface ChartView {
 }
 
 /** Each chart is its own memo: a new report redraws them one per task (see Charts). */
-const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: ChartView }) {
+const Chart = memo(function Chart({
+  chart,
+  view,
+  mounted,
+}: {
+  chart: ChartSpec;
+  view: ChartView;
+  /** Whether the chart itself is drawn yet (the card, its caption and legend always are). */
+  mounted: boolean;
+}) {
   const { rows, variants } = view;
   const comparing = variants.length > 1;
   const seeds = variants[0]?.seeds ?? 1;
@@ -621,7 +630,8 @@ const Chart = memo(function Chart({ chart, view }: { chart: ChartSpec; view: Cha
     <ChartRowsContext.Provider value={rows}>
       <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
         {(width, pointed) =>
-          width > 0 && (
+          width > 0 &&
+          mounted && (
             <Plot
               width={width}
               margin={margin}
@@ -646,10 +656,12 @@ export function Charts() {
   // four make one long task per report that drops animation frames; staggered, one per task
   // between two frames, and at most every REDRAW_MS.
   const staggered = useStaggered(view, CHARTS.length, REDRAW_MS);
+  // A recharts chart takes ~35 ms to mount: the four appear one per task too, not in one.
+  const mounted = useStaggered(true, CHARTS.length, 0, false);
   return (
     <section className="charts" aria-label="Charts">
       {CHARTS.map((chart, index) => (
-        <Chart key={chart.title} chart={chart} view={staggered[index]} />
+        <Chart key={chart.title} chart={chart} view={staggered[index]} mounted={mounted[index]} />
       ))}
     </section>
   );

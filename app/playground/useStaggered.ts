@@ -15,8 +15,14 @@ const FRAME_FALLBACK_MS = 250;
  * dispatches to its own store from effects, and re-renders for each dispatch): all of one view's
  * work is done in its own task instead of spilling into the next one, often a worker's message.
  */
-export function useStaggered<T>(value: T, count: number, minIntervalMs = 0): readonly T[] {
-  const [shown, setShown] = useState<readonly T[]>(() => Array<T>(count).fill(value));
+export function useStaggered<T>(
+  value: T,
+  count: number,
+  minIntervalMs = 0,
+  /** What the copies start from (by default `value`: nothing to catch up at first). */
+  initial: T = value,
+): readonly T[] {
+  const [shown, setShown] = useState<readonly T[]>(() => Array<T>(count).fill(initial));
   const behind = shown.findIndex((item) => item !== value);
   const lastFirst = useRef(-Infinity);
   useEffect(() => {

@@ -55,9 +55,9 @@ const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());
 
 /**
- * On a page whose app is ready (the Play button shown, nothing running): starts counting
- * animation frames and long tasks, presses Play, waits `seconds`, and returns what it saw. The
- * run keeps going afterwards.
+ * On a page whose app is ready (the Play button shown, nothing running; waits for the charts to
+ * be drawn): starts counting animation frames and long tasks, presses Play, waits `seconds`, and
+ * returns what it saw. The run keeps going afterwards.
  */
 export async function measureSmoothness(
   page: Page,
@@ -66,6 +66,14 @@ export async function measureSmoothness(
 ): Promise<SmoothnessResult> {
   const play = page.getByRole('button', { name: 'Play' });
   await play.waitFor({ state: 'visible' });
+  // Loaded means the charts are drawn too: they mount one per task after the first frames.
+  await page.waitForFunction(() => {
+    const cards = document.querySelectorAll('figure.chart-card').length;
+    return (
+      cards > 0 &&
+      document.querySelectorAll('figure.chart-card svg.recharts-surface').length >= cards
+    );
+  });
   const iterationsBefore = await iterationCount(page);
   // No named functions in here: tsx (esbuild's keepNames) would wrap them in a __name helper
   // that the page does not have. Property assignments stay unnamed.
