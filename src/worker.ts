@@ -116,8 +116,25 @@ function laneId(lane: Lane): LaneId {
   return { variant: lane.variant, seedIndex: lane.seedIndex };
 }
 
+/**
+ * Within a phase, its progress is posted at most this often (a new phase at once): the page
+ * redraws its progress bar for each message, and a phase's steps can come 30–40 times a second.
+ */
+const PROGRESS_INTERVAL_MS = 100;
+
 function createRun(start: StartMessage): Run {
   const { runId } = start;
+  const lastProgress = new Map<string, { step: string; at: number }>();
+  const progressDue = (lane: Lane, iteration: number, phase: string) => {
+    const key = `${lane.variant}/${lane.seedIndex}`;
+    const step = `${iteration}/${phase}`;
+    const last = lastProgress.get(key);
+    const now = performance.now();
+    if (last !== undefined && last.step === step && now - last.at < PROGRESS_INTERVAL_MS)
+      return false;
+    lastProgress.set(key, { step, at: now });
+    return true;
+  };
   const bands = new SeedBandCollector(start.variants.length, start.seeds);
   const postBands = (variant: number, ready: ReturnType<SeedBandCollector['add']>) => {
     for (const iterationBands of ready) {
@@ -131,6 +148,7 @@ function createRun(start: StartMessage): Run {
       event(lane, event) {
         if (event.kind === 'phase') {
           const { iteration, phase, progress } = event;
+          if (!progressDue(lane, iteration, phase)) return;
           post({ type: 'phase', runId, lane: laneId(lane), iteration, phase, progress });
         } else if (event.kind === 'report') {
           post({ type: 'report', runId, lane: laneId(lane), report: event.report });
