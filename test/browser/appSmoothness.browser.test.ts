@@ -1,8 +1,7 @@
 /**
  * The main thread stays smooth while the engine trains in its worker: from pressing Play (page
- * load excluded), animation frames keep coming and no task blocks the page for long. The window
- * is shorter than the benchmark's 20 s (`npm run bench -- smoothness`, docs/BENCHMARKS.md) to
- * keep the suite fast; the thresholds are explained next to them.
+ * load excluded), animation frames keep coming and no task blocks the page for long, over the
+ * issue's 20 s window (the same measurement as `npm run bench -- smoothness`, docs/BENCHMARKS.md).
  */
 import { loadavg } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
@@ -10,22 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureSmoothness, SMOOTHNESS_CONFIG } from '../../src/cli/bench/smoothness';
 import { appUrl, launchChromium, openPage, recordPageErrors } from './harness';
 
-const SECONDS = 8;
+const SECONDS = 20;
 /**
- * The issue asks for ≥ 55 frames/s and no task over 50 ms. Measured here (2 cores shared with
- * other jobs; this test's own worker keeps one core busy): with the 1-minute load average near 3,
- * 54.8–57.4 frames/s and 1–3 tasks of 51–79 ms per run, mostly at the first report (the charts'
- * first draw); near 5, 50–52 frames/s and tasks up to 120 ms. Before the charts were staggered
- * (one per task, app/playground/Charts.tsx), 48 frames/s and a 100–450 ms task per report. So the
- * test holds what is met, which still catches that regression (a long task at every report):
- * ≥ 50 frames/s, at most one task over 100 ms and none over 250 ms on a quiet machine (on
- * 2026-12-05, at load 1.9–2.7, 2 runs of 8 had a single task of 136 and 161 ms, the others none
- * over 79 ms); with other jobs keeping the load average above 4, every task is stretched by
- * waiting for a core, and we hold ≥ 40 frames/s and no task over 600 ms (a run at a load of 6–8,
- * with two test suites sharing the cores, once saw a single 486 ms task).
+ * The issue asks for ≥ 55 frames/s and no task over 50 ms. Measured on 2026-12-05 with the
+ * benchmark, 2 cores, this test's own worker keeping one busy: at a load average of 1.3–3.5, 0
+ * tasks over 50 ms in 16 runs of 17 (the other had one of 65 ms), 59.0–59.8 frames/s; with a
+ * CPU-bound process added (load about 4), 57–58 frames/s and 2 tasks of 53 ms. On a quiet
+ * machine the test holds the target with room for one such task: ≥ 55 frames/s, at most one task
+ * over 50 ms and none over 100 ms. Above a load of 4 every task is stretched by waiting for a
+ * core, and only a gross regression is caught: ≥ 40 frames/s, no task over 600 ms (before the
+ * charts left recharts' store alone, a run at load 6–8 once saw a 486 ms task).
  */
-const QUIET = { fps: 50, longestTaskMs: 250, tasksOver100Ms: 1 };
-const BUSY = { fps: 40, longestTaskMs: 600, tasksOver100Ms: Infinity };
+const QUIET = { fps: 55, longestTaskMs: 100, tasksOver50Ms: 1 };
+const BUSY = { fps: 40, longestTaskMs: 600, tasksOver50Ms: Infinity };
 const BUSY_LOAD = 4;
 
 describe('playground smoothness', () => {
@@ -58,8 +54,8 @@ describe('playground smoothness', () => {
     expect(result.iterations).toBeGreaterThanOrEqual(2);
     expect(result.fps).toBeGreaterThanOrEqual(limits.fps);
     expect(longest).toBeLessThanOrEqual(limits.longestTaskMs);
-    expect(result.longTasks.filter((ms) => ms > 100).length).toBeLessThanOrEqual(
-      limits.tasksOver100Ms,
+    expect(result.longTasks.filter((ms) => ms > 50).length).toBeLessThanOrEqual(
+      limits.tasksOver50Ms,
     );
     pageErrors.assertNone();
   });
