@@ -652,9 +652,9 @@ export function Charts() {
     () => ({ rows: thinRows(buildRows(variants), MAX_POINTS), variants }),
     [variants],
   );
-  // A recharts chart takes tens of ms to redraw (more on a busy machine): redrawn together, the
-  // four make one long task per report that drops animation frames; staggered, one per task
-  // between two frames, and at most every REDRAW_MS.
+  // A report redraws a chart's series in a few ms, but a changed axis redraws the whole recharts
+  // chart, 10-20 ms (more on a busy machine), and the four often change together (the iterations'
+  // axis): staggered, one per task between two frames, and at most every REDRAW_MS.
   const staggered = useStaggered(view, CHARTS.length, REDRAW_MS);
   // A recharts chart takes ~35 ms to mount: the four appear one per task too, not in one.
   const mounted = useStaggered(true, CHARTS.length, 0, false);
