@@ -371,11 +371,6 @@ function givenScale(scale: AxisScale) {
   };
 }
 
-const keepsLinearAxis = (kept: AxisScale, next: AxisScale) =>
-  sameScale(kept, next) || keepsFitting(kept, next, false);
-const keepsLogAxis = (kept: AxisScale, next: AxisScale) =>
-  sameScale(kept, next) || keepsFitting(kept, next, true);
-
 /** Whether two scales have the same domain and ticks. */
 function sameScale(previous: AxisScale, next: AxisScale): boolean {
   return (
@@ -614,10 +609,12 @@ const Chart = memo(function Chart({
   const x = useKept(iterationScale(first, Number(last?.iteration ?? first)), sameScale);
   const left = useKept(
     chart.log ? logScale(valuesOf(rows, drawn.left)) : linearScale(valuesOf(rows, drawn.left)),
-    chart.log ? keepsLogAxis : keepsLinearAxis,
+    (kept, next) => keepsFitting(kept, next, chart.log),
   );
   const hasRight = drawn.right.length > 0;
-  const right = useKept(linearScale(valuesOf(rows, drawn.right)), keepsLinearAxis);
+  const right = useKept(linearScale(valuesOf(rows, drawn.right)), (kept, next) =>
+    keepsFitting(kept, next, false),
+  );
   // Between two reports the axes and shapes are mostly the same: only the data changes.
   const axisElements = useMemo(
     () => axes(x, left, chart.log, hasRight ? right : null),

@@ -36,6 +36,7 @@ describe('chart scales', () => {
 
   it('keeps an axis while it holds the data and the data fills enough of it', () => {
     const kept = linearScale([-800, -200]); // -800 … -200
+    expect(keepsFitting(kept, kept, false)).toBe(true); // an unchanged axis stays
     expect(keepsFitting(kept, linearScale([-700, -300]), false)).toBe(true);
     expect(keepsFitting(kept, linearScale([-900, -300]), false)).toBe(false); // spills out
     expect(keepsFitting(kept, linearScale([-500, -450]), false)).toBe(false); // too loose
