@@ -83,6 +83,19 @@ describe('playground', () => {
     await page.waitForTimeout(2_500);
     expect(await iterationCount(page)).toBe(paused);
 
+    // The same lines whoever draws them: SeriesPaths while nobody points at the chart, recharts'
+    // own Line once pointed at (app/playground/SeriesPaths.tsx).
+    const curves = () =>
+      returnsChart
+        .locator('path.recharts-line-curve')
+        .evaluateAll((paths) => paths.map((path) => path.getAttribute('d') ?? '').sort());
+    const quiet = await curves();
+    expect(quiet.length).toBeGreaterThanOrEqual(2);
+    await returnsChart.locator('.chart-box').hover({ position: { x: 200, y: 80 } });
+    await expect.poll(() => tooltip.count()).toBe(1);
+    expect(await curves()).toEqual(quiet);
+    await page.mouse.move(0, 0);
+
     // Step: exactly one more iteration, then paused again.
     await page.getByRole('button', { name: 'Step' }).click();
     await expect.poll(() => iterationCount(page), { timeout: 30_000 }).toBe(paused + 1);
