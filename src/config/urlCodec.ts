@@ -370,16 +370,9 @@ type VersionRead =
 
 function readVersion(pairs: readonly UrlPair[], notices: UrlNotice[]): VersionRead {
   const written = pairs.filter((pair) => pair.key === VERSION_KEY);
-  if (written.length === 0) {
-    if (pairs.length > 0) {
-      notices.push({
-        key: VERSION_KEY,
-        kind: 'migrated',
-        message: `The link has no version (v=); it was read as version ${URL_VERSION}.`,
-      });
-    }
-    return { number: URL_VERSION, refused: null };
-  }
+  // A link without v= is the current format: people type `#lesson=3.2` (the README does), and
+  // links written before v= could only be version 1, the first published format.
+  if (written.length === 0) return { number: URL_VERSION, refused: null };
   if (written.length > 1)
     notices.push(duplicate(VERSION_KEY, written.length, written[written.length - 1].value));
   const text = written[written.length - 1].value;

@@ -269,10 +269,11 @@ describe('decodeHash: notices', () => {
     ]);
   });
 
-  it('reads a link without a version as the current one, saying so only if it has settings', () => {
+  it('reads a link without a version as the current one, silently (the README writes #lesson=3.2)', () => {
     const decoded = decodeHash('seed=5');
     expect(decoded.config.seed).toBe(5);
-    expect(decoded.notices).toEqual([expect.objectContaining({ key: 'v', kind: 'migrated' })]);
+    expect(decoded.notices).toEqual([]);
+    expect(decodeHash('#lesson=3.2')).toMatchObject({ lesson: { id: '3', step: 1 }, notices: [] });
     expect(decodeHash('').notices).toEqual([]);
   });
 
