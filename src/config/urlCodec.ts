@@ -333,8 +333,13 @@ function splitPairs(text: string, notices: UrlNotice[]): UrlPair[] {
     segments.length = MAX_URL_PAIRS;
   }
   const pairs: UrlPair[] = [];
+  const nameless: string[] = [];
   for (const segment of segments) {
     const equalsAt = segment.indexOf('=');
+    if (equalsAt === 0) {
+      nameless.push(segment);
+      continue;
+    }
     const rawKey = equalsAt >= 0 ? segment.slice(0, equalsAt) : segment;
     const key = tryDecode(rawKey);
     const value = equalsAt >= 0 ? tryDecode(segment.slice(equalsAt + 1)) : '';
@@ -354,7 +359,21 @@ function splitPairs(text: string, notices: UrlNotice[]): UrlPair[] {
       pairs.push({ key, value });
     }
   }
+  if (nameless.length > 0) notices.push(namelessSettings(nameless));
   return pairs;
+}
+
+/** `=1`, `==`: one notice for all of them, which no key-by-key notice could name. */
+function namelessSettings(segments: readonly string[]): UrlNotice {
+  const shown = segments.slice(0, 3).map(show).join(', ') + (segments.length > 3 ? ', …' : '');
+  return {
+    key: '(no name)',
+    kind: 'unknown-key',
+    message:
+      segments.length === 1
+        ? `The link has a setting with no name (${shown}); it was ignored.`
+        : `The link has ${segments.length} settings with no name (${shown}); they were ignored.`,
+  };
 }
 
 function tryDecode(text: string): string | null {

@@ -277,6 +277,24 @@ describe('decodeHash: notices', () => {
     expect(decodeHash('').notices).toEqual([]);
   });
 
+  it('reports settings with no name once, as such, not as a key repeated or unknown', () => {
+    const decoded = decodeHash('v=1&=&==&=1&seed==');
+    expect(decoded.config).toEqual(defaultConfig);
+    expect(decoded.notices).toEqual([
+      {
+        key: '(no name)',
+        kind: 'unknown-key',
+        message: 'The link has 3 settings with no name ("=", "==", "=1"); they were ignored.',
+      },
+      expect.objectContaining({ key: 'seed', kind: 'bad-value' }),
+    ]);
+    expect(onlyNotice('v=1&=5&seed=2')).toEqual({
+      key: '(no name)',
+      kind: 'unknown-key',
+      message: 'The link has a setting with no name ("=5"); it was ignored.',
+    });
+  });
+
   it('reads a malformed version as the current one, with a notice', () => {
     const decoded = decodeHash('v=one&seed=5');
     expect(decoded.config.seed).toBe(5);
