@@ -130,9 +130,9 @@ export function encodeConfig(config: ExperimentConfig, extras: UrlExtras = {}): 
   if (extras.hide !== undefined && extras.hide.length > 0) {
     parts.push(formatPair(HIDE_KEY, extras.hide.join(',')));
   }
-  if (extras.compare !== undefined && extras.compare.length > 0) {
-    parts.push(formatPair(COMPARE_KEY, extras.compare.map(formatVariant).join(',')));
-  }
+  // A variant with nothing to change is a copy of the base, not a comparison: not printed.
+  const variants = (extras.compare ?? []).map(formatVariant).filter((text) => text !== '');
+  if (variants.length > 0) parts.push(formatPair(COMPARE_KEY, variants.join(',')));
   if (extras.seeds !== undefined && extras.seeds !== 1) {
     parts.push(formatPair(SEEDS_KEY, formatValue(extras.seeds)));
   }
@@ -143,7 +143,7 @@ export function encodeConfig(config: ExperimentConfig, extras: UrlExtras = {}): 
   return parts.join('&');
 }
 
-/** `width:64;obj:mnm`: the overrides in table order; an unchanged copy of the base is empty. */
+/** `width:64;obj:mnm`: the overrides in table order; a variant changing nothing is empty. */
 function formatVariant(overrides: VariantOverrides): string {
   return overrideEntries(overrides)
     .map(([field, value]) => `${field.key}:${formatValue(value)}`)
@@ -633,84 +633,128 @@ function readSeeds(text: string, notices: UrlNotice[]): number {
     );
     return 1;
   }
+  const whole = Number.isInteger(parsed);
+  const inRange = parsed >= 1 && parsed <= MAX_SEEDS;
   const seeds = Math.min(MAX_SEEDS, Math.max(1, Math.round(parsed)));
-  if (seeds !== parsed) {
+  if (!whole || !inRange) {
+    const range = `from 1 to ${MAX_SEEDS}`;
+    const what = whole
+      ? `not ${range}`
+      : inRange
+        ? 'not a whole number'
+        : `neither a whole number nor ${range}`;
     notices.push({
       key: SEEDS_KEY,
       kind: seeds === Math.round(parsed) ? 'rounded' : 'clamped',
-      message: `${SEEDS_KEY}=${show(text)} is not a whole number from 1 to ${MAX_SEEDS}; set to ${seeds}.`,
+      message: `${SEEDS_KEY}=${show(text)} is ${what}; set to ${seeds}.`,
     });
   }
   return seeds;
 }
 
 /**
- * `cmp=obj:mnm,width:64;steps:50`: variants separated by ',', each a ';'-list of KEY:VALUE with
- * the link's own keys and the same checks as the link's pairs. A variant's bad value drops that
- * override (the variant keeps the base's value) rather than the variant.
+ * `cmp=obj:mnm,width:64;steps:50`: variants separated by ',' (here two: B changes obj, C changes
+ * width and steps), each a ';'-list of KEY:VALUE with the link's own keys and the same checks as
+ * the link's pairs. A variant's bad value drops that override (the variant keeps the base's
+ * value) rather than the variant; a variant left with nothing to change would only run a copy of
+ * the base, so it is dropped, as are empty ones (`cmp=,,`), with a notice.
  */
 function readCompare(
   text: string,
   base: ExperimentConfig,
   notices: UrlNotice[],
 ): VariantOverrides[] {
+  const isEmpty = (variantText: string) => variantText.split(';').every((item) => item === '');
   const written = text.split(',');
-  if (written.length > MAX_VARIANTS) {
-    notices.push(
-      badValue(
-        COMPARE_KEY,
-        written.slice(MAX_VARIANTS).join(','),
-        `at most ${MAX_VARIANTS} variants run beside the config; the rest were ignored`,
-      ),
-    );
+  const empty = written.filter(isEmpty).length;
+  if (text === '') {
+    notices.push(badValue(COMPARE_KEY, '', 'no variant was added'));
+  } else if (empty > 0) {
+    notices.push({
+      key: COMPARE_KEY,
+      kind: 'bad-value',
+      message:
+        `${COMPARE_KEY}=${show(text)} has ${empty === 1 ? 'an empty variant' : `${empty} empty variants`} ` +
+        `(nothing between its commas); ${empty === 1 ? 'it was' : 'they were'} dropped.`,
+    });
   }
-  return written.slice(0, MAX_VARIANTS).map((variantText, index) => {
+  const variants: VariantOverrides[] = [];
+  const nonEmpty = written.filter((variantText) => !isEmpty(variantText));
+  for (const [index, variantText] of nonEmpty.entries()) {
+    if (variants.length === MAX_VARIANTS) {
+      notices.push(
+        badValue(
+          COMPARE_KEY,
+          nonEmpty.slice(index).join(','),
+          `at most ${MAX_VARIANTS} variants run beside the config; the rest were ignored`,
+        ),
+      );
+      break;
+    }
     const label = `compare variant ${String.fromCharCode(66 + index)}`;
-    const overrides: Partial<Record<string, string | number>> = {};
-    const seen = new Set<string>();
-    for (const item of variantText.split(';')) {
-      if (item.length === 0) continue;
-      const colonAt = item.indexOf(':');
-      const key = colonAt >= 0 ? item.slice(0, colonAt) : item;
-      const field = variantField(key);
-      if (field === undefined || colonAt < 0) {
-        const why = (SHARED_KEYS as readonly string[]).includes(key)
-          ? `${key} is shared by every variant and cannot differ; ignored`
-          : colonAt < 0
-            ? "write each change as KEY:VALUE with the link's keys; ignored"
-            : `${show(key)} is not a setting a variant can change; ignored`;
-        notices.push(badValue(COMPARE_KEY, item, `in ${label}, ${why}`));
+    const overrides = readVariant(variantText, label, base, notices);
+    if (Object.keys(overrides).length > 0) variants.push(overrides);
+    else {
+      notices.push({
+        key: COMPARE_KEY,
+        kind: 'bad-value',
+        message: `C${label.slice(1)} was left with nothing to change, so it was dropped.`,
+      });
+    }
+  }
+  return variants;
+}
+
+function readVariant(
+  variantText: string,
+  label: string,
+  base: ExperimentConfig,
+  notices: UrlNotice[],
+): VariantOverrides {
+  const overrides: Partial<Record<string, string | number>> = {};
+  const seen = new Set<string>();
+  for (const item of variantText.split(';')) {
+    if (item.length === 0) continue;
+    const colonAt = item.indexOf(':');
+    const key = colonAt >= 0 ? item.slice(0, colonAt) : item;
+    const field = variantField(key);
+    if (field === undefined || colonAt < 0) {
+      const why = (SHARED_KEYS as readonly string[]).includes(key)
+        ? `${key} is shared by every variant and cannot differ; ignored`
+        : colonAt < 0
+          ? "write each change as KEY:VALUE with the link's keys; ignored"
+          : `${show(key)} is not a setting a variant can change; ignored`;
+      notices.push(badValue(COMPARE_KEY, item, `in ${label}, ${why}`));
+      continue;
+    }
+    if (seen.has(key)) {
+      notices.push({
+        key: COMPARE_KEY,
+        kind: 'duplicate',
+        message: `In ${label}, ${key} appears more than once; the last one was used.`,
+      });
+    }
+    seen.add(key);
+    const read = readField(
+      field,
+      item.slice(colonAt + 1),
+      readLeaf(base, field),
+      "the base's value",
+    );
+    if (read.notice !== null) {
+      notices.push({
+        ...read.notice,
+        key: COMPARE_KEY,
+        message: `In ${label}: ${read.notice.message}`,
+      });
+      if (read.notice.kind === 'bad-value') {
+        delete overrides[key];
         continue;
       }
-      if (seen.has(key)) {
-        notices.push({
-          key: COMPARE_KEY,
-          kind: 'duplicate',
-          message: `In ${label}, ${key} appears more than once; the last one was used.`,
-        });
-      }
-      seen.add(key);
-      const read = readField(
-        field,
-        item.slice(colonAt + 1),
-        readLeaf(base, field),
-        "the base's value",
-      );
-      if (read.notice !== null) {
-        notices.push({
-          ...read.notice,
-          key: COMPARE_KEY,
-          message: `In ${label}: ${read.notice.message}`,
-        });
-        if (read.notice.kind === 'bad-value') {
-          delete overrides[key];
-          continue;
-        }
-      }
-      overrides[key] = read.value;
     }
-    return overrides as VariantOverrides;
-  });
+    overrides[key] = read.value;
+  }
+  return overrides as VariantOverrides;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,7 +26,10 @@ export const VERSION_KEY = 'v';
 export const PRESET_KEY = 'preset';
 export const HIDE_KEY = 'hide';
 export const LESSON_KEY = 'lesson';
-/** Compare mode: `cmp=obj:mnm,width:64;steps:50` adds variants of the config (compareVariants.ts). */
+/**
+ * Compare mode: `cmp=obj:mnm,width:64;steps:50` adds variants of the config (compareVariants.ts):
+ * ',' separates the variants, ';' a variant's changes (here B changes obj, C width and steps).
+ */
 export const COMPARE_KEY = 'cmp';
 /** How many seeds each config runs on, for the mean and its band. */
 export const SEEDS_KEY = 'seeds';

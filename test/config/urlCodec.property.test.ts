@@ -347,7 +347,10 @@ describe('URL codec properties', () => {
         expect(decoded.preset).toBe(extras.preset ?? null);
         expect(decoded.hide).toEqual(extras.hide ?? []);
         expect(decoded.lesson).toEqual(extras.lesson ?? null);
-        expect(decoded.compare).toEqual(extras.compare ?? []);
+        // A variant that changes nothing is not printed (a copy of the base is no comparison).
+        expect(decoded.compare).toEqual(
+          (extras.compare ?? []).filter((variant) => Object.keys(variant).length > 0),
+        );
         expect(decoded.seeds).toBe(extras.seeds ?? 1);
       }),
       { numRuns: 1_000 },

@@ -458,6 +458,16 @@ describe('decodeHash: classroom keys', () => {
     expect(kinds(decoded.notices)).toEqual(['bad-value']);
   });
 
+  it('says what was wrong with seeds=: out of range, not whole, or both', () => {
+    const message = (hash: string) => onlyNotice(hash).message;
+    expect(message('v=1&seeds=1000')).toBe('seeds=1000 is not from 1 to 5; set to 5.');
+    expect(message('v=1&seeds=0')).toBe('seeds=0 is not from 1 to 5; set to 1.');
+    expect(message('v=1&seeds=2.5')).toBe('seeds=2.5 is not a whole number; set to 3.');
+    expect(message('v=1&seeds=7.5')).toBe(
+      'seeds=7.5 is neither a whole number nor from 1 to 5; set to 5.',
+    );
+  });
+
   it('reads seeds= as a whole number from 1 to 5, clamping or rounding with a notice', () => {
     expect(decodeHash('v=1&seeds=3')).toMatchObject({ seeds: 3, notices: [] });
     expect(decodeHash('v=1&seeds=9')).toMatchObject({
@@ -512,13 +522,42 @@ describe('compare mode (cmp=)', () => {
   });
 
   it('prints variants after the config, each in table order, and reads them back', () => {
-    const compare = [{ width: 64, obj: 'mnm' }, {}, { steps: 50 }];
+    const compare = [{ width: 64, obj: 'mnm' }, { steps: 50 }];
     const hash = encodeConfig(defaultConfig, { compare, seeds: 3 });
-    expect(hash).toBe('v=1&cmp=obj:mnm;width:64,,steps:50&seeds=3');
+    expect(hash).toBe('v=1&cmp=obj:mnm;width:64,steps:50&seeds=3');
     const decoded = decodeHash(hash);
     expect(decoded.notices).toEqual([]);
     expect(decoded.compare).toEqual(compare);
     expect(decoded.seeds).toBe(3);
+  });
+
+  it('drops empty variants, saying so: a copy of the base is not a comparison', () => {
+    const decoded = decodeHash('v=1&cmp=,,');
+    expect(decoded.compare).toEqual([]);
+    expect(decoded.notices).toEqual([
+      {
+        key: 'cmp',
+        kind: 'bad-value',
+        message: 'cmp=,, has 3 empty variants (nothing between its commas); they were dropped.',
+      },
+    ]);
+    const mixed = decodeHash('v=1&cmp=obj:mnm,;,width:64');
+    expect(mixed.compare).toEqual([{ obj: 'mnm' }, { width: 64 }]);
+    expect(mixed.notices.map((notice) => notice.message)).toEqual([
+      'cmp="obj:mnm,;,width:64" has an empty variant (nothing between its commas); it was dropped.',
+    ]);
+    expect(onlyNotice('v=1&cmp=').message).toBe('cmp has no value: no variant was added.');
+    // A variant whose every change was refused is dropped too, after the reasons.
+    const refused = decodeHash('v=1&cmp=colour:red,obj:mnm');
+    expect(refused.compare).toEqual([{ obj: 'mnm' }]);
+    expect(refused.notices.at(-1)?.message).toBe(
+      'Compare variant B was left with nothing to change, so it was dropped.',
+    );
+    // A variant with nothing to change is not printed either, so a link never carries one.
+    expect(encodeConfig(defaultConfig, { compare: [{}, { width: 64 }, {}] })).toBe(
+      'v=1&cmp=width:64',
+    );
+    expect(encodeConfig(defaultConfig, { compare: [{}] })).toBe('v=1');
   });
 
   it('clamps a variant value into range and drops a bad one, naming the variant', () => {
@@ -538,8 +577,15 @@ describe('compare mode (cmp=)', () => {
 
   it('refuses unknown keys, the shared backend, items without a value, and a fifth config', () => {
     const decoded = decodeHash('v=1&cmp=colour:red;be:cpu;width,it:3,it:4,it:5,it:6');
-    expect(decoded.compare).toEqual([{}, { it: 3 }, { it: 4 }]);
-    expect(kinds(decoded.notices)).toEqual(['bad-value', 'bad-value', 'bad-value', 'bad-value']);
+    // B changes nothing once its items are refused, so it is dropped and it:5 fits.
+    expect(decoded.compare).toEqual([{ it: 3 }, { it: 4 }, { it: 5 }]);
+    expect(kinds(decoded.notices)).toEqual([
+      'bad-value',
+      'bad-value',
+      'bad-value',
+      'bad-value',
+      'bad-value',
+    ]);
     const messages = decoded.notices.map((notice) => notice.message).join('\n');
     expect(messages).toContain('at most 3 variants');
     expect(messages).toContain('be is shared by every variant');
@@ -563,8 +609,8 @@ describe('compare mode (cmp=)', () => {
   });
 
   it('never writes link-chosen names into a variant', () => {
-    const decoded = decodeHash('v=1&cmp=__proto__:1;constructor:2;toString:3');
-    expect(decoded.compare).toEqual([{}]);
+    const decoded = decodeHash('v=1&cmp=__proto__:1;constructor:2;toString:3;width:64');
+    expect(decoded.compare).toEqual([{ width: 64 }]);
     expect(Object.getPrototypeOf(decoded.compare[0])).toBe(Object.prototype);
     expect(({} as Record<string, unknown>)['1']).toBeUndefined();
   });
