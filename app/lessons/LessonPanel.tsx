@@ -5,7 +5,7 @@
  */
 import { lazy, Suspense, useEffect } from 'react';
 import { usePlayground } from '../playground/store';
-import { findLesson, LESSONS } from './lessons';
+import { findLesson, LESSONS, lessonRefProblem } from './lessons';
 import {
   closeLesson,
   openBareLessonLink,
@@ -19,18 +19,19 @@ const Equation = lazy(() => import('./Equation'));
 
 export function LessonPanel() {
   const lesson = usePlayground((state) => state.lesson);
+  const setLesson = usePlayground((state) => state.setLesson);
   useEffect(() => {
     openBareLessonLink(window.location.hash);
   }, []);
   if (lesson === null) return null;
   const resolved = resolveLessonRef(lesson);
   const current = resolved === null ? undefined : findLesson(resolved.id);
+  // What the link asked for that is not there (a lesson, or a step past the end), said once.
+  const problem = lessonRefProblem(lesson);
   if (resolved === null || current === undefined) {
     return (
       <section className="message message--notice" aria-label="Lesson">
-        <p>
-          There is no lesson {lesson.id}: the lessons are numbered 1 to {LESSONS.length}.
-        </p>
+        <p>{problem}</p>
         <button type="button" className="button button--small" onClick={closeLesson}>
           Dismiss
         </button>
@@ -88,6 +89,18 @@ export function LessonPanel() {
           </button>
         </div>
       </header>
+      {problem !== null && (
+        <div className="message message--notice lesson-note" role="status" aria-label="Lesson step">
+          <p>{problem}</p>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => setLesson(resolved)}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="lesson-body">
         <div className="lesson-text">
           <p className="lesson-watch">

@@ -4,7 +4,7 @@
  * to the previous setup, and keeps the teacher's hidden control groups.
  */
 import { defaultConfig } from '../../src/config/parse';
-import { decodeHash, URL_VERSION, type LessonRef } from '../../src/config/urlCodec';
+import { decodeHash, URL_VERSION, type LessonRef, type UrlNotice } from '../../src/config/urlCodec';
 import { reset } from '../engineClient';
 import { usePlayground } from '../playground/store';
 import { findLesson } from './lessons';
@@ -16,22 +16,36 @@ export function resolveLessonRef(ref: LessonRef): LessonRef | null {
   return { id: lesson.id, step: Math.min(Math.max(0, ref.step), lesson.steps.length - 1) };
 }
 
-export function openLessonStep(ref: LessonRef): void {
+/**
+ * Opens the step `ref` names, clamped into its lesson. Opened from a link (`link` holds what the
+ * link's decoding had to say), the reference is kept as the link wrote it, so the panel can say
+ * that a step past the end was asked for, and the link's notices are kept with the step's.
+ */
+export function openLessonStep(
+  ref: LessonRef,
+  link: { readonly notices: readonly UrlNotice[] } | null = null,
+): void {
   const resolved = resolveLessonRef(ref);
   const store = usePlayground.getState();
   if (resolved === null) {
     store.setLesson(null);
     return;
   }
+  const lesson = link === null ? resolved : ref;
   const step = (findLesson(resolved.id)?.steps ?? [])[resolved.step];
   if (step?.setup === undefined) {
-    store.setLesson(resolved);
+    store.setLesson(lesson);
     return;
   }
   // The figures a step quotes must come from its own experiment, not the last one's.
   reset();
   const decoded = decodeHash(`v=${URL_VERSION}&${step.setup}`);
-  store.loadDecoded({ ...decoded, hide: store.hide, lesson: resolved });
+  store.loadDecoded({
+    ...decoded,
+    notices: [...(link?.notices ?? []), ...decoded.notices],
+    hide: store.hide,
+    lesson,
+  });
 }
 
 export function closeLesson(): void {
@@ -51,5 +65,5 @@ export function openBareLessonLink(hash: string): void {
     decoded.compare.length === 0 &&
     decoded.seeds === 1 &&
     JSON.stringify(decoded.config) === JSON.stringify(defaultConfig);
-  if (bare) openLessonStep(decoded.lesson);
+  if (bare) openLessonStep(decoded.lesson, decoded);
 }

@@ -111,7 +111,12 @@ const knownKeysByLowerCase: ReadonlyMap<string, string> = new Map(
   [...fieldsByKey.keys(), ...reservedKeys].map((key) => [key.toLowerCase(), key]),
 );
 const LESSON_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const LESSON_STEP = /^\d{1,7}$/;
+/**
+ * A step is any whole number a double holds exactly (the app says when the lesson has fewer
+ * steps); 15 digits keep every such number below 2^53.
+ */
+const LESSON_STEP_DIGITS = 15;
+const LESSON_STEP = new RegExp(`^\\d{1,${LESSON_STEP_DIGITS}}$`);
 /** Plain decimal or scientific notation only: `Number()` would also take '', ' 1', '0x1f', 'Infinity'. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -613,11 +618,15 @@ function readLesson(text: string, notices: UrlNotice[]): LessonRef | null {
   const oneBased = text[separatorAt] === '.';
   const stepText = text.slice(separatorAt + 1);
   if (!LESSON_STEP.test(stepText) || (oneBased && Number(stepText) === 0)) {
+    const what =
+      stepText.length > LESSON_STEP_DIGITS && /^\d+$/.test(stepText)
+        ? `a whole number${oneBased ? ' from 1' : ''} of at most ${LESSON_STEP_DIGITS} digits`
+        : `a whole number${oneBased ? ' from 1' : ''}`;
     notices.push(
       badValue(
         LESSON_KEY,
         text,
-        `the step after "${text[separatorAt]}" is a whole number${oneBased ? ' from 1' : ''}; opened lesson ${id} at its start`,
+        `the step after "${text[separatorAt]}" is ${what}; opened lesson ${id} at its start`,
       ),
     );
     return { id, step: 0 };

@@ -137,6 +137,39 @@ describe('lessons', () => {
     pageErrors.assertNone();
   });
 
+  it('says so when a link asks for a step the lesson does not have, and keeps its notices', async () => {
+    for (const [hash, asked] of [
+      ['#v=1&lesson=1.4', '4'],
+      ['#lesson=1.99999999', '99999999'],
+    ]) {
+      const page = await context.newPage();
+      const pageErrors = recordPageErrors(page);
+      await page.goto(appUrl(hash));
+      await expect.poll(() => lessonKicker(page)).toBe('Lesson 1 of 7 · step 3 of 3');
+      const note = page.getByRole('status', { name: 'Lesson step' });
+      await expect.poll(() => note.isVisible()).toBe(true);
+      expect(await note.textContent()).toContain(
+        `The link asks for step ${asked} of lesson 1, which has 3 steps: this is step 3, its last.`,
+      );
+      if (asked === '4') await screenshot(page, 'lesson-step-past-the-end');
+      // Until dismissed the link stays as written; then it names the step on screen.
+      expect(page.url()).toContain(`lesson=1.${asked}`);
+      await note.getByRole('button', { name: 'Dismiss' }).click();
+      await expect.poll(() => note.count()).toBe(0);
+      expect(page.url()).toMatch(/lesson=1\.3(&|$)/);
+      pageErrors.assertNone();
+      await page.close();
+    }
+
+    // A bare lesson link sets its step up; what else the link said is still reported.
+    const page = await context.newPage();
+    await page.goto(appUrl('#lesson=1&hide=bogus'));
+    await expect.poll(() => lessonKicker(page)).toBe('Lesson 1 of 7 · step 1 of 3');
+    await expect.poll(() => page.getByText(/The link was read with one change/).count()).toBe(1);
+    expect(await page.getByText(/hide=bogus is not valid/).count()).toBe(1);
+    await page.close();
+  });
+
   it('hides the control groups hide= names, and a lesson keeps them hidden', async () => {
     const page = await context.newPage();
     const pageErrors = recordPageErrors(page);

@@ -468,6 +468,26 @@ describe('decodeHash: classroom keys', () => {
     );
   });
 
+  it('reads any whole step number, however large, for the app to check against the lesson', () => {
+    expect(decodeHash('v=1&lesson=1.4')).toMatchObject({
+      lesson: { id: '1', step: 3 },
+      notices: [],
+    });
+    expect(decodeHash('v=1&lesson=1.99999999')).toMatchObject({
+      lesson: { id: '1', step: 99999998 },
+      notices: [],
+    });
+    expect(decodeHash('v=1&lesson=1:12345678')).toMatchObject({
+      lesson: { id: '1', step: 12345678 },
+      notices: [],
+    });
+    // Past what a number holds exactly: the lesson opens at its start, and the notice says why.
+    const huge = decodeHash(`v=1&lesson=1.${'9'.repeat(20)}`);
+    expect(huge.lesson).toEqual({ id: '1', step: 0 });
+    expect(kinds(huge.notices)).toEqual(['bad-value']);
+    expect(huge.notices[0].message).toContain('at most 15 digits');
+  });
+
   it('reads seeds= as a whole number from 1 to 5, clamping or rounding with a notice', () => {
     expect(decodeHash('v=1&seeds=3')).toMatchObject({ seeds: 3, notices: [] });
     expect(decodeHash('v=1&seeds=9')).toMatchObject({

@@ -4,7 +4,7 @@
  * of its own (the figures it shows come from the run on screen).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LESSONS, findLesson } from '../../app/lessons/lessons';
+import { LESSONS, findLesson, lessonRefProblem } from '../../app/lessons/lessons';
 import { comparedConfigs } from '../../src/config/compareVariants';
 import { decodeHash, encodeConfig } from '../../src/config/urlCodec';
 import { runExperiment, type ExperimentHooks } from '../../src/experiment';
@@ -63,6 +63,21 @@ describe('lessons', () => {
       expect(decodeHash(hash).lesson).toEqual({ id: lesson.id, step: index });
       if (index > 0) expect(hash).toContain(`lesson=${lesson.id}.${index + 1}`);
     }
+  });
+
+  it('say what a link asked for when the lesson or the step does not exist', () => {
+    const last = LESSONS[0].steps.length;
+    expect(lessonRefProblem({ id: '1', step: last - 1 })).toBeNull();
+    // lesson=1.4 and lesson=1.99999999 (lesson 1 has 3 steps), lesson=99.99.
+    expect(lessonRefProblem({ id: '1', step: 3 })).toBe(
+      `The link asks for step 4 of lesson 1, which has ${last} steps: this is step ${last}, its last.`,
+    );
+    expect(lessonRefProblem(decodeHash('lesson=1.99999999').lesson ?? { id: '', step: 0 })).toBe(
+      `The link asks for step 99999999 of lesson 1, which has ${last} steps: this is step ${last}, its last.`,
+    );
+    expect(lessonRefProblem({ id: '99', step: 98 })).toBe(
+      `There is no lesson 99: the lessons are numbered 1 to ${LESSONS.length}.`,
+    );
   });
 
   it('quote only figures the reports have, and write no numbers of their own into the figures', () => {
