@@ -1,11 +1,18 @@
 import { useEffect } from 'react';
-import { decodeHash, encodeConfig } from '../../src/config/urlCodec';
+import { decodeHash, encodeConfig, isRefusedLink } from '../../src/config/urlCodec';
 import { step, togglePlay } from '../engineClient';
 import { usePlayground, type PlaygroundState } from './store';
 
-/** The URL is the config: the hash follows every edit, and a hash typed or pasted is loaded. */
+/**
+ * The URL is the config: the hash follows every edit, and a hash typed or pasted is loaded. A
+ * link the app refused (another version's) stays in the address bar, not rewritten to the
+ * defaults shown instead, until the user changes something: "reload the page to get the latest
+ * app" needs it there.
+ */
 export function useHashSync(): void {
   useEffect(() => {
+    /** Set while a refused link is loaded: the state it brings is not the link's to write. */
+    let keepingLink = false;
     const write = (state: PlaygroundState) => {
       const hash = `#${encodeConfig(state.config, {
         ...(state.preset === null ? {} : { preset: state.preset }),
@@ -16,8 +23,9 @@ export function useHashSync(): void {
       })}`;
       if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
     };
-    write(usePlayground.getState());
+    if (!isRefusedLink(decodeHash(window.location.hash))) write(usePlayground.getState());
     const unsubscribe = usePlayground.subscribe((state, previous) => {
+      if (keepingLink) return;
       if (
         state.config !== previous.config ||
         state.preset !== previous.preset ||
@@ -29,8 +37,15 @@ export function useHashSync(): void {
         write(state);
       }
     });
-    const onHashChange = () =>
-      usePlayground.getState().loadDecoded(decodeHash(window.location.hash));
+    const onHashChange = () => {
+      const decoded = decodeHash(window.location.hash);
+      keepingLink = isRefusedLink(decoded);
+      try {
+        usePlayground.getState().loadDecoded(decoded);
+      } finally {
+        keepingLink = false;
+      }
+    };
     window.addEventListener('hashchange', onHashChange);
     return () => {
       unsubscribe();

@@ -294,6 +294,14 @@ export function decodeHash(
   return { config: validated.data, notices, hide, lesson, preset: start.preset, compare, seeds };
 }
 
+/**
+ * Whether the link was refused whole (made by a newer app, or an older one with no way to read it
+ * now): the app keeps such a link as it is, so that reloading a newer app can still read it.
+ */
+export function isRefusedLink(decoded: DecodedHash): boolean {
+  return decoded.notices.some((notice) => notice.kind === 'unsupported-version');
+}
+
 function refused(message: string): DecodedHash {
   return {
     config: defaultConfig,

@@ -170,6 +170,31 @@ describe('playground', () => {
     await page.close();
   });
 
+  it('keeps a link it cannot read in the address bar until something is changed', async () => {
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    const hashNow = () => new URL(page.url()).hash;
+    // "Reload the page to get the latest app" needs the link still there to reload.
+    await page.goto(appUrl('#v=999&seed=5&it=7'));
+    await expect
+      .poll(() => page.getByText(/made by a newer version of the app/).isVisible())
+      .toBe(true);
+    await page.waitForTimeout(500);
+    expect(hashNow()).toBe('#v=999&seed=5&it=7');
+    // Pasted into the address bar of the open page: the same.
+    await page.evaluate(() => (window.location.hash = '#v=0&width=64'));
+    await expect
+      .poll(() => page.getByText(/made by an older version of the app/).isVisible())
+      .toBe(true);
+    await page.waitForTimeout(500);
+    expect(hashNow()).toBe('#v=0&width=64');
+    // A change of the user's own makes the link the config on screen.
+    await page.getByLabel('Preset').selectOption('exploit');
+    await expect.poll(hashNow).toBe('#v=1&preset=exploit');
+    pageErrors.assertNone();
+    await page.close();
+  });
+
   it('chooses a backend by itself under auto and says why', async () => {
     const page = await context.newPage();
     const pageErrors = recordPageErrors(page);

@@ -7,6 +7,7 @@ import { experimentConfigSchema, type ExperimentConfig } from '../../src/config/
 import {
   decodeHash,
   encodeConfig,
+  isRefusedLink,
   MAX_HASH_LENGTH,
   MAX_URL_PAIRS,
   URL_VERSION,
@@ -381,6 +382,9 @@ describe('decodeHash: versions', () => {
       seeds: 1,
     });
     expect(decoded.notices[0].message).toContain('made by a newer version of the app');
+    // The app keeps a refused link in the address bar (reloading a newer app reads it).
+    expect(isRefusedLink(decoded)).toBe(true);
+    expect(isRefusedLink(decodeHash('v=one&width=wide'))).toBe(false);
   });
 
   it('refuses an older version with no migration path', () => {
