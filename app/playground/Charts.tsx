@@ -53,6 +53,7 @@ import {
   type LineStyle,
   type SeriesShape,
 } from './SeriesPaths';
+import { describeUndrawn, splitDrawable, type AxisKind } from './drawable';
 import { useElementSize } from './useCanvas';
 import { useStaggered } from './useStaggered';
 
@@ -248,12 +249,15 @@ function ChartCard({
   latest,
   legend,
   note,
+  undrawn,
   children,
 }: {
   title: string;
   latest: string;
   legend: readonly LegendItem[];
   note?: string;
+  /** What the chart left out because it cannot draw it (drawable.ts), as text; '' for nothing. */
+  undrawn: string;
   /**
    * The chart at the box's width (measured once, then on resize only); `pointed` while the
    * pointer or the focus is in the box.
@@ -300,6 +304,11 @@ function ChartCard({
       >
         {children(Math.floor(width), pointed)}
       </div>
+      {undrawn !== '' && (
+        <p className="chart-undrawn" role="note">
+          {undrawn}
+        </p>
+      )}
       <ChartLegend items={legend} note={note} />
     </figure>
   );
@@ -534,9 +543,12 @@ const Chart = memo(function Chart({
   const legend: LegendItem[] = [];
   // The data keys drawn against each axis, for the axes' domains.
   const drawn: Record<'left' | 'right', string[]> = { left: [], right: [] };
-  const draw = (shape: SeriesShape) => {
+  // What each data key is called in a notice about values left out.
+  const labels = new Map<string, string>();
+  const draw = (shape: SeriesShape, label = shape.name) => {
     shapes.push(shape);
     drawn[shape.axis].push(shape.dataKey);
+    labels.set(shape.dataKey, label);
   };
 
   // A figure this run does not produce (the adversarial error under plain MSE) is left out.
@@ -544,12 +556,14 @@ const Chart = memo(function Chart({
     rows.length === 0 || rows.some((row) => row[key(0, series)] !== undefined);
   if (!comparing) {
     if (chart.boundBand === true) {
-      draw(band(boundKey(0), COLOURS.bound, 0.7));
+      draw(band(boundKey(0), COLOURS.bound, 0.7), '±bound');
       legend.push({ label: '±bound', colour: COLOURS.bound, style: 'area' });
     }
     for (const spec of chart.lines.filter((l) => produced(l.series))) {
       const bandOf = bandKey(0, spec.series);
-      if (seeds > 1) draw(band(bandOf, spec.colour, BAND_OPACITY, spec.axis));
+      if (seeds > 1) {
+        draw(band(bandOf, spec.colour, BAND_OPACITY, spec.axis), `${spec.label} (band)`);
+      }
       draw(line(key(0, spec.series), spec.label, spec.colour, spec.style, spec.axis));
       legend.push({ label: spec.label, colour: spec.colour, style: spec.style });
     }
@@ -559,7 +573,10 @@ const Chart = memo(function Chart({
         const spec = chart.lines.find((l) => l.series === series);
         const bandOf = bandKey(variant.index, series);
         if (position === 0 && seeds > 1) {
-          draw(band(bandOf, variant.colour, BAND_OPACITY, spec?.axis));
+          draw(
+            band(bandOf, variant.colour, BAND_OPACITY, spec?.axis),
+            `${variant.letter} ${labelOf(chart, series)} (band)`,
+          );
         }
         draw(
           line(
@@ -605,14 +622,29 @@ const Chart = memo(function Chart({
       ? `shaded: 95 % interval over ${seeds} seeds${comparing ? ` (${labelOf(chart, chart.compared[0])})` : ''}`
       : undefined;
 
+  // What no axis can hold (a file's 1e308) is left out of the drawing and said as text.
+  const leftAxis: AxisKind = chart.log ? 'log' : 'linear';
+  // Not memoised: it gives back the very rows it was given unless something is left out.
+  const onLeft = splitDrawable(rows, drawn.left, leftAxis);
+  const onRight = splitDrawable(onLeft.rows, drawn.right, 'linear');
+  const drawnRows = onRight.rows as ChartRow[];
+  const undrawn = [
+    describeUndrawn(onLeft.undrawn, labels, leftAxis),
+    describeUndrawn(onRight.undrawn, labels, 'linear'),
+  ]
+    .filter((text) => text !== '')
+    .join(' ');
+
   const first = Number(rows[0]?.iteration ?? 1);
   const x = useKept(iterationScale(first, Number(last?.iteration ?? first)), sameScale);
   const left = useKept(
-    chart.log ? logScale(valuesOf(rows, drawn.left)) : linearScale(valuesOf(rows, drawn.left)),
+    chart.log
+      ? logScale(valuesOf(drawnRows, drawn.left))
+      : linearScale(valuesOf(drawnRows, drawn.left)),
     (kept, next) => keepsFitting(kept, next, chart.log),
   );
   const hasRight = drawn.right.length > 0;
-  const right = useKept(linearScale(valuesOf(rows, drawn.right)), (kept, next) =>
+  const right = useKept(linearScale(valuesOf(drawnRows, drawn.right)), (kept, next) =>
     keepsFitting(kept, next, false),
   );
   // Between two reports the axes and shapes are mostly the same: only the data changes.
@@ -624,8 +656,8 @@ const Chart = memo(function Chart({
   const margin = hasRight ? MARGIN_RIGHT_AXIS : MARGIN;
 
   return (
-    <ChartRowsContext.Provider value={rows}>
-      <ChartCard title={chart.title} latest={latest} legend={legend} note={note}>
+    <ChartRowsContext.Provider value={drawnRows}>
+      <ChartCard title={chart.title} latest={latest} legend={legend} note={note} undrawn={undrawn}>
         {(width, pointed) =>
           width > 0 &&
           mounted && (
@@ -634,7 +666,7 @@ const Chart = memo(function Chart({
               margin={margin}
               axes={axisElements}
               shapes={keptShapes}
-              pointedRows={pointed ? rows : undefined}
+              pointedRows={pointed ? drawnRows : undefined}
             />
           )
         }

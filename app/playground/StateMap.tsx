@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { IterationReport } from '../../src/report';
 import { ERROR_GRADIENT, errorColour, logPosition } from './colourScale';
+import { isDrawable, MAX_DRAWABLE } from './drawable';
 import { formatValue } from './knobs';
 import { PngButton } from './ExportImport';
 import { useShownVariants, useVariantLatestReports } from './shownVariants';
@@ -22,6 +23,36 @@ interface Hover {
   readonly x: number;
   readonly y: number;
   readonly cell: number;
+}
+
+/** Whether the map can place points on the grid's axes (a file may hold ±1e308 ends). */
+const axesDrawable = (grid: Grid): boolean =>
+  [...grid.xRange, ...grid.yRange].every((end) => isDrawable(end));
+
+const pointDrawable = (point: readonly [number, number]): boolean =>
+  isDrawable(point[0]) && isDrawable(point[1]);
+
+/** What the map leaves out because it cannot draw it (drawable.ts), as text; '' for nothing. */
+function undrawnOnMap(report: IterationReport): string {
+  const { grid, trajectories } = report;
+  const limit = `±${MAX_DRAWABLE.toExponential(0)}`;
+  if (!axesDrawable(grid)) {
+    const span = (range: readonly [number, number]) =>
+      `${formatValue(range[0])} to ${formatValue(range[1])}`;
+    return (
+      `Not drawn, beyond what a map can show (${limit}): its axes, ${grid.xLabel} from ` +
+      `${span(grid.xRange)} and ${grid.yLabel} from ${span(grid.yRange)}, so no path is drawn.`
+    );
+  }
+  // Points that are not finite are a diverged model's, and were always skipped unsaid.
+  const points = [...trajectories.real, ...trajectories.sim, ...trajectories.adversary];
+  const beyond = points.filter((p) => p.every(Number.isFinite) && !pointDrawable(p));
+  if (beyond.length === 0) return '';
+  const largest = beyond.flat().reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+  return (
+    `Not drawn, beyond what a map can show (${limit}): ${beyond.length} ` +
+    `${beyond.length === 1 ? 'point' : 'points'} of the paths, up to ${formatValue(largest)}.`
+  );
 }
 
 function errorRange(grid: Grid): [number, number] {
@@ -66,6 +97,7 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
   const [hover, setHover] = useState<Hover | null>(null);
   const grid = report?.grid ?? null;
   const range = useMemo(() => (grid === null ? null : errorRange(grid)), [grid]);
+  const undrawn = useMemo(() => (report === null ? '' : undrawnOnMap(report)), [report]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -138,7 +170,7 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
       ctx.beginPath();
       let previous: readonly [number, number] | null = null;
       for (const point of points) {
-        if (!Number.isFinite(point[0]) || !Number.isFinite(point[1])) {
+        if (!pointDrawable(point)) {
           previous = null;
           continue;
         }
@@ -153,7 +185,7 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
       }
       ctx.stroke();
       ctx.restore();
-      const start = points.find((point) => Number.isFinite(point[0]) && Number.isFinite(point[1]));
+      const start = points.find(pointDrawable);
       if (start !== undefined) {
         ctx.beginPath();
         ctx.arc(toX(start[0]), toY(start[1]), 4, 0, 2 * Math.PI);
@@ -161,10 +193,12 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
         ctx.fill();
       }
     };
-    drawPath(report.trajectories.sim, SIM_PATH, [6, 4]);
-    // The Error-MDP's adversary in the real env: where it went looking for the model's holes.
-    drawPath(report.trajectories.adversary, ADVERSARY_PATH, [2, 3]);
-    drawPath(report.trajectories.real, REAL_PATH, []);
+    if (axesDrawable(grid)) {
+      drawPath(report.trajectories.sim, SIM_PATH, [6, 4]);
+      // The Error-MDP's adversary in the real env: where it went looking for the model's holes.
+      drawPath(report.trajectories.adversary, ADVERSARY_PATH, [2, 3]);
+      drawPath(report.trajectories.real, REAL_PATH, []);
+    }
 
     // Axes: the ranges at the ends, the labels in the middle.
     ctx.fillStyle = '#475569';
@@ -270,6 +304,11 @@ function StateMap({ report, title, subtitle, colour, failure = null }: StateMapP
           <CellTooltip grid={grid} hover={hover} flip={hover.x > width / 2} />
         )}
       </div>
+      {undrawn !== '' && (
+        <p className="chart-undrawn" role="note">
+          {undrawn}
+        </p>
+      )}
       <div className="legend map-legend">
         <span className="scale">
           <span className="scale-label">error {range === null ? '' : formatValue(range[0])}</span>
@@ -300,6 +339,7 @@ function CellTooltip({ grid, hover, flip }: { grid: Grid; hover: Hover; flip: bo
   const ix = hover.cell % grid.size;
   const iy = Math.floor(hover.cell / grid.size);
   const span = (range: readonly [number, number], index: number) => {
+    if (!axesDrawable(grid)) return '(not drawable)';
     const step = (range[1] - range[0]) / grid.size;
     return `${formatValue(Number((range[0] + index * step).toPrecision(3)))} … ${formatValue(Number((range[0] + (index + 1) * step).toPrecision(3)))}`;
   };

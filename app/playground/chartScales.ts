@@ -6,6 +6,8 @@
  * domain ends on ticks, so between two reports the axes mostly stay exactly as they were.
  */
 
+import { isDrawable } from './drawable';
+
 export interface AxisScale {
   readonly domain: readonly [number, number];
   readonly ticks: readonly number[];
@@ -24,12 +26,15 @@ export function niceStep(raw: number): number {
 /** `value` with float noise removed (0.30000000000000004 → 0.3). */
 const clean = (value: number) => Number(value.toPrecision(12));
 
-/** Finite range of `values`, or null. */
+/**
+ * Range of the `values` a chart can draw (drawable.ts), or null: a file's 1e308 would make an
+ * axis span Infinity and its ticks an endless array; the charts say what they left out.
+ */
 function rangeOf(values: Iterable<number>, positiveOnly: boolean): [number, number] | null {
   let low = Infinity;
   let high = -Infinity;
   for (const value of values) {
-    if (!Number.isFinite(value) || (positiveOnly && value <= 0)) continue;
+    if (!isDrawable(value, positiveOnly ? 'log' : 'linear')) continue;
     if (value < low) low = value;
     if (value > high) high = value;
   }
@@ -85,6 +90,8 @@ export function logScale(values: Iterable<number>): AxisScale {
 export function keepsFitting(kept: AxisScale, next: AxisScale, log: boolean): boolean {
   const [keptLow, keptHigh] = kept.domain;
   const [low, high] = next.domain;
+  // The same axis always stays, whatever the arithmetic below makes of its ends.
+  if (low === keptLow && high === keptHigh) return true;
   if (low < keptLow || high > keptHigh) return false;
   if (log) return Math.log10(keptHigh / keptLow) - Math.log10(high / low) <= 1 + 1e-9;
   return high - low >= 0.5 * (keptHigh - keptLow);

@@ -273,8 +273,9 @@ export function clamp(value: number, low: number, high: number): number {
 }
 
 export function formatValue(value: number): string {
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   const magnitude = Math.abs(value);
+  // Past 1e15 a whole number's digits are mostly float noise (1e308 would be 309 of them).
+  if (Number.isInteger(value) && magnitude < 1e15) return value.toLocaleString('en-US');
   if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(1);
   return String(Number(value.toPrecision(3)));
 }

@@ -25,6 +25,27 @@ describe('chart scales', () => {
     expect(linearScale([3, 3]).ticks.length).toBeGreaterThan(1);
   });
 
+  it('builds no axis from values a chart cannot draw, so the ticks stay few (a file of 1e308s)', () => {
+    expect(linearScale([1e308, -1e308, -183.2, -12.5])).toEqual(linearScale([-183.2, -12.5]));
+    expect(linearScale([1e308, -1e308])).toEqual(linearScale([]));
+    expect(linearScale([-1e300, 1e300]).ticks.length).toBeLessThanOrEqual(6);
+    expect(logScale([5e-324, 1e-320, 1e308, 0.3])).toEqual(logScale([0.3]));
+    expect(logScale([5e-324, 1e308])).toEqual(logScale([]));
+    for (const scale of [linearScale([-1e300, 1e300]), logScale([1e-300, 1e300])]) {
+      expect(scale.domain.every(Number.isFinite)).toBe(true);
+      expect(scale.ticks.every(Number.isFinite)).toBe(true);
+    }
+    expect(logScale([1e-300, 1e300]).domain[0]).toBeGreaterThan(0);
+    // An axis always keeps itself (an axis that would not made recharts render without end).
+    for (const [scale, log] of [
+      [linearScale([1e308]), false],
+      [logScale([5e-324]), true],
+      [logScale([1e-300, 1e300]), true],
+    ] as const) {
+      expect(keepsFitting(scale, { ...scale }, log)).toBe(true);
+    }
+  });
+
   it('spans whole decades on a log axis, positive values only', () => {
     expect(logScale([0.004, 0.3, 0, -1])).toEqual({
       domain: [0.001, 1],

@@ -13,7 +13,15 @@ import { promisify } from 'node:util';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { CSV_HEADER, parseLabOutput } from '../../src/exportFile';
+import { defaultConfig } from '../../src/config/parse';
+import {
+  buildLabOutput,
+  CSV_HEADER,
+  parseLabOutput,
+  serialiseLabOutput,
+} from '../../src/exportFile';
+import type { IterationReport } from '../../src/report';
+import { report } from '../fixtures/report';
 import {
   ARTIFACTS_DIR,
   appUrl,
@@ -146,9 +154,7 @@ describe('results files', () => {
       )
       .toEqual(['1', '2', '4', '6', '8', '10']);
     // An empty chart has the same axis: the values say the rows are drawn (one chart per task).
-    await expect
-      .poll(() => returns.locator('.card-meta').textContent())
-      .toMatch(/^real -?[\d.,]+/);
+    await expect.poll(() => returns.locator('.card-meta').textContent()).toMatch(/^real -?[\d.,]+/);
     const pathPoints = await returns.locator('path.recharts-line-curve').first().getAttribute('d');
     expect(pathPoints).toBeTruthy();
     expect(
@@ -164,6 +170,100 @@ describe('results files', () => {
     expect(await iterationCount(page)).toBe(0);
     expect(await exportJson.isDisabled()).toBe(true);
     pageErrors.assertNone();
+  });
+
+  it('shows values no chart can draw (a valid file of 1e308s) as text with a notice, never a crash', async () => {
+    /** A valid results file of three reports, each changed by `edit`. */
+    const fileOf = (name: string, edit: (r: IterationReport) => void) => {
+      const reports = [report(0), report(1), report(2)];
+      reports.forEach(edit);
+      const text = serialiseLabOutput(buildLabOutput(defaultConfig, null, [{ seed: 0, reports }]));
+      expect(parseLabOutput(text).ok).toBe(true);
+      return { name, mimeType: 'application/json', buffer: Buffer.from(text) };
+    };
+    const page = await context.newPage();
+    const pageErrors = recordPageErrors(page);
+    let crashed = false;
+    page.on('crash', () => (crashed = true));
+    await page.goto(appUrl('#v=1'));
+    const input = page.getByLabel('Load a results file');
+    const banner = page.getByRole('status', { name: 'Viewing a loaded file' });
+    const figure = (name: string) => page.getByRole('figure', { name, exact: true });
+    const noteOf = (name: string) => figure(name).getByRole('note');
+
+    // The issue's file: every return ±1e308 (the tab went blank: "Invalid array length").
+    await input.setInputFiles(
+      fileOf('returns.json', (r) => {
+        r.returns = { real: 1e308, sim: -1e308, oracle: 1e308, random: -1e308 };
+      }),
+    );
+    await expect.poll(() => banner.textContent()).toContain('returns.json');
+    await expect
+      .poll(() => noteOf('Returns').textContent(), { timeout: 10_000 })
+      .toBe(
+        'Not drawn, beyond what a chart can show (±1e+300): real 1.0e+308 at iterations 1–3; ' +
+          'sim (in the model) -1.0e+308 at iterations 1–3; oracle 1.0e+308 at iterations 1–3; ' +
+          'random -1.0e+308 at iterations 1–3.',
+      );
+    expect(await figure('Returns').locator('.card-meta').textContent()).toBe(
+      'real 1.0e+308 · sim -1.0e+308',
+    );
+    // The other charts draw as ever.
+    expect(await noteOf('Gap (sim − real) and its bound').count()).toBe(0);
+    await expect
+      .poll(() =>
+        figure('Gap (sim − real) and its bound').locator('path.recharts-line-curve').count(),
+      )
+      .toBeGreaterThan(0);
+    await screenshot(page, 'app-viewing-undrawable-returns');
+
+    // Gap and bound, errors and losses too large or too small for their axes, and a map whose
+    // axes and paths span ±1e308 (the tab crashed; the log charts rendered without end).
+    await input.setInputFiles(
+      fileOf('everything.json', (r) => {
+        r.gap = 1e308;
+        r.bound = 1e308;
+        r.modelError = { uniform: 1e308, onPolicy: 5e-324, strategic: 0.3, adversarial: null };
+        r.losses = { modelTrain: 1e308, modelHoldout: 5e-324, policy: -1e308, critic: 2 };
+        r.grid.xRange = [-1e308, 1e308];
+        r.trajectories.real = [
+          [1e308, -1e308],
+          [0, 0],
+        ];
+      }),
+    );
+    await expect.poll(() => banner.textContent()).toContain('everything.json');
+    await expect
+      .poll(() => noteOf('Gap (sim − real) and its bound').textContent(), { timeout: 10_000 })
+      .toBe(
+        'Not drawn, beyond what a chart can show (±1e+300): ±bound 1.0e+308 at iterations 1–3; ' +
+          'gap 1.0e+308 at iterations 1–3.',
+      );
+    expect(await noteOf('Returns').count()).toBe(0);
+    const errors = await noteOf('Model error (log scale)').textContent();
+    expect(errors).toContain('beyond what a log axis can show (1e-300 to 1e+300)');
+    expect(errors).toContain('uniform 1.0e+308 at iterations 1–3');
+    expect(errors).toContain('on-policy 4.9e-324 at iterations 1–3');
+    const losses = await noteOf('Losses (log; policy on the right)').textContent();
+    expect(losses).toContain('model (train) 1.0e+308');
+    expect(losses).toContain('model (holdout) 4.9e-324');
+    expect(losses).toContain('beyond what a chart can show (±1e+300): policy -1.0e+308');
+    expect(await noteOf('State-space map').textContent()).toContain(
+      'its axes, θ from -1.0e+308 to 1.0e+308 and θ̇ from -8 to 8, so no path is drawn',
+    );
+    // What can be drawn is: the strategic error and the critic's loss.
+    const drawnLines = (name: string) =>
+      figure(name)
+        .locator('path.recharts-line-curve')
+        .evaluateAll(
+          (paths) => paths.filter((path) => /\d/.test(path.getAttribute('d') ?? '')).length,
+        );
+    await expect.poll(() => drawnLines('Model error (log scale)')).toBe(1);
+    expect(await drawnLines('Losses (log; policy on the right)')).toBe(1);
+    await screenshot(page, 'app-viewing-undrawable-everything');
+    expect(crashed).toBe(false);
+    pageErrors.assertNone();
+    await page.close();
   });
 
   it('refuses malformed, truncated and hostile files with a message, as text', async () => {
