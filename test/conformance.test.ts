@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkReferenceData, formatReport, passed } from '../src/envs/conformance';
+import { getEnv } from '../src/envs/index';
 import type {
   ReferenceCase,
   ReferenceConstants,
@@ -31,6 +32,14 @@ interface RawReference {
   constants: ReferenceConstants;
   episodes: ReferenceEpisode[];
   cases: ReferenceCase[];
+}
+
+/** The double one ulp further from zero, as a different libm's trig result can be. */
+function oneUlpAway(value: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  view.setBigInt64(0, view.getBigInt64(0) + 1n);
+  return view.getFloat64(0);
 }
 
 function readReference(name: string): RawReference {
@@ -171,6 +180,50 @@ describe('conformance checker', () => {
       step.state[1] += 1e-3;
     });
     expect(report.failures.join('\n')).toMatch(/episode 3 \(seed 3\) step 50: chained state\[1\]/);
+  });
+
+  it('passes an episode that differs from our steps by a libm ulp, giving the chained drift as a figure', () => {
+    // Gymnasium on another libm: at step 36 of a balanced CartPole one trig result is an ulp
+    // off, and the recorded actions then drive the unstable pole open-loop. Every step replayed
+    // from its recorded state agrees; chained through our own steps from the start, the states
+    // drift away from the recorded ones until no tolerance holds (a held-out episode failed at
+    // step 226 with every per-step replay passing).
+    const cartPole = getEnv('CartPole-v1');
+    const data = readReference('CartPole-v1.goal.json');
+    const { steps } = data.episodes[0];
+    const offAt = 36;
+    let state = [...steps[offAt].state];
+    state[3] = oneUlpAway(state[3]);
+    steps[offAt - 1].next_state = [...state];
+    steps[offAt - 1].next_obs = cartPole.observe(state);
+    for (const step of steps.slice(offAt)) {
+      step.state = [...state];
+      step.obs = cartPole.observe(state);
+      const next = cartPole.stepFromState(state, step.action as number);
+      Object.assign(step, {
+        next_state: next.nextState,
+        next_obs: next.nextObservation,
+        reward: next.reward,
+        terminated: next.terminated,
+      });
+      state = next.nextState;
+    }
+    const report = checkReferenceData(data, 'CartPole-v1.goal.json');
+    expect(report.failures).toEqual([]);
+    expect(passed(report)).toBe(true);
+    // The drift is a figure: how far, where, and from which step on past the tolerance.
+    expect(report.chainDrift.largest).toBeGreaterThan(1e-6);
+    expect(report.chainDrift.where).toMatch(/^episode 0 \(seed \d+\) step \d+$/);
+    expect(report.chainDrift.pastToleranceFrom).toMatch(/^episode 0 \(seed \d+\) step 2\d\d$/);
+    expect(formatReport('held-out.json', report)).toMatch(
+      /^PASS held-out\.json: \d+ checks; chained through our own steps from the start, the states drift up to \S+ from the recorded ones \(episode 0 \(seed \d+\) step \d+; past the tolerance from episode 0 \(seed \d+\) step 2\d\d\), a figure, not a failure$/,
+    );
+    // Untouched files chain exactly, and say so.
+    const clean = checkReferenceData(readReference('CartPole-v1.goal.json'), 'x.goal.json');
+    expect(clean.chainDrift).toEqual({ largest: 0, where: null, pastToleranceFrom: null });
+    expect(formatReport('x.goal.json', clean)).toMatch(
+      /^PASS x\.goal\.json: \d+ checks; chained through our own steps from the start, the states are the recorded ones$/,
+    );
   });
 
   it("catches constants that disagree with the port's defaults", () => {

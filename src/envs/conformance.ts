@@ -24,7 +24,26 @@ export interface ConformanceReport {
   readonly float32OneUlp: number;
   /** The largest relative error among float64 values that were not bit-identical. */
   readonly maxFloat64RelativeError: number;
+  /** Episodes chained open-loop from their start through our own steps: a figure, not a check. */
+  readonly chainDrift: ChainDrift;
 }
+
+/**
+ * How far an episode run through our own steps from its initial state, under the recorded
+ * actions, ends up from the recorded states. Not a check: the recorded actions drive the system
+ * open-loop, so where it is unstable (a balanced pole) an ulp that one libm's trig result differs
+ * by from another's grows step after step, in a port that is right at every step.
+ */
+export interface ChainDrift {
+  /** The largest |ours − recorded| over every state value of every step; 0 if bit-identical. */
+  readonly largest: number;
+  /** Where it was largest, e.g. `episode 0 (seed 100) step 499`; null when there was no drift. */
+  readonly where: string | null;
+  /** The first step whose chained state is beyond the tolerance; null if none was. */
+  readonly pastToleranceFrom: string | null;
+}
+
+const NO_DRIFT: ChainDrift = { largest: 0, where: null, pastToleranceFrom: null };
 
 export function passed(report: ConformanceReport): boolean {
   return report.error === null && report.failed === 0 && report.checks > 0;
@@ -41,18 +60,36 @@ export function unusableFile(problem: string): ConformanceReport {
     error: problem,
     float32OneUlp: 0,
     maxFloat64RelativeError: 0,
+    chainDrift: NO_DRIFT,
   };
+}
+
+/** The chained drift in words, or null for a file without episodes. */
+export function describeChainDrift(report: ConformanceReport): string | null {
+  if (report.kind !== 'episodes') return null;
+  const { largest, where, pastToleranceFrom } = report.chainDrift;
+  const chained = 'chained through our own steps from the start, the states';
+  if (largest === 0) return `${chained} are the recorded ones`;
+  const size = largest.toExponential(1);
+  return pastToleranceFrom === null
+    ? `${chained} drift up to ${size} from the recorded ones (${where}), within the tolerance`
+    : `${chained} drift up to ${size} from the recorded ones (${where}; past the tolerance from ` +
+        `${pastToleranceFrom}), a figure, not a failure`;
 }
 
 /** One line per file, then the described failures indented below it. */
 export function formatReport(fileName: string, report: ConformanceReport): string {
   if (report.error !== null) return `FAIL ${fileName}: ${report.error}`;
-  if (passed(report)) return `PASS ${fileName}: ${report.checks} checks`;
+  const drift = describeChainDrift(report);
+  if (passed(report)) {
+    return `PASS ${fileName}: ${report.checks} checks${drift === null ? '' : `; ${drift}`}`;
+  }
   const lines = [`FAIL ${fileName}: ${report.failed} of ${report.checks} checks failed`];
   for (const failure of report.failures) lines.push(`  ${failure}`);
   if (report.failed > report.failures.length) {
     lines.push(`  ... and ${report.failed - report.failures.length} more`);
   }
+  if (drift !== null) lines.push(`  (${drift})`);
   return lines.join('\n');
 }
 
@@ -63,6 +100,7 @@ class CheckLog {
   failed = 0;
   float32OneUlp = 0;
   maxFloat64RelativeError = 0;
+  chainDrift: ChainDrift = NO_DRIFT;
   readonly failures: string[] = [];
 
   fail(description: string): void {
@@ -122,6 +160,7 @@ class CheckLog {
       error: null,
       float32OneUlp: this.float32OneUlp,
       maxFloat64RelativeError: this.maxFloat64RelativeError,
+      chainDrift: this.chainDrift,
     };
   }
 }
@@ -299,9 +338,14 @@ function checkTransitions(
 }
 
 /**
- * Each step is replayed from its recorded state (so one difference cannot cascade), and the
- * episode is also chained from its initial state through our own steps, which must arrive at
- * every recorded state. Truncation is the TimeLimit wrapper: elapsed steps reach the limit.
+ * Each step is replayed from its recorded state, so one difference cannot cascade. The episode is
+ * also chained: each recorded state must be where our step from the recorded state before it
+ * arrives (the steps are one episode, not pieces of several). The chain restarts from every
+ * recorded state, since one that differs from ours only within the tolerance (a libm's ulp) would
+ * otherwise be amplified by the recorded actions, run open-loop, wherever the system is unstable,
+ * and fail a port that is right at every step. How far such an open-loop run from the start
+ * drifts is measured apart, as a figure (ChainDrift). Truncation is the TimeLimit wrapper:
+ * elapsed steps reach the limit.
  */
 function checkEpisodes(
   log: CheckLog,
@@ -309,6 +353,7 @@ function checkEpisodes(
   file: Extract<ReferenceFile, { kind: 'episodes' }>,
 ): void {
   const maxEpisodeSteps = definition.spec.maxEpisodeSteps;
+  const drift = new DriftMeter();
   file.episodes.forEach((episode, episodeIndex) => {
     const label = `episode ${episodeIndex} (seed ${episode.seed})`;
     const initialObservation = tryObserve(log, `${label} reset`, definition, episode.initial_state);
@@ -324,12 +369,17 @@ function checkEpisodes(
 
     let chainState: readonly number[] | null = episode.initial_state;
     let chainDtype: Dtype = episode.initial_state_dtype;
+    let openLoop: { state: readonly number[]; dtype: Dtype } | null = {
+      state: episode.initial_state,
+      dtype: episode.initial_state_dtype,
+    };
     episode.steps.forEach((step, stepIndex) => {
       const where = `${label} step ${stepIndex}`;
       if (chainState !== null) {
         log.values(where, 'chained state', step.state, [...chainState], step.state_dtype);
         log.same(where, 'chained state_dtype', step.state_dtype, chainDtype);
       }
+      if (openLoop !== null) drift.measure(where, step.state, openLoop.state, step.state_dtype);
       const observation = tryObserve(log, where, definition, step.state);
       if (observation !== null) log.values(where, 'obs', step.obs, observation, 'float32');
 
@@ -337,14 +387,63 @@ function checkEpisodes(
       if (replayed !== null) checkStep(log, where, step, replayed);
       log.same(where, 'truncated', step.truncated, stepIndex + 1 >= maxEpisodeSteps);
 
-      const chained =
-        chainState === null
-          ? null
-          : tryStep(log, `${where} (chained)`, definition, chainState, chainDtype, step.action);
-      chainState = chained === null ? null : chained.nextState;
-      chainDtype = chained === null ? chainDtype : chained.nextStateDtype;
+      // The chain goes on from our step from the recorded state: the replay just made.
+      chainState = replayed === null ? null : replayed.nextState;
+      chainDtype = replayed === null ? chainDtype : replayed.nextStateDtype;
+      openLoop = openLoop === null ? null : quietStep(definition, openLoop, step.action);
     });
   });
+  log.chainDrift = drift.result();
+}
+
+/** A step whose failure is not a check (the open-loop run is a figure): null if it throws. */
+function quietStep(
+  definition: EnvDefinition,
+  from: { readonly state: readonly number[]; readonly dtype: Dtype },
+  action: number | number[],
+): { state: readonly number[]; dtype: Dtype } | null {
+  const value = actionValue(definition, action);
+  if (typeof value === 'string') return null;
+  try {
+    const next = definition.stepFromState(from.state, value, { stateDtype: from.dtype });
+    return { state: next.nextState, dtype: next.nextStateDtype };
+  } catch {
+    return null;
+  }
+}
+
+/** The open-loop runs' distance from the recorded states, over a file. */
+class DriftMeter {
+  private largest = 0;
+  private where: string | null = null;
+  private pastToleranceFrom: string | null = null;
+
+  measure(where: string, recorded: readonly number[], ours: readonly number[], dtype: Dtype): void {
+    recorded.forEach((expected, k) => {
+      const got = ours[k];
+      const distance = Object.is(expected, got) ? 0 : Math.abs(got - expected);
+      // A run that left the numbers altogether (NaN, a missing value) is infinitely far.
+      const gap = Number.isNaN(distance) ? Infinity : distance;
+      if (gap > this.largest) {
+        this.largest = gap;
+        this.where = where;
+      }
+      if (
+        this.pastToleranceFrom === null &&
+        (got === undefined || compareValue(expected, got, dtype) === 'different')
+      ) {
+        this.pastToleranceFrom = where;
+      }
+    });
+  }
+
+  result(): ChainDrift {
+    return {
+      largest: this.largest,
+      where: this.where,
+      pastToleranceFrom: this.pastToleranceFrom,
+    };
+  }
 }
 
 /** Checks one reference file's parsed JSON; never throws. */
