@@ -236,17 +236,21 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
     const B = config.imagination.rollouts;
     const cvar = config.risk.kind === 'cvar' && E > 1;
     const R = cvar ? E * B : B;
-    // Every member steps all B rows ('random'), or its own B for CVaR ('all'): E·B member rows.
-    const perStep =
-      E * B * (tapeRow + 1) + R * (2 * d + policyHidden + 2 * f) + rolloutSummary(R, E * B, f);
-    const tape = BACKWARD_FACTOR * H * perStep;
+    // The imagination engine keeps, per step and row: the state and the model input, every
+    // hidden layer of every member side by side and the member mask (silu: its pre-activations
+    // too), the policy's layers and features; then the policy's per-step gradients and their
+    // concatenation for the weight gradients (src/imagination/).
+    const state = d + (config.reward.kind === 'learned' ? 1 : 0);
+    const membersWide = (m.depth + 1 + (m.activation === 'silu' ? m.depth : 0)) * E * m.width;
+    const perRow = 2 * (state + f) + membersWide + 5 * o.policyWidth * o.policyDepth + 4 * f + d;
+    const kept = H * R * perRow;
     const critic = criticStep(R, H);
     add(
-      tape >= critic
-        ? 'imagined rollouts on the tape (the gradient flows back through all H steps)'
+      kept >= critic
+        ? 'imagined rollouts kept for backpropagation through all H steps'
         : 'critic TD(λ) step on the imagined rollouts',
       'improve',
-      { tensorFloats: Math.max(tape, critic) + modelParameters },
+      { tensorFloats: Math.max(kept, critic) + modelParameters },
       [...IMAGINATION, ...MODEL, ...(cvar ? ['risk.kind'] : []), ...POLICY],
     );
   } else if (o.kind === 'reinforce') {

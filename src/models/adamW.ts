@@ -1,11 +1,12 @@
 /**
  * Adam with decoupled weight decay (AdamW, Loshchilov & Hutter 2019), over a fixed list of
- * variables. Written out rather than tf.train.adam because that has no decoupled decay, and a
- * dozen plain ops per variable on a few large stacked variables is all it takes:
+ * variables. Written out rather than tf.train.adam because that has no decoupled decay; one fused
+ * kernel per variable on WASM and CPU (src/imagination/kernels.ts), a dozen ops elsewhere:
  *   m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²
  *   θ ← θ − α·[ m̂ / (√v̂ + ε) + λθ ]        (λ only on weight matrices)
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate } from '../imagination/kernels';
 
 export interface AdamWSettings {
   readonly learningRate: number;
@@ -44,17 +45,18 @@ export class AdamW {
     const stepSize =
       (settings.learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
     const decay = settings.learningRate * settings.weightDecay;
-    tf.tidy(() => {
-      this.variables.forEach((variable, i) => {
-        const g = gradients[i];
-        const m = tf.add(tf.mul(this.firstMoments[i], beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.secondMoments[i], beta2), tf.mul(tf.square(g), 1 - beta2));
-        this.firstMoments[i].assign(m);
-        this.secondMoments[i].assign(v);
-        let update = tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), stepSize);
-        if (this.decays[i] && decay > 0) update = tf.add(update, tf.mul(variable, decay));
-        variable.assign(tf.sub(variable, update));
+    this.variables.forEach((variable, i) => {
+      const next = adamUpdate(variable, gradients[i], this.firstMoments[i], this.secondMoments[i], {
+        beta1,
+        beta2,
+        epsilon,
+        stepSize,
+        decay: this.decays[i] ? decay : 0,
       });
+      this.firstMoments[i].assign(next.m);
+      this.secondMoments[i].assign(next.v);
+      variable.assign(next.theta);
+      tf.dispose([next.m, next.v, next.theta]);
     });
   }
 

@@ -12,6 +12,16 @@ import { withoutGradient } from './stopGradient';
 export interface KnownRewardModel {
   /** [R, obs] × [R, 1] × [R, obs] → rewards [R]. */
   reward(observations: tf.Tensor2D, actions: tf.Tensor2D, nextObservations: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * ∂(Σ_i dReward_i·r_i) w.r.t. the observations [R, obs] and the env-format actions [R, 1], by
+   * hand (the imagination engine backpropagates without a tape); null where the reward does not
+   * depend on them. No reward here depends smoothly on the next observation.
+   */
+  rewardGradient(
+    observations: tf.Tensor2D,
+    actions: tf.Tensor2D,
+    dReward: tf.Tensor1D,
+  ): { observations: tf.Tensor2D | null; actions: tf.Tensor2D | null };
   /** 1 where the next observation ends the episode, else 0: [R]; null if the env never terminates. */
   terminated(nextObservations: tf.Tensor2D): tf.Tensor1D | null;
 }
@@ -31,6 +41,20 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
           const cost = tf.addN([tf.square(theta), tf.mul(tf.square(thetaDot), 0.1), tf.mul(tf.square(u), 0.001)]);
           return tf.neg(cost) as tf.Tensor1D;
         },
+        // ∂r/∂cos = 2θ·sin/(cos² + sin²), ∂r/∂sin = −2θ·cos/(cos² + sin²)   (θ = atan2(sin, cos))
+        // ∂r/∂θ̇ = −0.2·θ̇,  ∂r/∂a = −0.002·u where −max ≤ a ≤ max (the clip passes), else 0
+        rewardGradient: (obs, actions, dReward) =>
+          tf.tidy(() => {
+            const [cos, sin, thetaDot] = columns(obs, 3);
+            const theta = tf.atan2(sin, cos);
+            const scale = tf.div(tf.mul(tf.mul(theta, 2), dReward), tf.add(tf.square(cos), tf.square(sin)));
+            const a = flat(actions);
+            const inside = tf.cast(tf.logicalAnd(tf.greaterEqual(a, -maxTorque), tf.lessEqual(a, maxTorque)), 'float32');
+            return {
+              observations: tf.stack([tf.mul(scale, sin), tf.neg(tf.mul(scale, cos)), tf.mul(tf.mul(thetaDot, -0.2), dReward)], 1) as tf.Tensor2D,
+              actions: tf.reshape(tf.mul(tf.mul(tf.mul(a, -0.002), inside), dReward), [-1, 1]) as tf.Tensor2D,
+            };
+          }),
         terminated: () => null,
       };
     }
@@ -40,12 +64,17 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
         // reward = 100·terminated − 0.1·action², with the action as given (not clipped).
         reward: (_obs, actions, next) =>
           tf.sub(tf.mul(done(next), 100), tf.mul(tf.square(flat(actions)), 0.1)) as tf.Tensor1D,
+        // ∂r/∂a = −0.2·a
+        rewardGradient: (_obs, actions, dReward) => ({
+          observations: null,
+          actions: tf.tidy(() => tf.reshape(tf.mul(tf.mul(flat(actions), -0.2), dReward), [-1, 1]) as tf.Tensor2D),
+        }),
         terminated: done,
       };
     }
     case 'MountainCar-v0': {
       const done = goalReached(param('goal_position', 0.5), param('goal_velocity', 0));
-      return { reward: (obs) => tf.fill([obs.shape[0]], -1), terminated: done };
+      return { reward: (obs) => tf.fill([obs.shape[0]], -1), rewardGradient: noGradient, terminated: done };
     }
     case 'CartPole-v1': {
       const xThreshold = param('x_threshold', 2.4);
@@ -53,6 +82,7 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
       return {
         // 1 on every step up to and including the terminating one (rollouts mask after it).
         reward: (obs) => tf.fill([obs.shape[0]], 1),
+        rewardGradient: noGradient,
         terminated: withoutGradient((next) => {
           const [x, , theta] = columns(next, 4);
           return tf.cast(
@@ -71,9 +101,14 @@ export function knownRewardModel(envId: EnvId, params: PhysicalParams): KnownRew
         return tf.cast(tf.greater(tf.neg(tf.add(cos1, cosSum)), 1), 'float32') as tf.Tensor1D;
       });
       // reward = −1 while not terminated, 0 on the terminating step.
-      return { reward: (_obs, _actions, next) => tf.sub(done(next), 1) as tf.Tensor1D, terminated: done };
+      return { reward: (_obs, _actions, next) => tf.sub(done(next), 1) as tf.Tensor1D, rewardGradient: noGradient, terminated: done };
     }
   }
+}
+
+/** A reward that is constant, or changes only with termination: nothing smooth to differentiate. */
+function noGradient(): { observations: null; actions: null } {
+  return { observations: null, actions: null };
 }
 
 function goalReached(goalPosition: number, goalVelocity: number) {

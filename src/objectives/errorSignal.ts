@@ -7,29 +7,93 @@
  *   carries it off the data. Errors that move no value cost nothing: that is the policy-aware part.
  * - 'disagreement': the spread of the ensemble's predictions, mean_k std_m(ô'_m,k)/σ_Δk; a proxy
  *   that needs no real next state, and the naive adversary of the ablation (it seeks novelty).
+ *
+ * Each signal comes twice: `value`, the definition in plain tfjs ops (which the tests
+ * differentiate by tfjs's tape), and `reward`, the same e as the imagination engine's reward
+ * term with its gradient written out.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActionSpace } from '../envs/types';
+import { backwardStack, disposeStack, forwardStack, type DenseStack } from '../imagination/denseStack';
+import { FrozenEnsemble } from '../imagination/frozenEnsemble';
+import { featureGradient, transitionRows, type ImaginedReward, type RewardGradients } from '../imagination/rewardTerm';
+import type { ImaginedRollout } from '../imagination/rollout';
+import { TanhFolder } from '../imagination/tanhFold';
 import { actionFeatureDim, encodeActions } from '../models/actions';
+import { tidyKeeping } from '../models/tidy';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
 
-/** e(o, a): observations [R, d], env-format or relaxed one-hot actions [R, ·] → [R]. */
-export type ErrorSignal = (observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D;
+export interface ErrorSignal {
+  /** e(o, a): observations [R, d], env-format or relaxed one-hot actions [R, ·] → [R]. */
+  readonly value: (observations: tf.Tensor2D, actions: tf.Tensor2D) => tf.Tensor1D;
+  /** r_t = e(o_t, a_t)·alive_t for an imagined rollout, with ∂/∂(o_t, f_t). */
+  readonly reward: ImaginedReward;
+  dispose(): void;
+}
 
-/** Disagreement of the ensemble, in normalised delta units (needs two members or more). */
-export function disagreementSignal(model: WorldModel): ErrorSignal {
+/** √(var + ε): the gradient of √x is infinite where members agree exactly. */
+const SPREAD_EPSILON = 1e-8;
+
+/**
+ * Disagreement of the ensemble, in normalised delta units (needs two members or more):
+ *   e = (1/d)·Σ_k √(v_k + ε),  v_k = (1/E)·Σ_m (y_mk − ȳ_k)²,  y_mk = Δ̂_mk/σ_Δk
+ *   ∂e/∂Δ̂_mk = (y_mk − ȳ_k) / (d·E·σ_Δk·√(v_k + ε))
+ * Its engine form runs every member on the rollout's rows (frozenEnsemble.ts's memberDeltas).
+ */
+export async function disagreementSignal(model: WorldModel): Promise<ErrorSignal> {
   if (model.config.members < 2)
     throw new Error('the disagreement signal needs an ensemble of two members or more');
   const d = model.observationDim;
-  return (observations, actions) =>
+  const E = model.config.members;
+  const deltaStd = Float32Array.from(model.stats.targetStd).subarray(0, d);
+  const ensemble = await FrozenEnsemble.fromModel(model, { reward: 'known', actionInput: 'env' });
+  const space = model.spec.actionSpace;
+  const value = (observations: tf.Tensor2D, actions: tf.Tensor2D) =>
     tf.tidy(() => {
       const next = model.predict(observations, actions).nextObservations; // [E, R, d]
-      const deltaStd = tf.tensor1d(Float32Array.from(model.stats.targetStd).subarray(0, d));
-      const { variance } = tf.moments(tf.div(next, deltaStd), 0);
-      // √(var + ε): the gradient of √x is infinite where members agree exactly.
-      return tf.mean(tf.sqrt(tf.add(variance, 1e-8)), 1) as tf.Tensor1D;
+      const { variance } = tf.moments(tf.div(next, tf.tensor1d(deltaStd)), 0);
+      return tf.mean(tf.sqrt(tf.add(variance, SPREAD_EPSILON)), 1) as tf.Tensor1D;
     });
+  const reward: ImaginedReward = (rollout) => {
+    const rows = transitionRows(rollout);
+    const n = rows.before.shape[0];
+    const input = tf.tidy(() => tf.concat([rows.before, encodeActions(rows.actions, space)], 1) as tf.Tensor2D);
+    const { deltas, trace } = ensemble.memberDeltas(input);
+    const parts = tidyKeeping(() => {
+      const y = tf.div(tf.reshape(deltas, [n, E, d]), tf.tensor1d(deltaStd));
+      const mean = tf.mean(y, 1, true);
+      const centred = tf.sub(y, mean);
+      const root = tf.sqrt(tf.add(tf.mean(tf.square(centred), 1, true), SPREAD_EPSILON));
+      const e = tf.mean(root, [1, 2]);
+      return { centred, root, rewards: tf.mul(tf.reshape(e, rollout.alive.shape), rollout.alive) as tf.Tensor2D };
+    });
+    return {
+      rewards: parts.rewards,
+      backward: (dRewards) =>
+        tidyKeeping((): RewardGradients => {
+          const dE = tf.reshape(tf.mul(dRewards, rollout.alive), [n, 1, 1]);
+          const dY = tf.div(tf.mul(parts.centred, dE), tf.mul(parts.root, d * E));
+          const dDeltas = tf.reshape(tf.div(dY, tf.tensor1d(deltaStd)), [n, E * d]) as tf.Tensor2D;
+          const dInput = ensemble.memberDeltasBackward(dDeltas, trace);
+          return { ...splitInputGradient(dInput, d, space), after: null, learnedReward: null };
+        }),
+      dispose: () => {
+        tf.dispose([input, deltas, parts.centred, parts.root, parts.rewards, ...trace.hidden, ...trace.preActivations, trace.mask.weights]);
+        tf.dispose([rows.before, rows.actions, rows.after]);
+      },
+    };
+  };
+  return { value, reward, dispose: () => ensemble.dispose() };
+}
+
+/** ∂/∂o_t and ∂/∂f_t from the gradient w.r.t. [o, encoded action] (env units). */
+function splitInputGradient(dInput: tf.Tensor2D, d: number, space: ActionSpace): Pick<RewardGradients, 'before' | 'features'> {
+  const f = dInput.shape[1] - d;
+  return {
+    before: tf.slice(dInput, [0, 0], [-1, d]) as tf.Tensor2D,
+    features: featureGradient(tf.slice(dInput, [0, d], [-1, f]) as tf.Tensor2D, space),
+  };
 }
 
 export interface ErrorHeadShape {
@@ -50,6 +114,7 @@ const FIT = { steps: 200, batch: 128, learningRate: 3e-3 };
 export class ErrorHead {
   private readonly weights: tf.Variable[] = [];
   private readonly biases: tf.Variable[] = [];
+  private readonly inputMoments: { readonly mean: Float32Array; readonly scale: Float32Array };
   private readonly inputMean: tf.Tensor1D;
   private readonly inputScale: tf.Tensor1D;
   private readonly optimizer = tf.train.adam(FIT.learningRate);
@@ -75,14 +140,52 @@ export class ErrorHead {
       this.biases.push(tf.tidy(() => tf.variable(tf.zeros([sizes[layer + 1]]))));
     }
     // Action features enter as they are: box actions are bounded, one-hots are 0/1.
-    this.inputMean = tf.tensor1d([...shape.inputMean, ...Array<number>(features).fill(0)]);
-    this.inputScale = tf.tensor1d([...shape.inputScale, ...Array<number>(features).fill(1)]);
+    this.inputMoments = {
+      mean: Float32Array.from([...shape.inputMean, ...Array<number>(features).fill(0)]),
+      scale: Float32Array.from([...shape.inputScale, ...Array<number>(features).fill(1)]),
+    };
+    this.inputMean = tf.tensor1d(this.inputMoments.mean);
+    this.inputScale = tf.tensor1d(this.inputMoments.scale);
   }
 
-  readonly signal: ErrorSignal = (observations, actions) =>
-    tf.tidy(
-      () => tf.mul(this.normalisedOutput(observations, actions), this.targetScale) as tf.Tensor1D,
-    );
+  /**
+   * ê as the adversary's reward for the head as it is now (refit each iteration): its value in
+   * plain ops, and its engine form, the head folded (tanhFold.ts) with
+   *   ∂ê/∂x = s·σ(z)·∂z/∂x   (ê = s·softplus(z), s the target scale, softplus′ = σ)
+   */
+  signal(): ErrorSignal {
+    const scale = this.targetScale;
+    const space = this.shape.actionSpace;
+    const d = this.shape.observationDim;
+    const value = (observations: tf.Tensor2D, actions: tf.Tensor2D) =>
+      tf.tidy(() => tf.mul(this.normalisedOutput(observations, actions), scale) as tf.Tensor1D);
+    const folder = new TanhFolder(this.network(), { output: 'linear' });
+    const stack: DenseStack = folder.fold(this.network());
+    const reward: ImaginedReward = (rollout: ImaginedRollout) => {
+      const rows = transitionRows(rollout);
+      const input = tf.tidy(() => tf.concat([rows.before, encodeActions(rows.actions, space)], 1) as tf.Tensor2D);
+      const trace = forwardStack(stack, input);
+      const rewards = tf.tidy(() => tf.mul(tf.reshape(tf.mul(tf.softplus(trace.output), scale), rollout.alive.shape), rollout.alive) as tf.Tensor2D);
+      return {
+        rewards,
+        backward: (dRewards) =>
+          tidyKeeping((): RewardGradients => {
+            const dOutput = tf.mul(tf.mul(tf.reshape(tf.mul(dRewards, rollout.alive), [-1, 1]), tf.sigmoid(trace.output)), scale) as tf.Tensor2D;
+            const { dx } = backwardStack(stack, trace, dOutput);
+            return { ...splitInputGradient(dx as tf.Tensor2D, d, space), after: null, learnedReward: null };
+          }),
+        dispose: () => tf.dispose([rows.before, rows.actions, rows.after, input, rewards, ...trace.inputs.slice(1), trace.output]),
+      };
+    };
+    return {
+      value,
+      reward,
+      dispose: () => {
+        disposeStack(stack);
+        folder.dispose();
+      },
+    };
+  }
 
   /**
    * Fits ê to the measured errors of real rows (observations [n, d], env-format actions [n],
@@ -142,6 +245,16 @@ export class ErrorHead {
     this.optimizer.dispose();
   }
 
+  /** The MLP under the softplus, with its input normalisation, as tanhFold.ts reads networks. */
+  private network() {
+    return {
+      weights: this.weights as unknown as tf.Tensor2D[],
+      biases: this.biases as unknown as tf.Tensor1D[],
+      inputMean: this.inputMoments.mean,
+      inputScale: this.inputMoments.scale,
+    };
+  }
+
   private normalisedOutput(observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor1D {
     return tf.tidy(() => {
       const features = encodeActions(actions, this.shape.actionSpace);
@@ -165,7 +278,7 @@ export class ErrorHead {
  * Observations [H+1, R, d], actions [H, R, ·] → [H, R].
  */
 export function errorRewards(
-  signal: ErrorSignal,
+  signal: ErrorSignal['value'],
   observations: tf.Tensor3D,
   actions: tf.Tensor3D,
   alive: tf.Tensor2D,

@@ -28,10 +28,11 @@ import type { ActionSpace } from '../envs/types';
 import { actionFeatureDim, encodeActions } from '../models/actions';
 import { logVarBoundPenalty, rowLosses } from '../models/likelihood';
 import { likelihoodObjective, type ModelObjective } from '../models/objective';
-import type { RolloutResult } from '../models/rollout';
 import type { WorldModel } from '../models/worldModel';
 import { round } from '../metrics/stateGrid';
-import type { ImaginedReward } from '../policies/improver';
+import { backwardStack, disposeStack, forwardStack } from '../imagination/denseStack';
+import { featureGradient, modelReward, transitionRows, type ImaginedReward, type RewardGradients } from '../imagination/rewardTerm';
+import { tidyKeeping } from '../models/tidy';
 import type { Rng } from '../rng';
 import type {
   LearningObjective,
@@ -127,35 +128,9 @@ export class MismatchedNoMore implements LearningObjective {
         : await this.classifier.accuracy(holdout.real, holdout.model);
   }
 
-  /** r_t + clip(logit C(o_t, a_t, o_{t+1}), −c, c) on the rollout's own transitions, zero after termination. */
+  /** r_t + clip(logit C(o_t, a_t, o_{t+1}), −c, c): the classifier's bonus (classifierBonus below). */
   policyReward(): ImaginedReward | null {
-    if (!this.classifier.ready) return null;
-    const { classifier, actionSpace } = this;
-    return (rollout: RolloutResult) =>
-      tf.tidy(() => {
-        const [steps, R, d] = rollout.observations.shape;
-        const H = steps - 1;
-        const before = tf.reshape(tf.slice(rollout.observations, [0, 0, 0], [H, R, d]), [
-          H * R,
-          d,
-        ]) as tf.Tensor2D;
-        const after = tf.reshape(tf.slice(rollout.observations, [1, 0, 0], [H, R, d]), [
-          H * R,
-          d,
-        ]) as tf.Tensor2D;
-        const actions = tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D;
-        const logits = classifier.logit(
-          before,
-          encodeActions(actions, actionSpace),
-          tf.sub(after, before) as tf.Tensor2D,
-        );
-        // log p/q ≈ logit C, clipped to ±c (its gradient is zero past the clip).
-        const bonus = tf.mul(
-          tf.clipByValue(tf.reshape(logits, [H, R]), -BONUS_CLIP, BONUS_CLIP),
-          rollout.alive,
-        );
-        return tf.add(rollout.rewards, bonus) as tf.Tensor2D;
-      });
+    return this.classifier.ready ? classifierBonus(this.classifier, this.actionSpace) : null;
   }
 
   afterImprove(): Promise<void> {
@@ -274,4 +249,50 @@ function evenlySpaced(slots: Int32Array, count: number): Int32Array {
     { length: count },
     (_, i) => slots[Math.floor((i * slots.length) / count)],
   );
+}
+
+/**
+ * MnM's imagined reward: r_t + clip(logit C(o_t, a_t, o_{t+1}), −c, c) on the rollout's own transitions, zero after
+ * termination; its gradient, with Δ = o_{t+1} − o_t:
+ *   ∂bonus/∂o_t = ∂logit/∂s − ∂logit/∂Δ,   ∂bonus/∂o_{t+1} = ∂logit/∂Δ   (0 past the clip)
+ */
+export function classifierBonus(classifier: TransitionClassifier, actionSpace: ActionSpace): ImaginedReward {
+  const d = classifier.shape.observationDim;
+  const f = actionFeatureDim(actionSpace);
+  return (rollout, context) => {
+    const model = modelReward(rollout, context);
+    const stack = classifier.foldedStack();
+    const rows = transitionRows(rollout);
+    const input = tf.tidy(() => tf.concat([rows.before, encodeActions(rows.actions, actionSpace), tf.sub(rows.after, rows.before)], 1) as tf.Tensor2D);
+    const trace = forwardStack(stack, input);
+    // log p/q ≈ logit C, clipped to ±c (its gradient is zero past the clip).
+    const rewards = tf.tidy(() =>
+      tf.add(model.rewards, tf.mul(tf.clipByValue(tf.reshape(trace.output, rollout.alive.shape), -BONUS_CLIP, BONUS_CLIP), rollout.alive)) as tf.Tensor2D,
+    );
+    return {
+      rewards,
+      backward: (dRewards) =>
+        tidyKeeping((): RewardGradients => {
+          const fromModel = model.backward(dRewards);
+          const inside = tf.cast(tf.lessEqual(tf.abs(trace.output), BONUS_CLIP), 'float32');
+          const dLogit = tf.mul(tf.reshape(tf.mul(dRewards, rollout.alive), [-1, 1]), inside) as tf.Tensor2D;
+          const dx = backwardStack(stack, trace, dLogit).dx as tf.Tensor2D;
+          const dS = tf.slice(dx, [0, 0], [-1, d]);
+          const dA = tf.slice(dx, [0, d], [-1, f]) as tf.Tensor2D;
+          const dDelta = tf.slice(dx, [0, d + f], [-1, d]) as tf.Tensor2D;
+          const sum = (a: tf.Tensor2D | null, b: tf.Tensor2D) => (a === null ? b : (tf.add(a, b) as tf.Tensor2D));
+          return {
+            before: sum(fromModel.before, tf.sub(dS, dDelta) as tf.Tensor2D),
+            features: sum(fromModel.features, featureGradient(dA, actionSpace)),
+            after: sum(fromModel.after, dDelta),
+            learnedReward: fromModel.learnedReward,
+          };
+        }),
+      dispose: () => {
+        tf.dispose([rows.before, rows.actions, rows.after, input, rewards, ...trace.inputs.slice(1), trace.output]);
+        disposeStack(stack);
+        model.dispose();
+      },
+    };
+  };
 }

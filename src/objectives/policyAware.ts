@@ -139,14 +139,18 @@ export class PolicyAwareGame implements LearningObjective {
   async afterImprove(world: ObjectiveWorld): Promise<void> {
     const signal = await this.errorSignal(world);
     const { model, buffer, imagination } = world;
-    this.lastPlay = await this.adversary.play(
-      model,
-      buffer,
-      signal,
-      imagination,
-      this.adversarySteps,
-      this.rng.play,
-    );
+    try {
+      this.lastPlay = await this.adversary.play(
+        model,
+        buffer,
+        signal,
+        imagination,
+        this.adversarySteps,
+        this.rng.play,
+      );
+    } finally {
+      signal.dispose();
+    }
     const { rollouts, horizon } = imagination;
     const act = (observations: Parameters<typeof world.policy.deterministicAction>[0]) =>
       world.policy.deterministicAction(observations);
@@ -215,7 +219,7 @@ export class PolicyAwareGame implements LearningObjective {
     };
     const errors = await criticErrors(world.model, world.critic, rows);
     await this.errorHead.fit(batch.observations, batch.actions, errors, this.rng.head);
-    return this.errorHead.signal;
+    return this.errorHead.signal();
   }
 }
 

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TransitionBatch } from '../data/replayBuffer';
 import type { ActionSpace } from '../envs/types';
 import { actionFeatureDim, encodeActionArray } from '../models/actions';
+import { makeStack, type DenseStack } from '../imagination/denseStack';
 import { AdamW } from '../models/adamW';
 import { dense } from '../models/dense';
 import { layoutFor } from '../models/layout';
@@ -150,6 +151,33 @@ export class TransitionClassifier {
       for (const layer of this.hidden) h = dense(h, ...weights(layer), 'elu', transposes);
       return tf.reshape(dense(h, ...weights(this.head), 'linear', transposes), [-1]) as tf.Tensor1D;
     });
+  }
+
+  /**
+   * The same logit as one stack of dense layers on [s | features | Δ] (src/imagination/
+   * denseStack.ts), the three normalisations folded into the first layer:
+   *   W₁ = [W_s/σ_s; W_a/σ_a; W_Δ/σ_Δ],   b₁ = b − (μ_s/σ_s)·W_s − (μ_a/σ_a)·W_a − (μ_Δ/σ_Δ)·W_Δ
+   * For the imagination engine, which backpropagates through it by hand; the caller disposes it.
+   */
+  foldedStack(): DenseStack {
+    const moments = this.deltaMoments;
+    if (moments === null) throw new Error('TransitionClassifier: train it before folding it');
+    const layers = tf.tidy(() => {
+      const { first } = this;
+      const parts = [
+        { weight: first.s, mean: this.observationMean, scale: this.observationScale },
+        { weight: first.a, mean: this.actionShift, scale: this.actionScale },
+        { weight: first.delta, mean: moments.mean, scale: moments.scale },
+      ];
+      const scaled = parts.map((p) => tf.div(p.weight, tf.reshape(p.scale, [-1, 1])) as tf.Tensor2D);
+      const shift = parts.map((p, i) => tf.matMul(tf.reshape(p.mean, [1, -1]), scaled[i]));
+      // Computed in rank 1: WASM's fused kernel checks the rank its bias buffer was made with.
+      const bias = tf.sub(first.bias, tf.reshape(tf.addN(shift), [-1])) as tf.Tensor1D;
+      const layers = [{ weight: tf.concat(scaled, 0) as tf.Tensor2D, bias, activation: 'elu' as const }];
+      for (const layer of this.hidden) layers.push({ weight: layer.weight.clone() as tf.Tensor2D, bias: layer.bias.clone() as tf.Tensor1D, activation: 'elu' });
+      return [...layers, { weight: this.head.weight.clone() as tf.Tensor2D, bias: this.head.bias.clone() as tf.Tensor1D, activation: 'linear' as const }];
+    });
+    return makeStack(layers);
   }
 
   /**

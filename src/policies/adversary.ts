@@ -11,7 +11,6 @@ import type { StepActor } from '../data/collect';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import type { WorldModel } from '../models/worldModel';
 import type { ErrorSignal } from '../objectives/errorSignal';
-import { errorRewards } from '../objectives/errorSignal';
 import type { Rng } from '../rng';
 import { Critic, type CriticShape } from './critic';
 import { GradientImprover } from './gradientImprover';
@@ -51,8 +50,7 @@ export class Adversary {
       ...imagination,
       rewardNoiseStd: 0,
       risk: { kind: 'mean', alpha: 1 },
-      imaginedReward: (rollout) =>
-        errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
+      imaginedReward: signal.reward,
     };
     const result = await this.improver.improve(
       { model, policy: this.policy, critic: this.errorToGo, buffer, settings, rng },

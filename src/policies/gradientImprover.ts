@@ -6,19 +6,27 @@
  * Backpropagating through the model is what makes this optimiser the strongest exploiter of
  * model error: the gradient points straight at wherever the model promises more reward.
  * Risk: with CVaR, every member runs every start and J aggregates the worst ⌈αE⌉ members.
+ *
+ * ∇_θ J is computed by the imagination engine (src/imagination/): the model folded once for the
+ * phase, a forward pass that keeps what backpropagation needs and a backward pass through time
+ * written out, instead of tfjs's tape over thousands of small ops. `tapeObjective` below is the
+ * same J built from plain tfjs ops: the reference the engine's gradients are tested against.
  */
 import * as tf from '@tensorflow/tfjs';
+import { backpropagate } from '../imagination/backward';
+import { backwardStack, disposeStack, forwardStack } from '../imagination/denseStack';
+import { FrozenEnsemble } from '../imagination/frozenEnsemble';
+import { imaginedReturn } from '../imagination/imaginedReturn';
+import { PolicyFolder } from '../imagination/policyStep';
+import { modelReward, type RewardTerm } from '../imagination/rewardTerm';
+import { imagine, type ImaginedRollout } from '../imagination/rollout';
+import { AdamW } from '../models/adamW';
 import type { Policy } from '../models/policy';
+import type { PolicyTrace } from '../imagination/policyStep';
+import type { Rng } from '../rng';
+import type { Critic } from './critic';
 import type { PolicyNetwork } from './policyNetwork';
-import {
-  conditionalValueAtRisk,
-  discountedSum,
-  imaginedRewards,
-  sampleStartObservations,
-  type ImprovementContext,
-  type ImprovementResult,
-  type PolicyImprover,
-} from './improver';
+import { sampleStartObservations, type ImprovementContext, type ImprovementResult, type PolicyImprover } from './improver';
 
 /** The differentiable action: the squashed mean (box) or the softmax as a relaxed one-hot. */
 export function differentiablePolicy(policy: PolicyNetwork): Policy {
@@ -29,81 +37,153 @@ export function differentiablePolicy(policy: PolicyNetwork): Policy {
     });
 }
 
-/** One step's imagined rollouts, kept past the policy's gradient for the critic's TD(λ). */
-interface Trajectories {
-  observations: tf.Tensor3D;
-  rewards: tf.Tensor2D;
-  alive: tf.Tensor2D;
+/** One step's −J, ∂(−J)/∂θ for the policy's variables, and the rollout and rewards it came from. */
+export interface PolicyGradient {
+  readonly loss: tf.Scalar;
+  readonly gradients: tf.Tensor[];
+  readonly rollout: ImaginedRollout<PolicyTrace>;
+  /** r̃ [H, R]: what J summed (the critic learns from the same). */
+  readonly rewards: tf.Tensor2D;
+  dispose(): void;
+}
+
+/**
+ * ∇_θ J through imagined rollouts of a model frozen for the phase (folded once here). `step` runs
+ * one rollout from the starts given, for the policy as it is now.
+ */
+export class ImaginedPolicyGradient {
+  private constructor(
+    private readonly ensemble: FrozenEnsemble,
+    private readonly folder: PolicyFolder,
+    private readonly context: Pick<ImprovementContext, 'model' | 'policy' | 'settings'>,
+  ) {}
+
+  static async create(context: Pick<ImprovementContext, 'model' | 'policy' | 'settings'>): Promise<ImaginedPolicyGradient> {
+    const { model, policy, settings } = context;
+    const ensemble = await FrozenEnsemble.fromModel(model, {
+      reward: settings.reward,
+      actionInput: policy.shape.actionSpace.kind === 'box' ? 'squashed' : 'env',
+    });
+    return new ImaginedPolicyGradient(ensemble, new PolicyFolder(policy, ensemble.columns), context);
+  }
+
+  step(critic: Critic, starts: tf.Tensor2D, rng: Rng): PolicyGradient {
+    const { model, policy, settings } = this.context;
+    const { ensemble } = this;
+    const space = policy.shape.actionSpace;
+    const useCvar = settings.risk.kind === 'cvar' && model.config.members > 1;
+    const risk = useCvar ? { kind: 'cvar' as const, alpha: settings.risk.alpha, members: model.config.members } : { kind: 'mean' as const };
+    const H = settings.horizon;
+    const differentiable = this.folder.fold();
+    let rollout: ImaginedRollout<PolicyTrace> | null = null;
+    let term: RewardTerm | null = null;
+    try {
+      rollout = imagine(ensemble, model.knownReward, starts, differentiable, {
+        horizon: H,
+        member: useCvar ? 'all' : 'random',
+        rng,
+        keep: true,
+      });
+      const imagined = rollout;
+      const rewardContext = { knownReward: model.knownReward, actionSpace: space, learnedReward: settings.reward === 'learned' };
+      term = (settings.imaginedReward ?? modelReward)(imagined, rewardContext);
+      const rewards = term.rewards;
+      const criticStack = critic.fold();
+      const seeds = tf.tidy(() => {
+        const [, R, d] = imagined.observations.shape;
+        const final = tf.reshape(tf.slice(imagined.observations, [H, 0, 0], [1, R, d]), [R, d]) as tf.Tensor2D;
+        const trace = forwardStack(criticStack, final);
+        // Gradients of −J: the optimiser minimises the policy's loss.
+        const objective = imaginedReturn(rewards, trace.output, imagined.alive, settings.discount, risk, -1);
+        const { dx } = backwardStack(criticStack, trace, objective.terminalGradient);
+        return { loss: tf.neg(objective.value) as tf.Scalar, rewardGradient: objective.rewardGradient, finalObservation: dx as tf.Tensor2D };
+      });
+      disposeStack(criticStack);
+      const fromRewards = term.backward(seeds.rewardGradient);
+      try {
+        backpropagate(imagined, ensemble, differentiable, { finalObservation: seeds.finalObservation, ...fromRewards });
+      } finally {
+        tf.dispose([seeds.rewardGradient, seeds.finalObservation, ...Object.values(fromRewards).filter((t): t is tf.Tensor2D => t !== null)]);
+      }
+      const gradients = differentiable.gradients();
+      const ownedTerm = term;
+      return {
+        loss: seeds.loss,
+        gradients,
+        rollout: imagined,
+        rewards,
+        dispose: () => {
+          tf.dispose([seeds.loss, ...gradients]);
+          ownedTerm.dispose();
+          imagined.dispose();
+        },
+      };
+    } catch (error) {
+      term?.dispose();
+      rollout?.dispose();
+      throw error;
+    } finally {
+      differentiable.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.folder.dispose();
+    this.ensemble.dispose();
+  }
 }
 
 export class GradientImprover implements PolicyImprover {
   readonly name = 'gradient';
-  private readonly optimizer: tf.Optimizer;
+  private optimizer: AdamW | null = null;
+  private boundTo: PolicyNetwork | null = null;
 
-  constructor(learningRate: number) {
-    this.optimizer = tf.train.adam(learningRate);
-  }
+  constructor(private readonly learningRate: number) {}
 
-  async improve(
-    context: ImprovementContext,
-    steps: number,
-    onStep?: (step: number) => void,
-  ): Promise<ImprovementResult> {
-    const { model, policy, critic, buffer, settings, rng } = context;
-    const act = differentiablePolicy(policy);
-    const useCvar = settings.risk.kind === 'cvar' && model.config.members > 1;
+  async improve(context: ImprovementContext, steps: number, onStep?: (step: number) => void): Promise<ImprovementResult> {
+    const { policy, critic, buffer, settings, rng } = context;
+    const optimizer = this.optimizerFor(policy);
+    const gradient = await ImaginedPolicyGradient.create(context);
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
-    for (let step = 0; step < steps; step++) {
-      const starts = sampleStartObservations(buffer, settings.rollouts, rng);
-      // Cast, not annotated: TypeScript would narrow it to null and miss the closure's assignment.
-      let kept = null as Trajectories | null;
-      // Freed in `finally`: a backend failing mid-step must not leave the step's tensors behind.
-      try {
-        const loss = this.optimizer.minimize(
-          () => {
-            const rollout = model.rollout(starts, act, settings.horizon, {
-              member: useCvar ? 'all' : 'random',
-              reward: settings.reward,
-              rng,
-            });
-            const H = settings.horizon;
-            const [, R, d] = rollout.observations.shape;
-            const last = rollout.observations.slice([H, 0, 0], [1, R, d]).reshape([R, d]) as tf.Tensor2D;
-            const stillAlive = rollout.alive.slice([H - 1, 0], [1, R]).reshape([R]);
-            const terminal = critic.value(last).mul(stillAlive).mul(settings.discount ** H);
-            const rewards = imaginedRewards(rollout, settings);
-            const returns = discountedSum(rewards, settings.discount).add(terminal) as tf.Tensor1D;
-            const objective = useCvar
-              ? conditionalValueAtRisk(returns.reshape([model.config.members, -1]) as tf.Tensor2D, settings.risk.alpha).mean()
-              : returns.mean();
-            kept = {
-              observations: tf.keep(rollout.observations.clone()),
-              rewards: tf.keep(rewards.clone()),
-              alive: tf.keep(rollout.alive.clone()),
-            };
-            rollout.dispose();
-            return objective.neg() as tf.Scalar;
-          },
-          true,
-          policy.variables,
-        );
+    try {
+      for (let step = 0; step < steps; step++) {
+        const last = step + 1 === steps;
+        const starts = sampleStartObservations(buffer, settings.rollouts, rng);
+        let pass: PolicyGradient | null = null;
         try {
-          policyLoss = loss === null ? Number.NaN : (await loss.data())[0];
+          pass = gradient.step(critic, starts, rng);
+          optimizer.apply(pass.gradients, { learningRate: this.learningRate, weightDecay: 0 });
+          // Reads are sync points: only the last step's figures are reported.
+          if (last) policyLoss = (await pass.loss.data())[0];
+          const { observations, alive } = pass.rollout;
+          criticLoss = await critic.train({ observations, rewards: pass.rewards, alive }, settings.discount, settings.lambda, last);
         } finally {
-          loss?.dispose();
+          starts.dispose();
+          pass?.dispose();
         }
-        if (kept !== null) criticLoss = await critic.train(kept, settings.discount, settings.lambda);
-      } finally {
-        starts.dispose();
-        if (kept !== null) tf.dispose([kept.observations, kept.rewards, kept.alive]);
+        onStep?.(step + 1);
       }
-      onStep?.(step + 1);
+    } finally {
+      gradient.dispose();
     }
     return { steps, policyLoss, criticLoss, imaginedReturn: -policyLoss };
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
+    this.optimizer = null;
+  }
+
+  /** Adam's moments live with the policy they were built for. */
+  private optimizerFor(policy: PolicyNetwork): AdamW {
+    if (this.optimizer === null) {
+      const variables = policy.variables;
+      this.optimizer = new AdamW(variables, variables.map(() => false));
+      this.boundTo = policy;
+    } else if (this.boundTo !== policy) {
+      throw new Error('GradientImprover: one improver serves one policy');
+    }
+    return this.optimizer;
   }
 }

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ReplayBuffer } from '../data/replayBuffer';
+import type { ImaginedReward } from '../imagination/rewardTerm';
 import { withoutGradient } from '../models/stopGradient';
-import type { RolloutResult } from '../models/rollout';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
 import type { Critic } from './critic';
@@ -25,17 +25,6 @@ export interface ImaginationSettings {
   readonly imaginedReward?: ImaginedReward;
 }
 
-/**
- * The rewards [H, R] an optimiser maximises for an imagined rollout, in place of the model's:
- * built under the gradient tape from the rollout's observations and actions, so the gradient
- * optimiser differentiates through it. Zero it after termination (`rollout.alive`).
- */
-export type ImaginedReward = (rollout: RolloutResult) => tf.Tensor2D;
-
-/** The rewards an optimiser should use: the settings' rewrite if any, else the model's. */
-export function imaginedRewards(rollout: RolloutResult, settings: ImaginationSettings): tf.Tensor2D {
-  return settings.imaginedReward === undefined ? rollout.rewards : settings.imaginedReward(rollout);
-}
 
 export interface ImprovementContext {
   readonly model: WorldModel;

@@ -168,8 +168,8 @@ describe('memory estimate', () => {
     expect(() => assertWithinMemoryBudget(defaults)).not.toThrow();
   });
 
-  it('refuses the default config with the longest horizon, naming the knobs and the budget', () => {
-    const long = { ...defaultConfig, imagination: { ...defaultConfig.imagination, horizon: 200 } };
+  it('refuses a large ensemble imagining 1024 rollouts over the longest horizon, naming the knobs and the budget', () => {
+    const long = config({ model: { ensembleSize: 5, width: 200, depth: 2 }, imagination: { rollouts: 1024, horizon: 200 } });
     let caught: unknown = null;
     try {
       assertWithinMemoryBudget(long);
@@ -180,7 +180,7 @@ describe('memory estimate', () => {
     const message = (caught as Error).message;
     expect(message).toMatch(/would need about [\d.]+ GiB .*above the 1\.5 GiB/);
     expect(message).toContain('imagination.horizon = 200');
-    expect(message).toContain('imagination.rollouts = 256');
+    expect(message).toContain('imagination.rollouts = 1024');
     expect((caught as MemoryBudgetError).estimate.peakPhase).toBe('improve');
     // A bigger budget lets it through: the refusal is the budget's, nothing else.
     expect(() => assertWithinMemoryBudget(long, 8 * 1024 ** 3)).not.toThrow();

@@ -78,7 +78,7 @@ async function errorReturnAndCornerShare(
   });
   const errorReturn = tf.tidy(() =>
     discountedSum(
-      errorRewards(signal, rollout.observations, rollout.actions, rollout.alive),
+      errorRewards(signal.value, rollout.observations, rollout.actions, rollout.alive),
       IMAGINATION.discount,
     ).mean(),
   );
@@ -145,13 +145,14 @@ describe('the Error-MDP adversary with a planted error region', () => {
     );
     const starts = uniformTransitions('Pendulum-v1', params, 256, rng.fork('starts'));
     const startBuffer = bufferOf(starts, false);
-    await adversary.play(model, startBuffer, head.signal, IMAGINATION, 40, rng.fork('play'));
+    const signal = head.signal();
+    await adversary.play(model, startBuffer, signal, IMAGINATION, 40, rng.fork('play'));
     // The first play creates the optimisers' moments; later plays allocate nothing that stays.
     const before = tf.memory().numTensors;
     const played = await adversary.play(
       model,
       startBuffer,
-      head.signal,
+      signal,
       IMAGINATION,
       20,
       rng.fork('play-again'),
@@ -164,17 +165,18 @@ describe('the Error-MDP adversary with a planted error region', () => {
       model,
       randomUniformPolicy(PENDULUM.spec.actionSpace, rng.fork('random')),
       startTensor,
-      head.signal,
+      signal,
     );
     const adversarial = await errorReturnAndCornerShare(
       model,
       (o) => adversary.deterministicAction(o),
       startTensor,
-      head.signal,
+      signal,
     );
     startTensor.dispose();
     expect(adversarial.errorReturn).toBeGreaterThan(1.3 * random.errorReturn);
     expect(adversarial.cornerShare).toBeGreaterThan(random.cornerShare + 0.15);
+    signal.dispose();
     adversary.dispose();
     head.dispose();
     model.dispose();
@@ -188,22 +190,23 @@ describe('the Error-MDP adversary with a planted error region', () => {
       { members: 3, hiddenLayers: 1, hiddenUnits: 16 },
       rng.fork('model'),
     );
-    const signal = disagreementSignal(model);
+    const signal = await disagreementSignal(model);
     const observations = tf.tensor2d([
       [1, 0, 0],
       [0, 1, 2],
     ]);
-    const gradient = tf.grad((a: tf.Tensor) => tf.sum(signal(observations, a as tf.Tensor2D)))(
+    const gradient = tf.grad((a: tf.Tensor) => tf.sum(signal.value(observations, a as tf.Tensor2D)))(
       tf.tensor2d([[0.5], [-1]]),
     );
     const values = await gradient.data();
     expect(values.every(Number.isFinite)).toBe(true);
     expect(values.some((v) => Math.abs(v) > 0)).toBe(true);
     tf.dispose([observations, gradient]);
+    signal.dispose();
     model.dispose();
-    expect(() =>
-      disagreementSignal(new WorldModel(PENDULUM.spec, { members: 1 }, rng.fork('one'))),
-    ).toThrow(/two members/);
+    const single = new WorldModel(PENDULUM.spec, { members: 1 }, rng.fork('one'));
+    await expect(disagreementSignal(single)).rejects.toThrow(/two members/);
+    single.dispose();
   });
 });
 

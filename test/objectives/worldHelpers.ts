@@ -4,6 +4,7 @@
  */
 import { getEnv } from '../../src/envs';
 import type { EnvId } from '../../src/envs/types';
+import type { Activation } from '../../src/models/activation';
 import { WorldModel } from '../../src/models/worldModel';
 import type { ObjectiveSetup, ObjectiveWorld } from '../../src/objectives/learningObjective';
 import { Critic } from '../../src/policies/critic';
@@ -20,6 +21,9 @@ export interface WorldOptions {
   /** Minibatch steps of maximum likelihood before the objective sees the model (0: untrained). */
   readonly fitSteps?: number;
   readonly members?: number;
+  readonly activation?: Activation;
+  /** Hidden layers of the model (0: linear). */
+  readonly depth?: number;
   readonly holdoutFraction?: number;
   readonly horizon?: number;
   readonly rollouts?: number;
@@ -50,7 +54,7 @@ export async function buildWorld(envId: EnvId, options: WorldOptions = {}): Prom
   );
   const model = new WorldModel(
     spec,
-    { members: options.members ?? 2, hiddenLayers: 2, hiddenUnits: 32, activation: 'elu' },
+    { members: options.members ?? 2, hiddenLayers: options.depth ?? 2, hiddenUnits: 32, activation: options.activation ?? 'elu' },
     rng.fork('model'),
   );
   const fitSteps = options.fitSteps ?? 300;
