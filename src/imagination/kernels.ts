@@ -44,6 +44,22 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D | null 
   return tf.fused.matMul({ a, b, bias: bias ?? undefined, activation }) as tf.Tensor2D;
 }
 
+/**
+ * aᵀ·b [k, m] for a [n, k], b [n, m]: the gradient of a layer's weights. WASM runs a transposed
+ * matMul as a scalar loop (~10× slower than an explicit transpose and a plain matMul); GPUs read
+ * the operand transposed for free.
+ */
+export function matMulTransposedA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (hasOwnKernel(KERNEL.matMul)) return tf.tidy(() => matMul(tf.transpose(a), b));
+  return tf.matMul(a, b, true, false);
+}
+
+/** a·bᵀ [n, k] for a [n, m], b [k, m]: a layer's input gradient from its weights (as above). */
+export function matMulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (hasOwnKernel(KERNEL.matMul)) return tf.tidy(() => matMul(a, tf.transpose(b)));
+  return tf.matMul(a, b, false, true);
+}
+
 /** dz = dy ⊙ act′(z), with act′ written from y = act(z). */
 export function activationGradient(dy: tf.Tensor2D, y: tf.Tensor2D, activation: StackActivation): tf.Tensor2D {
   switch (activation) {
@@ -93,14 +109,17 @@ export function adamUpdate(
   v: tf.Tensor,
   settings: AdamSettings,
 ): { theta: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
+  if (gradient.size !== theta.size) throw new Error(`adamUpdate: a gradient of ${gradient.size} values for ${theta.size}`);
   if (hasOwnKernel(KERNEL.adam)) {
     const [t, mm, vv] = tf.engine().runKernel(KERNEL.adam, { theta, gradient, m, v }, { ...settings }) as unknown as tf.Tensor[];
     return { theta: t, m: mm, v: vv };
   }
   return tf.tidy(() => {
     const { beta1, beta2, epsilon, stepSize, decay } = settings;
-    const mNext = tf.add(tf.mul(m, beta1), tf.mul(gradient, 1 - beta1));
-    const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+    // A bias's gradient may come as a row [1, n] (a column sum by matMul): our kernel reads it flat.
+    const g = tf.reshape(gradient, theta.shape);
+    const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+    const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
     let update = tf.mul(tf.div(mNext, tf.add(tf.sqrt(vNext), epsilon)), stepSize);
     if (decay > 0) update = tf.add(update, tf.mul(theta, decay));
     return { theta: tf.sub(theta, update), m: mNext, v: vNext };

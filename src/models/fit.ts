@@ -3,7 +3,8 @@
  *   statistics ← moments of the training split (inputs, and targets Δo, r)
  *   repeat `steps` times:
  *     each member draws its own minibatch of b rows (seeded RNG, with replacement)
- *     θ ← AdamW(θ, ∇θ Σ_m objective_m)        (members share nothing, so Σ gives each its own)
+ *     θ ← AdamW(θ, ∇θ Σ_m objective_m)        (members share nothing, so Σ gives each its own;
+ *                                              the gradient by hand, fitStep.ts)
  *   report the objective and the MSE per member on the training and holdout splits.
  * Minibatches are built in JS and uploaded: on WASM, `tf.gather` of rows costs more than the copy.
  */
@@ -17,6 +18,7 @@ import { ensembleForward } from './ensembleForward';
 import type { EnsembleLayout } from './layout';
 import { meanSquaredErrors, type Likelihood } from './likelihood';
 import { computeStats, normalizeRows, rawInputsAndTargets, type NormalizerStats } from './normalizer';
+import { fitGradients } from './fitStep';
 import type { ModelObjective, ObjectiveContext } from './objective';
 
 export interface FitOptions {
@@ -72,7 +74,6 @@ export async function fitEnsemble(
   const targets = normalizeRows(raw.targets, stats.targetMean, stats.targetStd);
   const { parameters, layout, likelihood } = target;
   const E = parameters.shape.members;
-  const variables = parameters.variables();
   const context = (step: number): ObjectiveContext => ({
     forward: (x) => ensembleForward(parameters, x, layout),
     parameters,
@@ -83,6 +84,8 @@ export async function fitEnsemble(
 
   const rowsIn = new Float32Array(E * batchSize * raw.inputDim);
   const rowsOut = new Float32Array(E * batchSize * raw.targetDim);
+  const inRow = batchSize * raw.inputDim;
+  const outRow = batchSize * raw.targetDim;
   const slots = new Int32Array(E * batchSize);
   for (let step = 0; step < steps; step++) {
     for (let i = 0; i < E * batchSize; i++) {
@@ -91,18 +94,18 @@ export async function fitEnsemble(
       rowsIn.set(inputs.subarray(row * raw.inputDim, (row + 1) * raw.inputDim), i * raw.inputDim);
       rowsOut.set(targets.subarray(row * raw.targetDim, (row + 1) * raw.targetDim), i * raw.targetDim);
     }
-    tf.tidy(() => {
-      const batch = {
-        inputs: tf.tensor3d(rowsIn, [E, batchSize, raw.inputDim]),
-        targets: tf.tensor3d(rowsOut, [E, batchSize, raw.targetDim]),
-        slots: slots.slice(),
-      };
-      const { grads } = tf.variableGrads(() => tf.sum(objective.loss(batch, context(step))) as tf.Scalar, variables);
-      target.optimizer.apply(
-        variables.map((v) => grads[v.name]),
-        settings,
-      );
-    });
+    const batch = {
+      inputs: Array.from({ length: E }, (_, m) => tf.tensor2d(rowsIn.subarray(m * inRow, (m + 1) * inRow), [batchSize, raw.inputDim])),
+      targets: Array.from({ length: E }, (_, m) => tf.tensor2d(rowsOut.subarray(m * outRow, (m + 1) * outRow), [batchSize, raw.targetDim])),
+      slots: slots.slice(),
+    };
+    try {
+      const grads = fitGradients(parameters, batch, objective, context(step));
+      target.optimizer.apply(grads, settings);
+      tf.dispose(grads);
+    } finally {
+      tf.dispose([...batch.inputs, ...batch.targets]);
+    }
   }
 
   const evaluationRows = options.evaluationRows ?? FIT_DEFAULTS.evaluationRows;

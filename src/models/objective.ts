@@ -2,11 +2,17 @@
  * The model-learning objective, pluggable: `fit` minimises whatever `loss` returns. The default
  * is maximum likelihood (MSE or Gaussian NLL); policy-aware objectives (src/objectives/) reweight
  * rows, add terms from imagined rollouts, or replace the loss altogether.
+ *
+ * Each objective says its loss twice: `loss`, the definition in plain tfjs ops (the fit's reports,
+ * and the oracle its tests differentiate by tfjs's tape), and `gradient`, the same loss's gradient
+ * w.r.t. each member's prediction written out, which the fit backpropagates through the members
+ * by hand (fitStep.ts). Every loss includes the log-variance bound penalty of the likelihood
+ * (likelihood.ts); the fit adds that penalty's gradient itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EnsembleParameters } from './ensembleParameters';
 import type { EnsemblePrediction } from './ensembleForward';
-import { logVarBoundPenalty, rowLosses, type Likelihood } from './likelihood';
+import { logVarBoundPenalty, rowLosses, rowLossGradients, type Likelihood } from './likelihood';
 import type { NormalizerStats } from './normalizer';
 
 /** One minibatch: each member its own rows, all normalised. */
@@ -30,10 +36,27 @@ export interface ObjectiveContext {
   readonly step: number;
 }
 
+/** One minibatch as the fit's per-member pass holds it: member m's rows [b, ·], normalised. */
+export interface MemberBatch {
+  readonly inputs: readonly tf.Tensor2D[];
+  readonly targets: readonly tf.Tensor2D[];
+  /** The replay-buffer slots of the rows, member-major (E·b of them). */
+  readonly slots: Int32Array;
+}
+
+/** Each member's prediction on its rows (normalised units), or gradients of the same shapes. */
+export interface MemberPrediction {
+  readonly mean: readonly tf.Tensor2D[];
+  /** The softly bounded log-variance (Gaussian models), else null. */
+  readonly logVar: readonly tf.Tensor2D[] | null;
+}
+
 export interface ModelObjective {
   readonly name: string;
-  /** Per-member losses [E]; runs under the gradient tape, so build it from `context.forward`. */
+  /** Per-member losses [E]; the definition, differentiable by the tape: build it from `context.forward`. */
   loss(batch: ObjectiveBatch, context: ObjectiveContext): tf.Tensor1D;
+  /** ∂(Σ_m loss_m)/∂(member m's mean and log-variance), the bound penalty's aside. */
+  gradient(batch: MemberBatch, prediction: MemberPrediction, context: ObjectiveContext): MemberPrediction;
 }
 
 /** Maximum likelihood: the mean row loss of each member, plus the log-variance bound penalty. */
@@ -42,5 +65,8 @@ export const likelihoodObjective: ModelObjective = {
   loss(batch, context) {
     const prediction = context.forward(batch.inputs);
     return tf.add(tf.mean(rowLosses(prediction, batch.targets), 1), logVarBoundPenalty(context.parameters));
+  },
+  gradient(batch, prediction) {
+    return rowLossGradients(prediction, batch.targets, () => null);
   },
 };

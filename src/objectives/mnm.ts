@@ -26,7 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ReplayBuffer, Split } from '../data/replayBuffer';
 import type { ActionSpace } from '../envs/types';
 import { actionFeatureDim, encodeActions } from '../models/actions';
-import { logVarBoundPenalty, rowLosses } from '../models/likelihood';
+import { logVarBoundPenalty, rowLosses, rowLossGradients } from '../models/likelihood';
 import { likelihoodObjective, type ModelObjective } from '../models/objective';
 import type { WorldModel } from '../models/worldModel';
 import { round } from '../metrics/stateGrid';
@@ -192,6 +192,37 @@ export class MismatchedNoMore implements LearningObjective {
         // mean_rows −log C = mean_rows softplus(−logit C), per member
         const fool = tf.mean(tf.softplus(tf.neg(logits)), 1);
         return tf.add(likelihood, tf.mul(fool, strength)) as tf.Tensor1D;
+      },
+      // ∂/∂μ̂[:, :d] of λ·mean_rows softplus(−logit C(s, a, Δ̂)) = −λ/b·σ(−logit)·(∂logit/∂Δ̂)·σ_Δ
+      gradient(batch, prediction, context) {
+        const likelihood = rowLossGradients(prediction, batch.targets, () => null);
+        if (strength === 0) return likelihood;
+        const stack = classifier.foldedStack();
+        try {
+          return tidyKeeping(() => {
+            const { inputMean, inputStd, targetMean, targetStd } = context.stats;
+            const column = (values: Float64Array, from: number, count: number) =>
+              Float32Array.from(values.subarray(from, from + count));
+            const mean = likelihood.mean.map((dMean, m) => {
+              const [b, D] = dMean.shape;
+              // s and the action features in real units, x = x̃·σ_in + μ_in; Δ̂ = μ̂·σ_Δ + μ_Δ.
+              const x = tf.add(tf.mul(batch.inputs[m], column(inputStd, 0, d + f)), column(inputMean, 0, d + f));
+              const mu = prediction.mean[m];
+              const deltas = tf.add(tf.mul(tf.slice(mu, [0, 0], [b, d]), column(targetStd, 0, d)), column(targetMean, 0, d));
+              const trace = forwardStack(stack, tf.concat([x, deltas], 1) as tf.Tensor2D);
+              const dLogit = tf.mul(tf.sigmoid(tf.neg(trace.output)), -strength / b) as tf.Tensor2D;
+              const dx = backwardStack(stack, trace, dLogit).dx as tf.Tensor2D;
+              const dMu = tf.mul(tf.slice(dx, [0, d + f], [b, d]), column(targetStd, 0, d));
+              const padded = D > d ? tf.concat([dMu, tf.zeros([b, D - d])], 1) : dMu;
+              return tf.add(dMean, padded) as tf.Tensor2D;
+            });
+            return { mean, logVar: likelihood.logVar };
+          });
+        } finally {
+          disposeStack(stack);
+          // The log-variance's gradients pass through to the result.
+          tf.dispose(likelihood.mean);
+        }
       },
     };
   }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Projection } from '../envs/types';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import { cellOf, visitCounts } from '../metrics/stateGrid';
-import { logVarBoundPenalty, rowLosses } from '../models/likelihood';
+import { logVarBoundPenalty, rowLosses, rowLossGradients } from '../models/likelihood';
 import type { ModelObjective } from '../models/objective';
 
 /** Finer than the report's map, coarse enough that a few thousand imagined states fill it. */
@@ -86,6 +86,21 @@ export function weightedLikelihood(weightsBySlot: Float32Array): ModelObjective 
         const weighted = tf.div(tf.sum(tf.mul(rows, w), 1), tf.sum(w, 1));
         return tf.add(weighted, logVarBoundPenalty(context.parameters)) as tf.Tensor1D;
       });
+    },
+    gradient(batch, prediction) {
+      const E = batch.inputs.length;
+      const b = batch.slots.length / E;
+      // Member m's rows weigh w_i / Σ_rows w.
+      const columns = Array.from({ length: E }, (_, m) => {
+        const w = Float32Array.from(batch.slots.subarray(m * b, (m + 1) * b), (slot) => weightsBySlot[slot]);
+        const total = w.reduce((a, v) => a + v, 0);
+        return tf.tensor2d(w.map((v) => v / total), [b, 1]);
+      });
+      try {
+        return rowLossGradients(prediction, batch.targets, (m) => columns[m]);
+      } finally {
+        tf.dispose(columns);
+      }
     },
   };
 }

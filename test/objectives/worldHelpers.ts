@@ -5,6 +5,7 @@
 import { getEnv } from '../../src/envs';
 import type { EnvId } from '../../src/envs/types';
 import type { Activation } from '../../src/models/activation';
+import type { Likelihood } from '../../src/models/likelihood';
 import { WorldModel } from '../../src/models/worldModel';
 import type { ObjectiveSetup, ObjectiveWorld } from '../../src/objectives/learningObjective';
 import { Critic } from '../../src/policies/critic';
@@ -24,6 +25,7 @@ export interface WorldOptions {
   readonly activation?: Activation;
   /** Hidden layers of the model (0: linear). */
   readonly depth?: number;
+  readonly likelihood?: Likelihood;
   readonly holdoutFraction?: number;
   readonly horizon?: number;
   readonly rollouts?: number;
@@ -54,7 +56,7 @@ export async function buildWorld(envId: EnvId, options: WorldOptions = {}): Prom
   );
   const model = new WorldModel(
     spec,
-    { members: options.members ?? 2, hiddenLayers: options.depth ?? 2, hiddenUnits: 32, activation: options.activation ?? 'elu' },
+    { members: options.members ?? 2, hiddenLayers: options.depth ?? 2, hiddenUnits: 32, activation: options.activation ?? 'elu', likelihood: options.likelihood ?? 'mse' },
     rng.fork('model'),
   );
   const fitSteps = options.fitSteps ?? 300;
