@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fallBackFrom, isBackendName } from './backend';
 import { nowMs, secondsSince } from './clock';
+import { knobByKey, knobChanges, restartKnobs, type KnobChange } from './config/knobs';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
 import { collectTransitions, randomActor, type StepActor } from './data/collect';
@@ -42,6 +43,9 @@ import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
 import type { BackendFallbackEvent, ExperimentEvent, IterationReport, Phase } from './report';
 import { createRng, type Rng } from './rng';
+import { liveConfigView } from './run/liveConfig';
+
+export { restartKnobs };
 
 const UNIFORM_ROWS = 2048;
 const GRID_SIZE = 16;
@@ -79,6 +83,12 @@ export interface ExperimentHooks {
  * retrying the iteration, with the config changed (knobs that need no restart, see
  * `restartKnobs`) or, with `next()`, unchanged.
  *
+ * A live change: `next(config)` after any other event of iteration k goes on with `config` from
+ * iteration k + 1 (the last one given before then counts). Only live knobs may differ (the
+ * registry, src/config/knobs.ts); the first report made with it lists what changed in `changes`,
+ * as does the report of an iteration retried with changed knobs after a divergence. The lab
+ * replays a results file's schedule the same way, so a run with live changes is reproducible.
+ *
  * Any other error inside an iteration is taken for the backend's (a lost GPU device, a kernel
  * that throws): the run moves to the next backend that starts, rebuilds its learners there from
  * the last good iteration, says so in a `backendFallback` event and retries the iteration, without
@@ -95,18 +105,43 @@ export async function* runExperiment(
     await experiment.saveLastGood();
     let iteration = 0;
     let lastFallback: { iteration: number; message: string; failed: string } | null = null;
+    /** A live change given during iteration `after`, for the next iteration's start. */
+    let pending = null as { config: ExperimentConfig; after: number } | null;
+    /** Knob changes this iteration runs with, for its report. */
+    let changes: KnobChange[] = [];
+    const given = (config: ExperimentConfig | undefined) => {
+      if (config !== undefined) pending = { config, after: iteration };
+    };
     while (iteration < experiment.iterations) {
+      if (pending !== null && iteration > pending.after) {
+        changes = [...changes, ...experiment.applyLive(pending.config)];
+        pending = null;
+        // Fewer iterations than already run: the run ends here.
+        if (iteration >= experiment.iterations) break;
+      }
       try {
         // Another run in this thread left a failed backend: follow it before touching a tensor.
-        if (experiment.backend !== tf.getBackend()) yield await experiment.follow(iteration);
-        yield* experiment.iterate(iteration);
+        if (experiment.backend !== tf.getBackend()) given(yield await experiment.follow(iteration));
+        const events = experiment.iterate(iteration);
+        try {
+          for (let step = await events.next(); step.done !== true; step = await events.next()) {
+            let event = step.value;
+            if (event.kind === 'report' && changes.length > 0) {
+              event = { ...event, report: { ...event.report, changes } };
+              changes = [];
+            }
+            given(yield event);
+          }
+        } finally {
+          await events.return(undefined);
+        }
         iteration++;
       } catch (error) {
         if (error instanceof DivergenceError) {
           experiment.restoreLastGood();
           const { phase, figure, likelyCause, message } = error;
           const changed = yield { kind: 'diverged', iteration, phase, figure, likelyCause, message };
-          experiment.rebuild(changed ?? experiment.currentConfig);
+          changes = [...changes, ...experiment.rebuild(changed ?? experiment.currentConfig)];
           continue;
         }
         const message = errorMessage(error);
@@ -118,43 +153,12 @@ export async function* runExperiment(
         }
         const event = await experiment.fallBack(iteration, message, failedBackends, error);
         lastFallback = { iteration, message, failed: event.failed };
-        yield event;
+        given(yield event);
       }
     }
   } finally {
     experiment.dispose();
   }
-}
-
-/**
- * Knobs whose change needs a fresh run: they shape tensors, the data or the judge. Everything
- * else (learning rates, steps, horizon, noise, objective strengths…) can change on resume.
- */
-export function restartKnobs(current: ExperimentConfig, next: ExperimentConfig): string[] {
-  const fixed = (c: ExperimentConfig) => ({
-    seed: c.seed,
-    backend: c.backend,
-    env: c.env,
-    'data.initialRandomSteps': c.data.initialRandomSteps,
-    'data.bufferSize': c.data.bufferSize,
-    'data.holdoutFraction': c.data.holdoutFraction,
-    'model.ensembleSize': c.model.ensembleSize,
-    'model.width': c.model.width,
-    'model.depth': c.model.depth,
-    'model.activation': c.model.activation,
-    'model.likelihood': c.model.likelihood,
-    'model.pretrainTransitions': c.model.pretrainTransitions,
-    'reward.kind': c.reward.kind,
-    'optimiser.kind': c.optimiser.kind,
-    'optimiser.policyWidth': c.optimiser.policyWidth,
-    'optimiser.policyDepth': c.optimiser.policyDepth,
-    'optimiser.cem': [c.optimiser.cemPopulation, c.optimiser.cemElites, c.optimiser.cemIterations, c.optimiser.cemHorizon, c.optimiser.cemSmoothing],
-    'objective.kind': c.objective.kind,
-    'objective.adversarySignal': c.objective.adversarySignal,
-    evaluation: c.evaluation,
-  });
-  const [a, b] = [fixed(current), fixed(next)];
-  return Object.keys(a).filter((key) => JSON.stringify(a[key as keyof typeof a]) !== JSON.stringify(b[key as keyof typeof b]));
 }
 
 class Experiment {
@@ -364,15 +368,41 @@ class Experiment {
   }
 
   /** Resumes with `next` (after a divergence): fresh optimiser and objective, the learners kept. */
-  rebuild(next: ExperimentConfig): void {
+  rebuild(next: ExperimentConfig): KnobChange[] {
     const refused = restartKnobs(this.config, next);
     if (refused.length > 0) throw new Error(`these settings need a new run, not a resume: ${refused.join(', ')}`);
     checkSupported(next);
+    const changes = knobChanges(this.config, next);
     this.config = next;
     this.improver?.dispose();
     this.improver = next.optimiser.kind === 'cem' ? null : createImprover(next);
     this.objective.dispose();
     this.objective = this.createObjective();
+    return changes;
+  }
+
+  /**
+   * Goes on with `next` (live knobs changed) from the iteration about to start, the learners and
+   * their optimisers kept. The improver copies its learning rate when built, so a new rate builds
+   * it again (fresh Adam moments); the objective reads the config through a live view and is
+   * built again only when a knob it read while being built changed.
+   */
+  applyLive(next: ExperimentConfig): KnobChange[] {
+    const refused = restartKnobs(this.config, next);
+    if (refused.length > 0) throw new Error(`these settings need a new run, not a live change: ${refused.join(', ')}`);
+    checkSupported(next);
+    const changes = knobChanges(this.config, next);
+    const previous = this.config;
+    this.config = next;
+    if (this.improver !== null && next.optimiser.learningRate !== previous.optimiser.learningRate) {
+      this.improver.dispose();
+      this.improver = createImprover(next);
+    }
+    if (changes.some((change) => this.objectiveBuiltFrom.has(knobByKey(change.key)?.path ?? ''))) {
+      this.objective.dispose();
+      this.objective = this.createObjective();
+    }
+    return changes;
   }
 
   private learners(): Learners {
@@ -385,10 +415,24 @@ class Experiment {
     this.hooks.beforePhase?.(phase, this.learners());
   }
 
+  /** The config paths the objective read while it was built (it may have copied their values). */
+  private objectiveBuiltFrom = new Set<string>();
+
   private createObjective(): LearningObjective {
-    const { config, definition } = this;
+    const { definition } = this;
     const { mean, scale } = this.inputMoments;
-    return createObjective({ config, definition, inputMean: mean, inputScale: scale, rng: createRng(config.seed).fork('objective') });
+    const builtFrom = new Set<string>();
+    let building = true;
+    const config = liveConfigView(
+      () => this.config,
+      (path) => building && builtFrom.add(path),
+    );
+    try {
+      return createObjective({ config, definition, inputMean: mean, inputScale: scale, rng: createRng(this.config.seed).fork('objective') });
+    } finally {
+      building = false;
+      this.objectiveBuiltFrom = builtFrom;
+    }
   }
 
   async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, unknown> {

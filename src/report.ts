@@ -4,6 +4,7 @@
  * is the contract with the app, the lab and exported files, so it is validated, not assumed.
  */
 import { z } from 'zod';
+import { knobChangeSchema } from './config/knobSchedule';
 
 export const PHASES = ['collect', 'fit', 'improve', 'evaluate'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -89,6 +90,11 @@ export const iterationReportSchema = z.object({
     ghost: z.array(z.array(z.number())),
     actions: z.array(z.number()),
   }),
+  /**
+   * Knobs changed while the run went on (a live change, or a change on resuming after a
+   * divergence) that this iteration is the first to run with; absent when none.
+   */
+  changes: z.array(knobChangeSchema).max(100).optional(),
 });
 
 export type IterationReport = z.infer<typeof iterationReportSchema>;

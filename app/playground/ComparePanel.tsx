@@ -19,10 +19,9 @@ import { usePlayground } from './store';
 
 /** The knobs a variant can change, with the labels the controls use. */
 const VARIANT_KNOBS: readonly (Knob & { field: UrlField })[] = KNOB_GROUPS.flatMap((group) =>
-  group.knobs.flatMap((knob) => {
-    const field = fieldOf(knob.path);
-    return variantField(field.key) === undefined ? [] : [{ ...knob, field }];
-  }),
+  group.knobs.flatMap((knob) =>
+    variantField(knob.key) === undefined ? [] : [{ ...knob, field: knob }],
+  ),
 );
 
 const knobByKey = (key: string) => VARIANT_KNOBS.find((knob) => knob.field.key === key);
@@ -34,7 +33,8 @@ function startingValue(field: UrlField, baseValue: string | number): string | nu
 }
 
 function optionName(knob: Knob, value: string): string {
-  return knob.names?.[value] ?? value;
+  const names: Readonly<Record<string, string>> | undefined = knob.names;
+  return names?.[value] ?? value;
 }
 
 export function ComparePanel() {

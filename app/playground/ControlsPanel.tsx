@@ -7,13 +7,11 @@ import { useId } from 'react';
 import { getEnv } from '../../src/envs';
 import type { EnvId } from '../../src/envs/types';
 import type { ExperimentConfig } from '../../src/config/schema';
-import type { UrlField } from '../../src/config/urlKeys';
 import { ENV_INFO } from '../envInfo';
 import { ComparePanel } from './ComparePanel';
 import { restart } from '../engineClient';
 import {
   clamp,
-  fieldOf,
   formatValue,
   fromSlider,
   KNOB_GROUPS,
@@ -32,14 +30,13 @@ export function ControlsPanel() {
       <PendingChanges />
       <ComparePanel />
       {KNOB_GROUPS.map((group) => {
-        const knobs = group.knobs.filter((knob) => {
-          const section = fieldOf(knob.path).section;
-          return section === null || !hide.includes(section);
-        });
+        const knobs = group.knobs.filter(
+          (knob) => knob.section === null || !hide.includes(knob.section),
+        );
         const showReal = group.realWorld === true && !hide.includes('env');
         if (knobs.length === 0 && !showReal) return null;
         return (
-          <details key={group.title} className="control-group" open>
+          <details key={group.title} className="control-group" open={group.folded !== true}>
             <summary>{group.title}</summary>
             <div className="control-list">
               {knobs.map((knob) => (
@@ -78,7 +75,7 @@ function PendingChanges() {
 
 function KnobControl({ knob }: { knob: Knob }) {
   const id = useId();
-  const field = fieldOf(knob.path);
+  const field = knob;
   const value = usePlayground((state) => readKnob(state.config, field));
   const setConfig = usePlayground((state) => state.setConfig);
   const set = (next: string | number) =>
@@ -105,7 +102,8 @@ function KnobControl({ knob }: { knob: Knob }) {
           <option key={option} value={option}>
             {knob.path === 'env.id'
               ? ENV_INFO[option as EnvId].title
-              : (knob.names?.[option] ?? option)}
+              : ((knob.names as Readonly<Record<string, string>> | undefined)?.[option] ??
+                option)}
           </option>
         ))}
       </select>
@@ -146,7 +144,7 @@ function KnobControl({ knob }: { knob: Knob }) {
           set(
             fromSlider(
               Number(event.target.value),
-              field as UrlField & { kind: 'int' | 'real' },
+              field as Knob & { kind: 'int' | 'real' },
               scale,
             ),
           )

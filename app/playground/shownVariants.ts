@@ -10,7 +10,7 @@ import type { ExperimentConfig } from '../../src/config/schema';
 import { readLeaf, urlFields, type UrlField } from '../../src/config/urlKeys';
 import type { IterationReport } from '../../src/report';
 import { singleRunBands, type IterationBands } from '../../src/reportSeries';
-import { formatValue, KNOB_GROUPS } from './knobs';
+import { formatValue } from './knobs';
 import { usePlayground, type RunError } from './store';
 
 export const VARIANT_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'] as const;
@@ -35,14 +35,11 @@ export interface ShownVariant {
   readonly refused: boolean;
 }
 
-const knobLabels: ReadonlyMap<string, { label: string; names?: Readonly<Record<string, string>> }> =
-  new Map(KNOB_GROUPS.flatMap((group) => group.knobs.map((knob) => [knob.path, knob] as const)));
-
-function describeSetting(field: UrlField, value: string | number): string {
-  const knob = knobLabels.get(field.path);
-  const shown =
-    typeof value === 'number' ? formatValue(value) : (knob?.names?.[value] ?? String(value));
-  return `${knob?.label ?? field.key} ${shown}`;
+/** A setting as the controls name it: "Model width 64". */
+export function describeSetting(field: UrlField, value: string | number): string {
+  const names: Readonly<Record<string, string>> | undefined = field.names;
+  const shown = typeof value === 'number' ? formatValue(value) : (names?.[value] ?? String(value));
+  return `${field.label} ${shown}`;
 }
 
 /**

@@ -4,8 +4,11 @@
  * some knobs overridden. Overrides are named by the URL's own keys (`{ obj: 'mnm', width: 64 }`),
  * so a variant reads like the link that carries it and needs no vocabulary of its own.
  */
+import { SHARED_KEYS } from './knobs';
 import { experimentConfigSchema, type ExperimentConfig } from './schema';
 import { readLeaf, urlFields, writeLeaf, type UrlField, type UrlKey } from './urlKeys';
+
+export { SHARED_KEYS };
 
 /** The base and at most three variants: more lines than that in one chart cannot be told apart. */
 export const MAX_CONFIGS = 4;
@@ -13,20 +16,16 @@ export const MAX_VARIANTS = MAX_CONFIGS - 1;
 /** Seeds per config; each config runs on seeds base, base + 1, … (the lab's `--seeds` does the same). */
 export const MAX_SEEDS = 5;
 
-/**
- * Knobs a variant may not change: one tensor backend runs the whole comparison, so a variant
- * asking for another could not have it.
- */
-export const SHARED_KEYS: readonly UrlKey[] = ['be'];
-
 export type VariantOverrides = Readonly<Partial<Record<UrlKey, string | number>>>;
 
 const fieldsByKey: ReadonlyMap<string, UrlField> = new Map(
   urlFields.map((field) => [field.key, field]),
 );
 
+/** The knob a variant may change under this key; undefined for a shared knob (the registry's `shared`) or no knob. */
 export function variantField(key: string): UrlField | undefined {
-  return SHARED_KEYS.includes(key as UrlKey) ? undefined : fieldsByKey.get(key);
+  const field = fieldsByKey.get(key);
+  return field === undefined || field.shared ? undefined : field;
 }
 
 /** The overrides in the key table's order, which is the order a link prints them in. */
