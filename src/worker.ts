@@ -257,6 +257,18 @@ setInterval(() => {
   if (current !== null && !current.over) post({ type: 'heartbeat', runId: current.id });
 }, HEARTBEAT_MS);
 
+/** Each lane's config from the compared configs: its variant's, on its own seed. */
+function laneConfigs(
+  variants: readonly ExperimentConfig[],
+): (lane: Lane) => ExperimentConfig | undefined {
+  return (lane) => {
+    const variant = variants[lane.variant];
+    return variant === undefined
+      ? undefined
+      : { ...variant, seed: laneSeed(variant.seed, lane.seedIndex) };
+  };
+}
+
 scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
   const parsed = toWorkerSchema.safeParse(data);
   if (!parsed.success) {
@@ -290,17 +302,12 @@ scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
     case 'resume':
       {
         const variants = message.variants;
-        const configs =
-          variants === undefined
-            ? undefined
-            : (lane: Lane) => {
-                const variant = variants[lane.variant];
-                return variant === undefined
-                  ? undefined
-                  : { ...variant, seed: laneSeed(variant.seed, lane.seedIndex) };
-              };
+        const configs = variants === undefined ? undefined : laneConfigs(variants);
         if (run?.lanes.resume(configs) === true) setStatus(run.id, 'running');
       }
+      return;
+    case 'change':
+      run?.lanes.change(laneConfigs(message.variants));
       return;
     case 'step':
       if (run?.lanes.step() === true) setStatus(run.id, 'running');

@@ -50,6 +50,17 @@ export const toWorkerSchema = z.union([
       variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS).optional(),
     })
     .strict(),
+  /**
+   * Live knobs changed (src/config/knobs.ts): every running lane goes on with its config's new
+   * values from the first iteration none of them has begun. One config per compared config, the
+   * base first, as in `start`.
+   */
+  z
+    .object({
+      type: z.literal('change'),
+      variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS),
+    })
+    .strict(),
   /** Lets every running lane produce one more report, then pauses. */
   z.object({ type: z.literal('step') }).strict(),
   /** Ends the run: every experiment's generator is returned, which frees its tensors. */

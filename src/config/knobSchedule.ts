@@ -65,7 +65,10 @@ export function configAt(
 }
 
 /** The most iterations the run has at any point of its schedule (its reports can reach this many). */
-export function mostIterations(config: ExperimentConfig, schedule: readonly ScheduledChange[]): number {
+export function mostIterations(
+  config: ExperimentConfig,
+  schedule: readonly ScheduledChange[],
+): number {
   return schedule.reduce(
     (most, change) => (change.key === 'it' ? Math.max(most, Number(change.to)) : most),
     config.iterations,
@@ -87,7 +90,8 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
     return {
       ok: false,
       problems: shape.error.issues.map(
-        (issue) => `schedule${issue.path.map((part) => `.${String(part)}`).join('')}: ${issue.message}`,
+        (issue) =>
+          `schedule${issue.path.map((part) => `.${String(part)}`).join('')}: ${issue.message}`,
       ),
     };
   }
@@ -100,7 +104,9 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
     const knob = knobByKey(entry.key);
     if (knob === undefined) return;
     if (entry.iteration < last) {
-      problems.push(`${at}.iteration: ${entry.iteration} comes after ${last}; list changes in order`);
+      problems.push(
+        `${at}.iteration: ${entry.iteration} comes after ${last}; list changes in order`,
+      );
       return;
     }
     if (entry.iteration >= current.iterations) {
@@ -110,7 +116,9 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
       return;
     }
     if (knob.change !== 'live') {
-      problems.push(`${at}.key: ${entry.key} (${knob.label}) needs a fresh run; it cannot change mid-run`);
+      problems.push(
+        `${at}.key: ${entry.key} (${knob.label}) needs a fresh run; it cannot change mid-run`,
+      );
       return;
     }
     const before = readLeaf(current, knob);
@@ -124,7 +132,9 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
     const valid = experimentConfigSchema.safeParse(next);
     if (!valid.success) {
       const issue = valid.error.issues[0];
-      problems.push(`${at}.to: ${JSON.stringify(entry.to)} is not a value of ${entry.key}: ${issue.message}`);
+      problems.push(
+        `${at}.to: ${JSON.stringify(entry.to)} is not a value of ${entry.key}: ${issue.message}`,
+      );
       return;
     }
     last = entry.iteration;
@@ -135,7 +145,10 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
 }
 
 /** How a change reads on a chart's marker: "lr 0.001 → 0.003". */
-export function describeChange(change: KnobChange, format: (value: number) => string = String): string {
+export function describeChange(
+  change: KnobChange,
+  format: (value: number) => string = String,
+): string {
   const show = (value: string | number) => (typeof value === 'number' ? format(value) : value);
   return `${change.key} ${show(change.from)} → ${show(change.to)}`;
 }

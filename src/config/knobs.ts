@@ -487,10 +487,7 @@ export function readLeaf(config: ExperimentConfig, knob: Knob): string | number 
 
 /** Writes in place; `knob` comes from the registry, never from a link, so only known names are written. */
 export function writeLeaf(config: ExperimentConfig, knob: Knob, value: string | number): void {
-  const holder = (knob.section === null ? config : config[knob.section]) as Record<
-    string,
-    unknown
-  >;
+  const holder = (knob.section === null ? config : config[knob.section]) as Record<string, unknown>;
   holder[knob.name] = value;
 }
 
@@ -543,7 +540,10 @@ export function knobChanges(from: ExperimentConfig, to: ExperimentConfig): KnobC
  * `running` with the live knobs of `edited`: what a run can take now when the edit also holds
  * changes that wait for a fresh run.
  */
-export function withLiveKnobs(running: ExperimentConfig, edited: ExperimentConfig): ExperimentConfig {
+export function withLiveKnobs(
+  running: ExperimentConfig,
+  edited: ExperimentConfig,
+): ExperimentConfig {
   let next = running;
   for (const knob of KNOBS) {
     if (knob.change !== 'live') continue;

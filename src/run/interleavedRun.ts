@@ -4,7 +4,9 @@
  * together and the charts fill in side by side.
  *
  * Pausing is not pulling: between two events the run waits on a gate that `resume` or `step`
- * opens. A step lets every running lane produce one more report, then pauses. A lane that throws
+ * opens. A live change (`change`) is handed to every lane at the same iteration's start: the
+ * first iteration none of them has begun, so compared configs and seeds change together and the
+ * run has one schedule of changes. A step lets every running lane produce one more report, then pauses. A lane that throws
  * ends alone (its error goes to the listener) while the others go on. Stopping, or the end of the
  * run, returns every lane's generator, whose `finally` frees that experiment's tensors.
  */
@@ -56,6 +58,12 @@ interface LaneState {
   stage: LaneStage;
   ended: 'done' | 'failed' | null;
   reportedThisStep: boolean;
+  /** The iteration of the lane's last event; -1 before its first. */
+  iteration: number;
+  /** Its last event was a divergence: what its loop is handed next is the retry's config. */
+  atDivergence: boolean;
+  /** Live changes waiting for the lane to reach their iteration, in order. */
+  changes: { at: number; config: ExperimentConfig }[];
 }
 
 function messageOf(caught: unknown): string {
@@ -85,6 +93,9 @@ export class InterleavedRun {
       reportedThisStep: false,
       diverged: false,
       resumeWith: undefined,
+      iteration: -1,
+      atDivergence: false,
+      changes: [],
     }));
     this.stepping = options.step === true;
     this.betweenEvents = options.betweenEvents ?? (() => Promise.resolve());
@@ -118,6 +129,24 @@ export class InterleavedRun {
     }
     this.stepping = false;
     return this.unpause();
+  }
+
+  /**
+   * A live change: each running lane goes on with `configs(lane)` from iteration `at`, the first
+   * that no lane has begun (at least 1: iteration 0 is under way once the run has started), and
+   * which is returned. A lane behind runs up to it with its config as it was. A later change for
+   * the same iteration replaces an earlier one; null if no lane is running.
+   */
+  change(configs: ResumeConfig): number | null {
+    const running = this.states.filter((state) => state.ended === null);
+    if (running.length === 0) return null;
+    const at = Math.max(1, ...running.map((state) => state.iteration + 1));
+    for (const state of running) {
+      const config = configs(state.lane);
+      if (config === undefined) continue;
+      state.changes = [...state.changes.filter((change) => change.at !== at), { at, config }];
+    }
+    return at;
   }
 
   /** Lets every running lane produce one more report, then pauses; true if it was paused. */
@@ -183,9 +212,7 @@ export class InterleavedRun {
     let next: IteratorResult<ExperimentEvent, void>;
     try {
       state.events ??= this.open(lane.config);
-      const resumeWith = state.resumeWith;
-      state.resumeWith = undefined;
-      next = await state.events.next(resumeWith);
+      next = await state.events.next(this.given(state));
     } catch (caught) {
       state.ended = 'failed';
       this.listener.laneFailed(lane, messageOf(caught), state.stage);
@@ -197,6 +224,9 @@ export class InterleavedRun {
       return;
     }
     const event = next.value;
+    if (event.kind === 'report') state.iteration = event.report.iteration;
+    else state.iteration = event.iteration;
+    state.atDivergence = event.kind === 'diverged';
     if (event.kind === 'phase') state.stage = event.phase;
     else if (event.kind === 'report') state.reportedThisStep = true;
     else if (event.kind === 'diverged') {
@@ -207,6 +237,23 @@ export class InterleavedRun {
     }
     // A backend fallback needs nobody: the lane's loop has already moved on, the listener says so.
     this.listener.event(lane, event);
+  }
+
+  /**
+   * What the lane's loop is handed with its next pull: the config to retry a diverged iteration
+   * with, or a live change once the lane is in the iteration before the change's (the loop takes
+   * a config given during iteration k from k + 1 on).
+   */
+  private given(state: LaneState): ExperimentConfig | undefined {
+    if (state.resumeWith !== undefined) {
+      const config = state.resumeWith;
+      state.resumeWith = undefined;
+      return config;
+    }
+    const due = state.changes[0];
+    if (due === undefined || state.atDivergence || state.iteration !== due.at - 1) return undefined;
+    state.changes.shift();
+    return due.config;
   }
 
   /** Frees the tensors of lanes that ended early; a no-op for finished or failed generators. */

@@ -272,3 +272,40 @@ describe('InterleavedRun after a backend fallback', () => {
     expect(recorded.reports.get('0/0')?.map((r) => r.iteration)).toEqual([0, 1]);
   });
 });
+
+describe('InterleavedRun with a live change', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('hands every lane the change at the first iteration none has begun', async () => {
+    const config = tinyConfig({ iterations: 3, model: { learningRate: 0.001 } });
+    const lanes = expandLanes([config], 2);
+    const faster = (lane: Lane): ExperimentConfig => ({
+      ...lane.config,
+      model: { ...lane.config.model, learningRate: 0.01 },
+    });
+    const [listener, recorded] = recorder();
+    const scheduled: (number | null)[] = [];
+    let asked = false;
+    const run: InterleavedRun = new InterleavedRun(lanes, open, {
+      ...listener,
+      event(lane, event) {
+        listener.event(lane, event);
+        // Seed 0 has begun iteration 1; seed 1 has not (it just reported iteration 0).
+        if (!asked && key(lane) === '0/0' && event.kind === 'phase' && event.iteration === 1) {
+          asked = true;
+          scheduled.push(run.change(faster));
+        }
+      },
+    });
+    expect(await run.run()).toBe('done');
+    expect(scheduled).toEqual([2]);
+    for (const lane of ['0/0', '0/1']) {
+      const changes = recorded.reports.get(lane)?.map((report) => report.changes ?? null);
+      expect(changes, lane).toEqual([null, null, [{ key: 'lr', from: 0.001, to: 0.01 }]]);
+    }
+    // Nothing is left to change once the run is over.
+    expect(run.change(faster)).toBeNull();
+  }, 60_000);
+});
