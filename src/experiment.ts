@@ -670,8 +670,7 @@ class Experiment {
       real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, act);
     }
     const startObservations = this.evaluationObservations();
-    const evaluationPolicy = (observations: tf.Tensor2D) => this.policy.deterministicAction(observations);
-    const sim = this.imagined ?? (await evaluateSim(this.model, startObservations, episodeLength, evaluationPolicy, config.reward.kind));
+    const sim = this.imagined ?? (await evaluateSim(this.model, startObservations, episodeLength, this.policy, config.reward.kind));
     const uniformError = await oneStepError(this.model, this.uniform);
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);

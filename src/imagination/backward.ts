@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { tidyKeeping } from '../models/tidy';
+import { stackDerivatives } from './denseStack';
 import type { FrozenEnsemble } from './frozenEnsemble';
 import { splitRows } from './kernels';
 import type { DifferentiablePolicy, PolicyTrace } from './policyStep';
@@ -66,15 +67,18 @@ export function backpropagate(
     lastParts.push(zeros(R, input - state));
     return { injections, last: tf.concat(lastParts, 1) as tf.Tensor2D };
   });
+  // Every layer's act′ over all steps at once: a few kernels per layer, not a few per layer and step.
+  const policyDerivatives = stackDerivatives(policy.stack, steps.map((step) => step.policy.stack));
+  const modelDerivatives = ensemble.hiddenDerivatives(steps.map((step) => step.ensemble));
   let D = last;
   try {
     for (let t = H - 1; t >= 0; t--) {
       const step = steps[t];
       const injection = injections?.[t] ?? null;
       const next = tf.tidy(() => {
-        const throughModel = ensemble.backward(D, step.ensemble);
+        const throughModel = ensemble.backward(D, step.ensemble, modelDerivatives[t]);
         const g = injection === null ? throughModel : tf.add(throughModel, injection);
-        const throughPolicy = policy.backward(g as tf.Tensor2D, step.policy);
+        const throughPolicy = policy.backward(g as tf.Tensor2D, step.policy, policyDerivatives[t]);
         return t === 0 ? tf.keep(throughPolicy) : (tf.addN([D, g, throughPolicy]) as tf.Tensor2D);
       });
       D.dispose();
@@ -83,5 +87,6 @@ export function backpropagate(
   } finally {
     D.dispose();
     if (injections !== null) tf.dispose(injections);
+    tf.dispose([...policyDerivatives.flat(), ...modelDerivatives.flat()].filter((t): t is tf.Tensor2D => t !== null));
   }
 }

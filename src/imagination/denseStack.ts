@@ -9,7 +9,7 @@
  * stacked activations (`weightGradients`), not H small ones.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activationGradient, matMul, type StackActivation } from './kernels';
+import { activationDerivative, activationGradient, explicitTransposes, matMul, matMulTransposedA, splitRows, type StackActivation } from './kernels';
 
 export interface DenseLayer {
   readonly weight: tf.Tensor2D;
@@ -63,12 +63,14 @@ export function applyStack(stack: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
 /**
  * dL/dx for dL/dy = `dOutput`, and each layer's dz (for `weightGradients`). `inputGradient: false`
  * skips the first layer's da_0 = dz_1·W_1ᵀ when only the weights' gradients are wanted.
+ * `derivatives[l]`: act′ of layer l precomputed as a factor (`stackDerivatives`), else from y.
  */
 export function backwardStack(
   stack: DenseStack,
   trace: StackTrace,
   dOutput: tf.Tensor2D,
   inputGradient = true,
+  derivatives: readonly (tf.Tensor2D | null)[] | null = null,
 ): { dx: tf.Tensor2D | null; dz: tf.Tensor2D[] } {
   const L = stack.layers.length;
   const dz: tf.Tensor2D[] = new Array<tf.Tensor2D>(L);
@@ -76,24 +78,56 @@ export function backwardStack(
   for (let l = L - 1; l >= 0; l--) {
     const layer = stack.layers[l];
     const out = l + 1 < L ? trace.inputs[l + 1] : trace.output;
-    dz[l] = activationGradient(da, out, layer.activation);
+    const factor = derivatives?.[l] ?? null;
+    dz[l] = factor === null ? activationGradient(da, out, layer.activation) : (tf.mul(da, factor) as tf.Tensor2D);
     if (l > 0 || inputGradient) da = matMul(dz[l], stack.transposed[l]);
   }
   return { dx: inputGradient ? da : null, dz };
 }
 
 /**
+ * Each layer's act′ over many traces of the same stack (one per imagined step), computed on their
+ * rows stacked and cut back into steps: per step, [layer] → factor (null for linear layers).
+ */
+export function stackDerivatives(stack: DenseStack, traces: readonly StackTrace[]): (tf.Tensor2D | null)[][] {
+  const L = stack.layers.length;
+  const perLayer = stack.layers.map((layer, l) => {
+    if (layer.activation === 'linear') return null;
+    const activation = layer.activation;
+    return tf.tidy(() => {
+      const outputs = traces.map((trace) => (l + 1 < L ? trace.inputs[l + 1] : trace.output));
+      return splitRows(activationDerivative(tf.concat(outputs, 0) as tf.Tensor2D, activation), traces.length);
+    });
+  });
+  return traces.map((_, t) => perLayer.map((factors) => (factors === null ? null : factors[t])));
+}
+
+/**
  * ∂L/∂W = Σ aᵀ·dz and ∂L/∂b = Σ dz over rows, for a layer whose inputs and dz come in pieces
- * (one per imagined step): one concat each, then one matMul. The transpose is explicit: WASM
- * runs a transposed matMul as a scalar loop.
+ * (one per imagined step): one concat each, then one matMul. Measured on WASM (explicit
+ * transposes, see kernels.ts):
+ * - XNNPACK packs a matMul's right operand afresh for every new tensor (~0.3 ms for
+ *   [2048, 64]), so the narrower of a and dz goes on the right: aᵀ·dz, or (dzᵀ·a)ᵀ;
+ * - its transpose of a matrix with a power-of-two row count thrashes the cache (1.2 ms for
+ *   [2048, 64] against 0.05 ms for [2112, 64]), so such a stack gets a zero row, which adds
+ *   nothing to the sums.
  */
 export function weightGradients(
   inputs: readonly tf.Tensor2D[],
   dz: readonly tf.Tensor2D[],
 ): { weight: tf.Tensor2D; bias: tf.Tensor1D } {
-  const a = inputs.length === 1 ? inputs[0] : (tf.concat([...inputs], 0) as tf.Tensor2D);
-  const d = dz.length === 1 ? dz[0] : (tf.concat([...dz], 0) as tf.Tensor2D);
-  return { weight: matMul(tf.transpose(a), d), bias: columnSums(d) };
+  return tf.tidy(() => {
+    const rows = inputs.reduce((n, t) => n + t.shape[0], 0);
+    const pad = rows % 512 === 0 && explicitTransposes() ? 1 : 0;
+    const stack = (pieces: readonly tf.Tensor2D[]) => {
+      const all = pad === 0 ? [...pieces] : [...pieces, tf.zeros([pad, pieces[0].shape[1]]) as tf.Tensor2D];
+      return all.length === 1 ? all[0] : (tf.concat(all, 0) as tf.Tensor2D);
+    };
+    const a = stack(inputs);
+    const d = stack(dz);
+    const weight = a.shape[1] < d.shape[1] ? tf.transpose(matMulTransposedA(d, a)) : matMulTransposedA(a, d);
+    return { weight: weight as tf.Tensor2D, bias: columnSums(d) };
+  });
 }
 
 /** Σ over rows as a matMul by a row of ones: WASM reduces over axis 0 through a transpose. */

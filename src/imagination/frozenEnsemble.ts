@@ -26,7 +26,7 @@ import type { ActionSpace } from '../envs/types';
 import type { Activation } from '../models/activation';
 import { actionFeatureDim } from '../models/actions';
 import type { WorldModel } from '../models/worldModel';
-import { activationGradient, matMul, type StackActivation } from './kernels';
+import { activationDerivative, activationGradient, matMul, splitRows, type StackActivation } from './kernels';
 import { denseLayer } from './denseStack';
 import { tidyKeeping } from '../models/tidy';
 
@@ -212,10 +212,27 @@ export class FrozenEnsemble {
   }
 
   /**
-   * dL/dX [R, input] of one step from dL/dO, with dO given in input columns (the state's
-   * columns first; whatever sits in the feature columns is ignored).
+   * The hidden layers' act′ for many steps at once, as factors per step and layer (stacked, two
+   * kernels, cut back into steps), where the masked output alone gives it: relu and sigmoid
+   * (0 where the mask zeroed a unit). Null where backward works it out per step.
    */
-  backward(dChange: tf.Tensor2D, trace: EnsembleTrace): tf.Tensor2D {
+  hiddenDerivatives(traces: readonly EnsembleTrace[]): (tf.Tensor2D[] | null)[] {
+    const activation = this.activation;
+    if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid') || traces.some((t) => t.mask.hidden === null)) {
+      return traces.map(() => null);
+    }
+    const perLayer = Array.from({ length: this.depth }, (_, l) =>
+      tf.tidy(() => splitRows(activationDerivative(tf.concat(traces.map((t) => t.hidden[l]), 0) as tf.Tensor2D, activation), traces.length)),
+    );
+    return traces.map((_, t) => perLayer.map((factors) => factors[t]));
+  }
+
+  /**
+   * dL/dX [R, input] of one step from dL/dO, with dO given in input columns (the state's
+   * columns first; whatever sits in the feature columns is ignored). `derivatives`: the
+   * hidden layers' act′ from `hiddenDerivatives`, if it gave them.
+   */
+  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives: readonly tf.Tensor2D[] | null = null): tf.Tensor2D {
     if (this.depth === 0) {
       const dMasked = tf.mul(matMul(dChange, this.sumMembersTransposed as tf.Tensor2D), trace.mask.last) as tf.Tensor2D;
       return matMul(dMasked, this.transposed[0]);
@@ -227,7 +244,9 @@ export class FrozenEnsemble {
     for (let l = this.depth - 1; l >= 0; l--) {
       const out = trace.hidden[l];
       let dz: tf.Tensor2D;
-      if (this.activation === 'silu') {
+      if (derivatives !== null) {
+        dz = tf.mul(dh, derivatives[l]) as tf.Tensor2D;
+      } else if (this.activation === 'silu') {
         silu--;
         dz = tf.mul(siluGradient(dh, trace.preActivations[silu]), trace.mask.hidden) as tf.Tensor2D;
       } else {

@@ -50,14 +50,19 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D | null 
  * the operand transposed for free.
  */
 export function matMulTransposedA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  if (hasOwnKernel(KERNEL.matMul)) return tf.tidy(() => matMul(tf.transpose(a), b));
+  if (explicitTransposes()) return tf.tidy(() => matMul(tf.transpose(a), b));
   return tf.matMul(a, b, true, false);
 }
 
 /** a·bᵀ [n, k] for a [n, m], b [k, m]: a layer's input gradient from its weights (as above). */
 export function matMulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  if (hasOwnKernel(KERNEL.matMul)) return tf.tidy(() => matMul(a, tf.transpose(b)));
+  if (explicitTransposes()) return tf.tidy(() => matMul(a, tf.transpose(b)));
   return tf.matMul(a, b, false, true);
+}
+
+/** Whether the backend transposes explicitly before a plain matMul (WASM and CPU do). */
+export function explicitTransposes(): boolean {
+  return hasOwnKernel(KERNEL.matMul);
 }
 
 /** dz = dy ⊙ act′(z), with act′ written from y = act(z). */
@@ -76,6 +81,27 @@ export function activationGradient(dy: tf.Tensor2D, y: tf.Tensor2D, activation: 
       // y > 0: 1; else y = e^z − 1, so dy/dz = y + 1: tfjs's own kernel.
       return tf.engine().runKernel('EluGrad', { dy, y }) as tf.Tensor2D;
   }
+}
+
+/**
+ * act′ as a factor from y = act(z): the backward pass multiplies by it. Computed once over every
+ * imagined step's rows (then cut into steps), it costs two kernels per layer and rollout instead
+ * of two per layer and step.
+ */
+export function activationDerivative(y: tf.Tensor2D, activation: Exclude<StackActivation, 'linear'>): tf.Tensor2D {
+  return tf.tidy(() => {
+    switch (activation) {
+      case 'relu':
+        return tf.step(y);
+      case 'sigmoid':
+        return tf.sub(y, tf.square(y));
+      case 'tanh':
+        return tf.sub(1, tf.square(y));
+      case 'elu':
+        // y > 0: 1; else y + 1.
+        return tf.add(tf.minimum(y, 0), 1);
+    }
+  });
 }
 
 /** [n·k, c] → n consecutive row blocks [k, c]. */

@@ -34,8 +34,13 @@ export class PolicyFolder {
     });
   }
 
-  fold(): DifferentiablePolicy {
-    return new DifferentiablePolicy(this.network, this.folder, this.folder.fold(tanhNetwork(this.network)), this.columns);
+  /**
+   * The policy as it is now. `greedy`: discrete actions as the one-hot of the arg-max (the
+   * deterministic action the evaluation takes), not the softmax; box actions are the squashed
+   * mean either way. A greedy policy only acts: it has no backward pass.
+   */
+  fold(greedy = false): DifferentiablePolicy {
+    return new DifferentiablePolicy(this.network, this.folder, this.folder.fold(tanhNetwork(this.network)), this.columns, greedy);
   }
 
   dispose(): void {
@@ -56,6 +61,7 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
     private readonly folder: TanhFolder,
     readonly stack: DenseStack,
     private readonly columns: EnsembleColumns,
+    private readonly greedy = false,
   ) {
     const { state, features, input } = columns;
     this.firstTransposed = tf.pad(stack.transposed[0], [[0, 0], [0, input - state]]);
@@ -71,6 +77,10 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
     const discrete = this.network.shape.actionSpace.kind === 'discrete';
     return tidyKeeping((): Step => {
       const trace = forwardStack(this.stack, state);
+      if (discrete && this.greedy) {
+        const n = trace.output.shape[1];
+        return { features: tf.keep(tf.oneHot(tf.argMax(trace.output, 1), n).toFloat() as tf.Tensor2D), action: null, trace: null };
+      }
       const probabilities = discrete ? (tf.softmax(trace.output) as tf.Tensor2D) : null;
       const features = probabilities ?? trace.output;
       if (!keep) return { features: tf.keep(features), action: null, trace: null };
@@ -84,8 +94,12 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
     return tf.tidy(() => tf.add(tf.mul(features, space.high - space.low), space.low) as tf.Tensor2D);
   }
 
-  /** dL/dstate [R, input] from dL/dX [R, input] of the step (its feature columns are read). */
-  backward(dInput: tf.Tensor2D, trace: PolicyTrace): tf.Tensor2D {
+  /**
+   * dL/dstate [R, input] from dL/dX [R, input] of the step (its feature columns are read);
+   * `derivatives`: the layers' act′ precomputed for the step (denseStack.ts's stackDerivatives).
+   */
+  backward(dInput: tf.Tensor2D, trace: PolicyTrace, derivatives: readonly (tf.Tensor2D | null)[] | null = null): tf.Tensor2D {
+    if (this.greedy) throw new Error('DifferentiablePolicy: a greedy policy has no gradient');
     const { dState, dz } = tidyKeeping(() => {
       const dFeatures = matMul(dInput, this.pickFeatures);
       let dOutput = dFeatures as tf.Tensor2D;
@@ -94,7 +108,7 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
         const p = trace.probabilities;
         dOutput = tf.mul(p, tf.sub(dFeatures, tf.sum(tf.mul(dFeatures, p), 1, true))) as tf.Tensor2D;
       }
-      const { dz } = backwardStack(this.stack, trace.stack, dOutput, false);
+      const { dz } = backwardStack(this.stack, trace.stack, dOutput, false, derivatives);
       return { dState: matMul(dz[0], this.firstTransposed), dz };
     });
     dz.forEach((layerDz, l) => {

@@ -1,15 +1,17 @@
 /**
  * Judging a policy: `realReturn` runs it in the real env from fixed start states; `simReturn`
- * runs the same policy closed-loop inside the model from the same start observations for the
- * same episode length. Both are undiscounted means over the evaluation episodes (DESIGN.md).
+ * runs the same policy (its deterministic action) closed-loop inside the model from the same
+ * start observations for the same episode length. Both are undiscounted means over the
+ * evaluation episodes (DESIGN.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getEnv } from '../envs/index';
 import type { EnvDefinition, EnvId, PhysicalParams } from '../envs/types';
 import type { Rng } from '../rng';
 import type { WorldModel } from '../models/worldModel';
-import type { Policy } from '../models/policy';
-import type { RolloutResult } from '../models/rollout';
+import { imagineForward } from '../imagination/forwardRollout';
+import type { ImaginedRollout } from '../imagination/rollout';
+import type { PolicyNetwork } from '../policies/policyNetwork';
 import type { StartState } from '../policies/oracle';
 import { TransitionRowsBuilder, type TransitionRows } from './transitionRows';
 
@@ -80,15 +82,15 @@ export async function evaluateSim(
   model: WorldModel,
   startObservations: Float32Array,
   episodeLength: number,
-  policy: Policy,
+  policy: PolicyNetwork,
   reward: 'known' | 'learned',
 ): Promise<SimEvaluation> {
   const d = model.observationDim;
   const K = startObservations.length / d;
   const starts = tf.tensor2d(startObservations, [K, d]);
-  let rollout: RolloutResult;
+  let rollout: ImaginedRollout;
   try {
-    rollout = model.rollout(starts, policy, episodeLength, { member: 'random', reward });
+    rollout = await imagineForward(model, starts, policy, episodeLength, { member: 'random', reward });
   } finally {
     // Also when a failing backend throws mid-rollout: the loop survives that and must not leak.
     starts.dispose();

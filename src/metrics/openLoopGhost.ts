@@ -4,6 +4,7 @@
  * where the ghost and the real env part is where the model's errors have compounded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { imagineForward } from '../imagination/forwardRollout';
 import type { WorldModel } from '../models/worldModel';
 
 /** Observations [steps + 1][obsDim] predicted by the ensemble mean, start included. */
@@ -20,9 +21,12 @@ export async function openLoopPrediction(
   let step = 0;
   // The rollout calls its policy once per step, in order: replay the recorded actions.
   const replay = () => actionTensors[Math.min(step++, steps - 1)].clone();
-  const rollout = model.rollout(startTensor, replay, steps, { member: 'mean' });
-  const values = await rollout.observations.data();
-  rollout.dispose();
-  tf.dispose([startTensor, ...actionTensors]);
-  return Array.from({ length: steps + 1 }, (_, t) => Array.from(values.subarray(t * d, (t + 1) * d)));
+  try {
+    const rollout = await imagineForward(model, startTensor, replay, steps, { member: 'mean' });
+    const values = await rollout.observations.data();
+    rollout.dispose();
+    return Array.from({ length: steps + 1 }, (_, t) => Array.from(values.subarray(t * d, (t + 1) * d)));
+  } finally {
+    tf.dispose([startTensor, ...actionTensors]);
+  }
 }

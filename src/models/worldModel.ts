@@ -65,7 +65,8 @@ export class WorldModel {
   private readonly parameters: EnsembleParameters;
   private optimizer: AdamW;
   private readonly minibatchRng: Rng;
-  private readonly rolloutRng: Rng;
+  /** Draws the random members of rollouts whose caller gives no stream of its own. */
+  readonly rolloutRng: Rng;
   private statistics: NormalizerStats;
 
   constructor(spec: EnvSpec, config: Partial<WorldModelConfig>, rng: Rng, params?: PhysicalParams) {

@@ -1,21 +1,31 @@
 /** Where a policy goes in the model: the observations of B imagined rollouts from real states. */
 import type { ReplayBuffer } from '../data/replayBuffer';
-import type { Policy } from '../models/policy';
+import { imagineForward } from '../imagination/forwardRollout';
 import type { WorldModel } from '../models/worldModel';
 import { sampleStartObservations } from '../policies/improver';
+import type { PolicyNetwork } from '../policies/policyNetwork';
 import type { Rng } from '../rng';
 
-/** Row-major observations [(H+1)·B, d] of rollouts that stay alive (terminated rows are dropped). */
+/**
+ * Row-major observations [(H+1)·B, d] of rollouts that stay alive (terminated rows are dropped),
+ * the policy taking its deterministic action.
+ */
 export async function imaginedVisits(
   model: WorldModel,
-  act: Policy,
+  policy: PolicyNetwork,
   buffer: ReplayBuffer,
   rollouts: number,
   horizon: number,
   rng: Rng,
 ): Promise<Float32Array> {
   const starts = sampleStartObservations(buffer, rollouts, rng);
-  const rollout = model.rollout(starts, act, horizon, { member: 'random', rng });
+  let rollout;
+  try {
+    rollout = await imagineForward(model, starts, policy, horizon, { member: 'random', rng });
+  } catch (error) {
+    starts.dispose();
+    throw error;
+  }
   try {
     const [observations, alive] = await Promise.all([
       rollout.observations.data(),

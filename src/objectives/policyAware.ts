@@ -152,13 +152,9 @@ export class PolicyAwareGame implements LearningObjective {
       signal.dispose();
     }
     const { rollouts, horizon } = imagination;
-    const act = (observations: Parameters<typeof world.policy.deterministicAction>[0]) =>
-      world.policy.deterministicAction(observations);
-    const adversaryAct = (observations: Parameters<typeof act>[0]) =>
-      this.adversary.deterministicAction(observations);
     this.visits = [
-      await imaginedVisits(model, act, buffer, rollouts, horizon, this.rng.visits),
-      await imaginedVisits(model, adversaryAct, buffer, rollouts, horizon, this.rng.visits),
+      await imaginedVisits(model, world.policy, buffer, rollouts, horizon, this.rng.visits),
+      await imaginedVisits(model, this.adversary.policy, buffer, rollouts, horizon, this.rng.visits),
     ];
   }
 

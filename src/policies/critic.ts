@@ -11,7 +11,14 @@
  * which is one matMul by the [H, H] matrix of (γλ)^{k−t}: not H small steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyStack, backwardStack, disposeStack, forwardStack, weightGradients, type DenseStack } from '../imagination/denseStack';
+import {
+  applyStack,
+  backwardStack,
+  disposeStack,
+  forwardStack,
+  weightGradients,
+  type DenseStack,
+} from '../imagination/denseStack';
 import { matMul } from '../imagination/kernels';
 import { TanhFolder } from '../imagination/tanhFold';
 import { AdamW } from '../models/adamW';
@@ -49,14 +56,21 @@ export class Critic {
     for (let layer = 0; layer + 1 < sizes.length; layer++) {
       const std = Math.sqrt(1 / sizes[layer]);
       this.weights.push(
-        tf.tidy(() => tf.variable(tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()))),
+        tf.tidy(() =>
+          tf.variable(
+            tf.randomNormal([sizes[layer], sizes[layer + 1]], 0, std, 'float32', rng.seed32()),
+          ),
+        ),
       );
       this.biases.push(tf.tidy(() => tf.variable(tf.zeros([sizes[layer + 1]]))));
     }
     this.inputMean = tf.tensor1d(shape.inputMean);
     this.inputScale = tf.tensor1d(shape.inputScale);
     this.folder = new TanhFolder(this.network(), { output: 'linear' });
-    this.optimizer = new AdamW(this.variables, this.variables.map(() => false));
+    this.optimizer = new AdamW(
+      this.variables,
+      this.variables.map(() => false),
+    );
   }
 
   get variables(): tf.Variable[] {
@@ -66,7 +80,10 @@ export class Critic {
   /** Forgets Adam's moments (after a divergence they may hold NaN). */
   resetOptimizer(): void {
     this.optimizer.dispose();
-    this.optimizer = new AdamW(this.variables, this.variables.map(() => false));
+    this.optimizer = new AdamW(
+      this.variables,
+      this.variables.map(() => false),
+    );
   }
 
   /**
@@ -90,7 +107,10 @@ export class Critic {
     try {
       return tf.tidy(() => {
         const [T, R, d] = observations.shape;
-        return tf.reshape(applyStack(stack, tf.reshape(observations, [T * R, d])), [T, R]) as tf.Tensor2D;
+        return tf.reshape(applyStack(stack, tf.reshape(observations, [T * R, d])), [
+          T,
+          R,
+        ]) as tf.Tensor2D;
       });
     } finally {
       disposeStack(stack);
@@ -118,25 +138,43 @@ export class Critic {
    * Resolves to L before the step when `readLoss`, else to NaN without reading anything back (a
    * read is a sync point; the optimisers only report the last step's).
    */
-  async train(rollout: ImaginedTrajectories, discount: number, lambda: number, readLoss = true): Promise<number> {
+  async train(
+    rollout: ImaginedTrajectories,
+    discount: number,
+    lambda: number,
+    readLoss = true,
+  ): Promise<number> {
     const stack = this.fold();
-    const { loss, grads } = tf.tidy(() => {
-      const [T, R, d] = rollout.observations.shape;
-      const H = T - 1;
-      const trace = forwardStack(stack, tf.reshape(rollout.observations, [T * R, d]));
-      const values = tf.reshape(trace.output, [T, R]) as tf.Tensor2D;
-      const targets = lambdaTargets(values, rollout.rewards, rollout.alive, discount, lambda);
-      const error = tf.sub(tf.slice(values, [0, 0], [H, R]), targets);
-      const count = tf.add(tf.sum(rollout.alive), 1e-6);
-      const loss = tf.div(tf.sum(tf.mul(tf.square(error), rollout.alive)), count);
-      // The bootstrap states (t = H) are inputs to the targets only: no gradient flows there.
-      const dValues = tf.concat([tf.div(tf.mul(tf.mul(error, rollout.alive), 2), count), tf.zeros([1, R])], 0);
-      const { dz } = backwardStack(stack, trace, tf.reshape(dValues, [T * R, 1]) as tf.Tensor2D, false);
-      const folded = dz.map((layerDz, l) => weightGradients([trace.inputs[l]], [layerDz]));
-      const { weights, biases } = this.folder.unfoldGradients(folded);
-      return { loss, grads: [...weights, ...biases] };
-    });
-    disposeStack(stack);
+    let step: { loss: tf.Tensor; grads: tf.Tensor[] };
+    try {
+      step = tf.tidy(() => {
+        const [T, R, d] = rollout.observations.shape;
+        const H = T - 1;
+        const trace = forwardStack(stack, tf.reshape(rollout.observations, [T * R, d]));
+        const values = tf.reshape(trace.output, [T, R]) as tf.Tensor2D;
+        const targets = lambdaTargets(values, rollout.rewards, rollout.alive, discount, lambda);
+        const error = tf.sub(tf.slice(values, [0, 0], [H, R]), targets);
+        const count = tf.add(tf.sum(rollout.alive), 1e-6);
+        const loss = tf.div(tf.sum(tf.mul(tf.square(error), rollout.alive)), count);
+        // The bootstrap states (t = H) are inputs to the targets only: no gradient flows there.
+        const dValues = tf.concat(
+          [tf.div(tf.mul(tf.mul(error, rollout.alive), 2), count), tf.zeros([1, R])],
+          0,
+        );
+        const { dz } = backwardStack(
+          stack,
+          trace,
+          tf.reshape(dValues, [T * R, 1]) as tf.Tensor2D,
+          false,
+        );
+        const folded = dz.map((layerDz, l) => weightGradients([trace.inputs[l]], [layerDz]));
+        const { weights, biases } = this.folder.unfoldGradients(folded);
+        return { loss, grads: [...weights, ...biases] };
+      });
+    } finally {
+      disposeStack(stack);
+    }
+    const { loss, grads } = step;
     try {
       this.optimizer.apply(grads, { learningRate: this.learningRate, weightDecay: 0 });
       return readLoss ? (await loss.data())[0] : Number.NaN;
@@ -172,11 +210,20 @@ export function lambdaTargets(
   const [H, R] = rewards.shape;
   return tf.tidy(() => {
     // alive_{k+1} for k < H−1, alive_{H−1} for the last step; its coefficient γ(1−λ), then γ.
-    const nextAlive = H === 1 ? alive : tf.concat([tf.slice(alive, [1, 0], [H - 1, R]), tf.slice(alive, [H - 1, 0], [1, R])], 0);
-    const coefficients = Float32Array.from({ length: H }, (_, k) => (k + 1 < H ? discount * (1 - lambda) : discount));
-    const u = tf.mul(tf.mul(tf.slice(values, [1, 0], [H, R]), nextAlive), tf.tensor2d(coefficients, [H, 1]));
+    const nextAlive =
+      H === 1
+        ? alive
+        : tf.concat([tf.slice(alive, [1, 0], [H - 1, R]), tf.slice(alive, [H - 1, 0], [1, R])], 0);
+    const coefficients = Float32Array.from({ length: H }, (_, k) =>
+      k + 1 < H ? discount * (1 - lambda) : discount,
+    );
+    const u = tf.mul(
+      tf.mul(tf.slice(values, [1, 0], [H, R]), nextAlive),
+      tf.tensor2d(coefficients, [H, 1]),
+    );
     const decay = new Float32Array(H * H);
-    for (let t = 0; t < H; t++) for (let k = t; k < H; k++) decay[t * H + k] = (discount * lambda) ** (k - t);
+    for (let t = 0; t < H; t++)
+      for (let k = t; k < H; k++) decay[t * H + k] = (discount * lambda) ** (k - t);
     // Rewards after termination count for nothing (the recursion multiplies them by alive).
     return matMul(tf.tensor2d(decay, [H, H]), tf.add(tf.mul(rewards, alive), u) as tf.Tensor2D);
   });
