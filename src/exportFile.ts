@@ -2,7 +2,11 @@
  * The results file: what the lab writes with --out and the app downloads as "Export JSON", and
  * what `npm run lab -- --config FILE` and the app's "Load file" read back. One format:
  *
- *   { config: ExperimentConfig, backend: BackendChoice | null, runs: [{ seed, reports }], summary }
+ *   { config: ExperimentConfig, backend: BackendChoice | null, runs: [{ seed, reports }], summary,
+ *     schedule: [{ iteration, key, from, to }] }
+ *
+ * `config` is the config the runs started from; `schedule` the live changes made while they ran
+ * (src/config/knobSchedule.ts), which the lab replays, so a file re-run gives the same reports.
  *
  * A file comes from outside, so reading one trusts nothing: a size cap before parsing, JSON
  * parsed as data (never evaluated, `__proto__` keys dropped), the shape checked with zod, every
@@ -13,6 +17,12 @@
  */
 import { z } from 'zod';
 import type { BackendChoice } from './backend';
+import {
+  checkSchedule,
+  mostIterations,
+  scheduleOf,
+  type ScheduledChange,
+} from './config/knobSchedule';
 import { parseConfig } from './config/parse';
 import type { ExperimentConfig } from './config/schema';
 import { meanInterval, type MeanInterval } from './metrics/aggregate';
@@ -41,7 +51,10 @@ export interface LabRun {
 }
 
 export interface LabOutput {
+  /** The config the runs started from. */
   readonly config: ExperimentConfig;
+  /** Knobs changed while the runs went on, each with the iteration it applied from ([] if none). */
+  readonly schedule: readonly ScheduledChange[];
   /** The tensor backend the reports were computed on; null if unknown. */
   readonly backend: BackendChoice | null;
   readonly runs: LabRun[];
@@ -75,6 +88,8 @@ export const labOutputSchema = z.object({
   backend: backendChoiceSchema.nullable().optional(),
   runs: z.array(runSchema).min(1, 'the file holds no run').max(MAX_RUNS),
   summary: z.record(z.string(), intervalSchema).optional(),
+  /** Checked against the config by checkSchedule; files written before live changes have none. */
+  schedule: z.unknown().optional(),
 });
 
 /** One metric of the summary table and the CSV: how to read it from a report. */
@@ -108,22 +123,30 @@ export function summarise(lastReports: readonly IterationReport[]): Record<strin
   return summary;
 }
 
-/** The file's content for these runs (the summary over each run's last report). */
+/**
+ * The file's content for these runs (the summary over each run's last report). `config` is the
+ * config they started from; `schedule`, the live changes they ran with (scheduleOf(reports)).
+ */
 export function buildLabOutput(
   config: ExperimentConfig,
   backend: BackendChoice | null,
   runs: readonly LabRun[],
+  schedule: readonly ScheduledChange[] = [],
 ): LabOutput {
   const lastReports = runs
     .map((run) => run.reports[run.reports.length - 1])
     .filter((report): report is IterationReport => report !== undefined);
   return {
     config,
+    schedule,
     backend,
     runs: runs.map((run) => ({ seed: run.seed, reports: run.reports })),
     summary: summarise(lastReports),
   };
 }
+
+/** The schedule a run's reports record (the changes each was the first to run with). */
+export { scheduleOf };
 
 /**
  * The JSON text the lab writes and the app downloads: compact, as indentation more than doubles
@@ -281,12 +304,14 @@ export function jsonNestingProblem(text: string, maxDepth = MAX_JSON_DEPTH): str
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return `the JSON nests deeper than ${maxDepth} levels (at character ${i})`;
+      if (++depth > maxDepth)
+        return `the JSON nests deeper than ${maxDepth} levels (at character ${i})`;
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
     }
@@ -357,8 +382,10 @@ export function parseLabOutput(text: unknown, options: ParseOptions = {}): LabOu
       ...listed(config.problems.map((problem) => `config.${problem.path}: ${problem.message}`)),
     );
   }
+  const schedule = checkSchedule(config.config, shape.data.schedule ?? []);
+  if (!schedule.ok) return refuse(...listed(schedule.problems));
   const runs: LabRun[] = shape.data.runs.map((run) => ({ seed: run.seed, reports: run.reports }));
-  const drawable = checkDrawable(runs, config.config.iterations);
+  const drawable = checkDrawable(runs, mostIterations(config.config, schedule.schedule));
   if (drawable.length > 0) return refuse(...listed(drawable));
 
   const summary: Record<string, MeanInterval> = {};
@@ -373,6 +400,7 @@ export function parseLabOutput(text: unknown, options: ParseOptions = {}): LabOu
     ok: true,
     output: {
       config: config.config,
+      schedule: schedule.schedule,
       backend: (shape.data.backend ?? null) as BackendChoice | null,
       runs,
       summary,

@@ -4,6 +4,7 @@
  * string holding markup is data, never code.
  */
 import { describe, expect, it } from 'vitest';
+import { configAt, scheduleOf } from '../src/config/knobSchedule';
 import { defaultConfig, parseConfig } from '../src/config/parse';
 import type { ExperimentConfig } from '../src/config/schema';
 import {
@@ -212,5 +213,88 @@ describe('results file', () => {
     if (result.ok) return;
     expect(result.problems.length).toBeLessThanOrEqual(9);
     expect(result.problems[result.problems.length - 1]).toMatch(/and \d+ more problem/);
+  });
+});
+
+describe('results file: the schedule of live changes', () => {
+  // A 3-iteration run whose model learning rate went to 0.003 at iteration 1, and whose
+  // iterations were raised to 6 at iteration 2 (it reported 5 times).
+  const short = { ...defaultConfig, seed: 7, iterations: 3 };
+  const changed = [0, 1, 2, 3, 4].map((i) =>
+    i === 1
+      ? { ...report(i), changes: [{ key: 'lr' as const, from: 0.001, to: 0.003 }] }
+      : i === 2
+        ? { ...report(i), changes: [{ key: 'it' as const, from: 3, to: 6 }] }
+        : report(i),
+  );
+  const schedule = scheduleOf(changed);
+
+  it('records each change with its iteration, and reads it back', () => {
+    expect(schedule).toEqual([
+      { iteration: 1, key: 'lr', from: 0.001, to: 0.003 },
+      { iteration: 2, key: 'it', from: 3, to: 6 },
+    ]);
+    const text = serialiseLabOutput(
+      buildLabOutput(short, null, [{ seed: 7, reports: changed }], schedule),
+    );
+    expect(JSON.parse(text)).toMatchObject({ config: { iterations: 3 }, schedule });
+    const result = parseLabOutput(text);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    // The config the run started from, the changes beside it, five reports for six iterations.
+    expect(result.output.config).toEqual(short);
+    expect(result.output.schedule).toEqual(schedule);
+    expect(result.output.runs[0].reports[1].changes).toEqual([
+      { key: 'lr', from: 0.001, to: 0.003 },
+    ]);
+    expect(configAt(short, schedule, 4)).toMatchObject({
+      iterations: 6,
+      model: { learningRate: 0.003 },
+    });
+    // A file from before live changes has none.
+    expect(parseLabOutput(exported)).toMatchObject({ ok: true, output: { schedule: [] } });
+  });
+
+  it('refuses a schedule the run could not have had, naming each entry', () => {
+    const withSchedule = (entries: unknown) =>
+      JSON.stringify({ ...JSON.parse(exported), schedule: entries });
+    const refused = problems(
+      parseLabOutput(
+        withSchedule([
+          { iteration: 1, key: 'width', to: 64 },
+          { iteration: 2, key: 'lr', from: 0.5, to: 0.003 },
+          { iteration: 3, key: 'lr', to: 7 },
+          { iteration: 9, key: 'plr', to: 0.01 },
+          { iteration: 0, key: 'noise', to: 0.1 },
+        ]),
+      ),
+    );
+    expect(refused).toContain('schedule.4.iteration');
+    const ordered = problems(
+      parseLabOutput(
+        withSchedule([
+          { iteration: 1, key: 'width', to: 64 },
+          { iteration: 2, key: 'lr', from: 0.5, to: 0.003 },
+          { iteration: 3, key: 'lr', to: 7 },
+          { iteration: 9, key: 'plr', to: 0.01 },
+          { iteration: 2, key: 'noise', to: 0.1 },
+        ]),
+      ),
+    );
+    expect(ordered).toContain('schedule.0.key: width (Model width) needs a fresh run');
+    expect(ordered).toContain('schedule.1.from: lr is 0.001 at iteration 2, not 0.5');
+    expect(ordered).toContain('schedule.2.to: 7 is not a value of lr');
+    expect(ordered).toContain(
+      "schedule.3.iteration: 9 is past the run's end (it has 5 iterations then)",
+    );
+    expect(ordered).toContain('schedule.4.iteration: 2 comes after 9');
+    // More reports than the config's iterations, with no change that raised them: refused.
+    const longer = JSON.stringify({
+      ...JSON.parse(
+        serialiseLabOutput(buildLabOutput(short, null, [{ seed: 7, reports: changed }])),
+      ),
+    });
+    expect(problems(parseLabOutput(longer))).toContain(
+      "5 reports, more than the config's 3 iterations",
+    );
   });
 });

@@ -8,10 +8,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runLab } from '../src/cli/labRunner';
+import { scheduleOf } from '../src/config/knobSchedule';
 import { presets } from '../src/config/presets';
 import { encodeConfig } from '../src/config/urlCodec';
+import { runExperiment } from '../src/experiment';
+import { buildLabOutput, serialiseLabOutput } from '../src/exportFile';
 import { iterationReportSchema, type IterationReport } from '../src/report';
-import { TINY, tinyConfig } from './experiment/helpers';
+import { TINY, tinyConfig, withoutTimings } from './experiment/helpers';
+import { useBackend } from './models/helpers';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -221,4 +226,61 @@ describe('lab CLI', () => {
     expect(stderr).toContain('unknown preset "no-such-preset"');
     expect(stderr).toContain(`(known: ${Object.keys(presets).join(', ')})`);
   });
+});
+
+describe('lab: a results file with live changes', () => {
+  it(
+    'replays its schedule: the run whose learning rate changed mid-run comes out the same',
+    { timeout: 120_000 },
+    async () => {
+      await useBackend('wasm');
+      const config = tinyConfig({ iterations: 3, model: { learningRate: 0.001 } });
+      const faster = { ...config, model: { ...config.model, learningRate: 0.01 } };
+      // The app's run: the worker hands the change over mid-iteration 0, while the policy improves.
+      const run = runExperiment(config);
+      const reports: IterationReport[] = [];
+      let given: typeof config | undefined;
+      let handed = false;
+      for (let next = await run.next(); next.done !== true; next = await run.next(given)) {
+        const event = next.value;
+        given = undefined;
+        if (event.kind === 'report') reports.push(event.report);
+        if (!handed && event.kind === 'phase' && event.phase === 'improve') {
+          handed = true;
+          given = faster;
+        }
+      }
+      expect(reports[1].changes).toEqual([{ key: 'lr', from: 0.001, to: 0.01 }]);
+      const file = join(dir, 'live.json');
+      const exported = buildLabOutput(
+        config,
+        null,
+        [{ seed: config.seed, reports }],
+        scheduleOf(reports),
+      );
+      writeFileSync(file, serialiseLabOutput(exported));
+
+      const lines: string[] = [];
+      const io = {
+        out: (line: string) => lines.push(line),
+        err: (line: string) => lines.push(line),
+      };
+      const replayed = await runLab(['--config', file], io);
+      expect(replayed.code, lines.join('\n')).toBe(0);
+      expect(lines).toContain(`seed ${config.seed}  from it 1: lr 0.001 → 0.01`);
+      expect(replayed.output?.schedule).toEqual([
+        { iteration: 1, key: 'lr', from: 0.001, to: 0.01 },
+      ]);
+      expect(replayed.output?.runs[0].reports.map(withoutTimings)).toEqual(
+        reports.map(withoutTimings),
+      );
+
+      // Without its schedule the same config is another run from iteration 1 on.
+      writeFileSync(file, serialiseLabOutput({ ...exported, schedule: [] }));
+      const plain = await runLab(['--config', file, '--quiet'], io);
+      const plainReports = plain.output?.runs[0].reports ?? [];
+      expect(withoutTimings(plainReports[0])).toEqual(withoutTimings(reports[0]));
+      expect(plainReports[1].losses.modelTrain).not.toBe(reports[1].losses.modelTrain);
+    },
+  );
 });

@@ -11,6 +11,10 @@
  * src/exportFile.ts, which the app also exports and loads). With K seeds (S, S+1,
  * …) the closing table gives the last iteration's mean and 95 % interval over seeds.
  *
+ * A results file given as `--config` (the app's Export JSON, or the lab's own --out) is run from
+ * the config it started with, replaying its `schedule` of live changes: every seed goes on with
+ * each change from the iteration it names, as the app's run did, so the reports come out the same.
+ *
  * A link is read as the app reads it: its `seeds=` is the seed count unless `--seeds` is given,
  * and a comparison (`cmp=`) runs each compared config in turn, the base first, each with its own
  * summary; `--out`/`--csv` then write one file per config (`x.json`, `x.config-2.json`, …).
@@ -25,6 +29,12 @@ import { isPresetName, presets } from '../config/presets';
 import { assertWithinMemoryBudget, MemoryBudgetError } from '../config/resourceEstimate';
 import type { ExperimentConfig } from '../config/schema';
 import { comparedConfigs, type VariantOverrides } from '../config/compareVariants';
+import {
+  checkSchedule,
+  configAt,
+  describeChange,
+  type ScheduledChange,
+} from '../config/knobSchedule';
 import { decodeHash } from '../config/urlCodec';
 import { runExperiment } from '../experiment';
 import { initBackendFor } from '../experimentCalibration';
@@ -96,6 +106,7 @@ interface LabArguments {
 const USAGE = `usage: npm run lab -- (--preset NAME | --config FILE | --url 'HASH') [--iterations N] [--seed S]
                       [--seeds K] [--backend wasm|cpu] [--out FILE] [--csv FILE] [--quiet]
 a link's seeds= gives the seed count unless --seeds does; its cmp= configs run in turn, one --out/--csv file each
+a results file (--config) is run from its config, replaying its schedule of live changes
 presets: ${Object.keys(presets).join(', ')}`;
 
 class UsageError extends Error {}
@@ -163,12 +174,15 @@ function parseArguments(argv: readonly string[]): LabArguments {
 interface LabPlan {
   readonly configs: readonly ExperimentConfig[];
   readonly seeds: number;
+  /** A results file's live changes, replayed on every seed ([] otherwise). */
+  readonly schedule: readonly ScheduledChange[];
 }
 
 function loadPlan(args: LabArguments, io: LabIo): LabPlan {
   let input: unknown;
   let compare: VariantOverrides[] = [];
   let linkSeeds = 1;
+  let scheduleInput: unknown = [];
   const { kind, value } = args.source;
   if (kind === 'preset') {
     if (!isPresetName(value))
@@ -199,8 +213,10 @@ function loadPlan(args: LabArguments, io: LabIo): LabPlan {
         `config file ${value} must hold a JSON object (a config, or a lab output with "config")`,
       );
     }
-    // A lab output file holds its config under "config".
-    if ('config' in input && 'runs' in input) {
+    // A lab output file holds its config under "config", and its live changes under "schedule"
+    // (a file of just those two is read the same way).
+    if ('config' in input && ('runs' in input || 'schedule' in input)) {
+      if ('schedule' in input) scheduleInput = input.schedule;
       input = input.config;
       if (!isObject(input))
         throw new UsageError(`config file ${value}: its "config" must be a JSON object`);
@@ -221,16 +237,25 @@ function loadPlan(args: LabArguments, io: LabIo): LabPlan {
   if (!parsed.ok) {
     throw new UsageError(`the config is not valid:\n${formatConfigProblems(parsed.problems)}`);
   }
+  const schedule = checkSchedule(parsed.config, scheduleInput);
+  if (!schedule.ok) {
+    throw new UsageError(
+      `the schedule of live changes is not valid:\n${schedule.problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  }
   // The command line's overrides hold for every compared config, as the base's own knobs do.
   const configs = comparedConfigs(parsed.config, compare);
   try {
-    // Each config runs alone, one after another: each must fit the budget by itself.
+    // Each config runs alone, one after another: each must fit the budget by itself, as must
+    // every config a schedule goes on with.
     for (const config of configs) assertWithinMemoryBudget(config);
+    for (const change of schedule.schedule)
+      assertWithinMemoryBudget(configAt(parsed.config, schedule.schedule, change.iteration));
   } catch (error) {
     if (error instanceof MemoryBudgetError) throw new RefusedError(error.message);
     throw error;
   }
-  return { configs, seeds: args.seeds ?? linkSeeds };
+  return { configs, seeds: args.seeds ?? linkSeeds, schedule: schedule.schedule };
 }
 
 /** `x.json` for the base, `x.config-2.json` for the second compared config, and so on. */
@@ -293,6 +318,7 @@ export async function runLab(
       );
     const outcome = await runConfig(
       config,
+      index === 0 ? plan.schedule : [],
       plan.seeds,
       choice,
       {
@@ -318,6 +344,7 @@ type ConfigOutcome = Omit<LabResult, 'outputs'>;
 /** One config on `seeds` seeds: progress lines, the closing table, the files. */
 async function runConfig(
   config: ExperimentConfig,
+  schedule: readonly ScheduledChange[],
   seeds: number,
   choice: BackendChoice,
   args: LabArguments,
@@ -334,16 +361,29 @@ async function runConfig(
     const reports: IterationReport[] = [];
     let stage: LabFailure['stage'] = 'setup';
     let iteration = 0;
+    const run = runExperiment({ ...config, seed }, { oracleCache });
     try {
-      // Leaving the loop early calls the generator's return(), which frees the run's tensors.
-      for await (const event of runExperiment({ ...config, seed }, { oracleCache })) {
+      let given: ExperimentConfig | undefined;
+      for (let next = await run.next(); next.done !== true; next = await run.next(given)) {
+        const event = next.value;
+        given = undefined;
         if (event.kind === 'phase') {
           stage = event.phase;
           iteration = event.iteration;
         } else if (event.kind === 'report') {
           reports.push(event.report);
-          if (!args.quiet) io.out(progressLine(seed, event.report));
+          if (!args.quiet) {
+            for (const change of event.report.changes ?? [])
+              io.out(`seed ${seed}  from it ${event.report.iteration}: ${describeChange(change)}`);
+            io.out(progressLine(seed, event.report));
+          }
           hooks.onReport?.(seed, event.report);
+          // The schedule's changes for the next iteration, given during this one (as the app's
+          // worker gives them), so the run goes on with them from there.
+          const upcoming = event.report.iteration + 1;
+          if (schedule.some((change) => change.iteration === upcoming)) {
+            given = { ...configAt(config, schedule, upcoming), seed };
+          }
         } else if (event.kind === 'backendFallback') {
           // The loop has moved on by itself: say so, the reports then name the new backend.
           io.err(
@@ -380,12 +420,15 @@ async function runConfig(
         output: null,
         failure: { stage, seed, iteration, message },
       };
+    } finally {
+      // Frees the run's tensors when the loop was left early (a no-op once it has ended).
+      await run.return(undefined);
     }
     if (reports.length > 0) runs.push({ seed, reports });
   }
   if (runs.length === 0)
     return { code: divergedSeeds > 0 ? 1 : 0, stopped, output: null, failure: null };
-  const output = buildLabOutput(config, choice, runs);
+  const output = buildLabOutput(config, choice, runs, schedule);
   const { summary } = output;
   io.out(
     stopped

@@ -103,9 +103,11 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
     const at = `schedule.${index}`;
     const knob = knobByKey(entry.key);
     if (knob === undefined) return;
-    if (entry.iteration < last) {
+    const previous = last;
+    last = Math.max(last, entry.iteration);
+    if (entry.iteration < previous) {
       problems.push(
-        `${at}.iteration: ${entry.iteration} comes after ${last}; list changes in order`,
+        `${at}.iteration: ${entry.iteration} comes after ${previous}; list changes in order`,
       );
       return;
     }
@@ -137,7 +139,6 @@ export function checkSchedule(config: ExperimentConfig, input: unknown): Schedul
       );
       return;
     }
-    last = entry.iteration;
     current = next;
     schedule.push({ iteration: entry.iteration, key: entry.key, from: before, to: entry.to });
   });
