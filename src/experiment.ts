@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fallBackFrom, isBackendName } from './backend';
 import { nowMs, secondsSince } from './clock';
+import { unsupportedReason } from './config/consistency';
 import { knobByKey, knobChanges, restartKnobs, type KnobChange } from './config/knobs';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
@@ -734,25 +735,8 @@ class Experiment {
 function checkSupported(config: ExperimentConfig): void {
   // Before any tensor: a run too large for the tab would crash it rather than fail.
   assertWithinMemoryBudget(config);
-  const o = config.optimiser;
-  if (o.kind === 'cem' && o.cemElites > o.cemPopulation) {
-    throw new Error(`optimiser "cem": cemElites (${o.cemElites}) exceed cemPopulation (${o.cemPopulation})`);
-  }
-  // MnM rewards the policy's imagined transitions and Stackelberg lowers a policy's imagined
-  // value: both need a policy network, which CEM-MPC does not have.
-  if ((config.objective.kind === 'mnm' || config.objective.kind === 'stackelberg') && o.kind === 'cem') {
-    throw new Error(`objective "${config.objective.kind}" needs a policy network: choose optimiser "gradient" or "reinforce", not "cem"`);
-  }
-  if (config.risk.kind === 'cvar' && o.kind !== 'gradient') {
-    throw new Error(
-      `risk "cvar" aggregates member returns inside the gradient optimiser only; with optimiser "${o.kind}" choose risk "mean"`,
-    );
-  }
-  // Zero-mean noise on the rewards moves no gradient taken through the model and no plan's
-  // expected score: only REINFORCE samples it, which is the question the knob asks.
-  if (config.reward.noiseStd > 0 && o.kind !== 'reinforce') {
-    throw new Error(`reward noise applies to optimiser "reinforce" only; with "${o.kind}" set reward noise to 0`);
-  }
+  const unsupported = unsupportedReason(config);
+  if (unsupported !== null) throw new Error(unsupported);
 }
 
 /** Real and ghost frames of the first episode, thinned to at most EPISODE_FRAMES, rounded. */
