@@ -39,7 +39,7 @@ import { GradientImprover } from './policies/gradientImprover';
 import type { ImaginationSettings, ImprovementResult, PolicyImprover } from './policies/improver';
 import { JsPolicy } from './policies/jsPolicy';
 import { fitCriticToRun, MpcController, type ClosedLoopRun } from './policies/mpcController';
-import { ORACLE_SETTINGS, runOracle, type OracleRun, type StartState } from './policies/oracle';
+import { oracleKey, runOracleFor, type OracleRequest, type OracleRun, type StartState } from './policies/oracle';
 import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
 import type { BackendFallbackEvent, ExperimentEvent, IterationReport, Phase } from './report';
@@ -68,6 +68,12 @@ export interface Learners {
 export interface ExperimentHooks {
   /** The oracle costs seconds; callers running many seeds on one world share it through this. */
   readonly oracleCache?: Map<string, OracleRun>;
+  /**
+   * Makes the oracle's run elsewhere (the app: in a worker of its own), so that no report waits
+   * for it: reports carry the oracle from the first one made after it arrived. Without it the
+   * run is made here, before the first iteration.
+   */
+  readonly oracle?: (request: OracleRequest) => Promise<OracleRun>;
   /** Called as each phase begins, with the learners: tests plant faults (a NaN weight) here. */
   readonly beforePhase?: (phase: Phase, learners: Learners) => void;
   /**
@@ -184,7 +190,8 @@ class Experiment {
   private phaseNow: Phase | null = null;
   private readonly evaluationStarts: StartState[];
   private readonly uniform: TransitionRows;
-  private readonly oracle: OracleRun | null;
+  /** Null until the oracle's run arrives (see ExperimentHooks.oracle). */
+  private oracle: OracleRun | null = null;
   private readonly randomReturn: number;
   private objective: LearningObjective;
   private readonly inputMoments: { mean: Float32Array; scale: Float32Array };
@@ -231,7 +238,7 @@ class Experiment {
     const randomRng = judge.fork('random-policy');
     const randomActs = randomActor(this.realEnv, randomRng);
     this.randomReturn = evaluateReal(spec.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength, randomActs).meanReturn;
-    this.oracle = this.oracleRun(hooks.oracleCache, judge.fork('oracle'));
+    this.requestOracle(hooks);
     collectTransitions(this.realEnv, this.buffer, config.data.initialRandomSteps, randomActor(this.realEnv, this.rng.collect), this.rng.reset);
     this.lastGood = new VariableCheckpoint(() => [...this.model.variables, ...this.policy.variables, ...this.critic.variables]);
     this.lastGoodStats = this.model.stats;
@@ -642,20 +649,33 @@ class Experiment {
     };
   }
 
-  private oracleRun(cache: Map<string, OracleRun> | undefined, rng: Rng): OracleRun | null {
-    const { config } = this;
-    const key = JSON.stringify([config.env.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength]);
+  /** The oracle's run: from the cache, made by the hooks' oracle (arriving later), or made here. */
+  private requestOracle(hooks: ExperimentHooks): void {
+    const request: OracleRequest = {
+      envId: this.config.env.id,
+      params: this.realParams,
+      starts: this.evaluationStarts,
+      episodeLength: this.config.evaluation.episodeLength,
+      seed: EVALUATION_SEED,
+    };
+    const key = oracleKey(request);
+    const cache = hooks.oracleCache;
     const cached = cache?.get(key);
-    if (cached !== undefined) return cached;
-    const run = runOracle(
-      config.env.id,
-      this.realParams,
-      this.evaluationStarts,
-      { ...ORACLE_SETTINGS, episodeLength: config.evaluation.episodeLength },
-      rng,
-    );
-    cache?.set(key, run);
-    return run;
+    if (cached !== undefined) {
+      this.oracle = cached;
+    } else if (hooks.oracle !== undefined) {
+      hooks.oracle(request).then(
+        (run) => {
+          cache?.set(key, run);
+          this.oracle = run;
+        },
+        // No oracle line rather than no run: its reports keep oracle null.
+        () => undefined,
+      );
+    } else {
+      this.oracle = runOracleFor(request);
+      cache?.set(key, this.oracle);
+    }
   }
 
   /** `mpcReal`: CEM-MPC's real evaluation, run beforehand with progress; its sim run is `imagined`. */

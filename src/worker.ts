@@ -14,6 +14,8 @@ import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
 import { runExperiment, type ExperimentHooks } from './experiment';
 import { calibrationKey, initBackendFor } from './experimentCalibration';
+import type { OracleAnswer } from './oracleWorker';
+import { oracleKey, runOracleFor, type OracleRequest, type OracleRun } from './policies/oracle';
 import { InterleavedRun } from './run/interleavedRun';
 import { expandLanes, laneSeed, type Lane } from './run/lanes';
 import { SeedBandCollector } from './run/seedBandCollector';
@@ -91,6 +93,66 @@ type OracleCache = NonNullable<ExperimentHooks['oracleCache']>;
 const oracleCache: OracleCache = new Map();
 const ORACLE_CACHE_LIMIT = 8;
 
+/**
+ * The oracle's runs are made in a worker of their own (oracleWorker.ts), on the other core, so
+ * the first report never waits for them; each arrives once per world (kept in `oracleCache`
+ * when it does). If that worker cannot start or dies, the run is made here.
+ */
+const oracles = (() => {
+  let worker: Worker | null = null;
+  let next = 0;
+  const pending = new Map<number, { resolve: (run: OracleRun) => void; reject: (error: Error) => void; request: OracleRequest }>();
+  const inFlight = new Map<string, Promise<OracleRun>>();
+  const makeHere = () => {
+    for (const [id, waiting] of pending) {
+      pending.delete(id);
+      try {
+        waiting.resolve(runOracleFor(waiting.request));
+      } catch (caught) {
+        waiting.reject(caught instanceof Error ? caught : new Error(String(caught)));
+      }
+    }
+  };
+  const start = (): Worker | null => {
+    if (worker !== null) return worker;
+    try {
+      worker = new Worker(new URL('./oracleWorker.ts', import.meta.url), { type: 'module' });
+    } catch {
+      return null;
+    }
+    worker.onmessage = (event: MessageEvent<OracleAnswer>) => {
+      const waiting = pending.get(event.data.id);
+      if (waiting === undefined) return;
+      pending.delete(event.data.id);
+      if ('run' in event.data) waiting.resolve(event.data.run);
+      else waiting.reject(new Error(event.data.error));
+    };
+    worker.onerror = () => {
+      worker?.terminate();
+      worker = null;
+      makeHere();
+    };
+    return worker;
+  };
+  return (request: OracleRequest): Promise<OracleRun> => {
+    const key = oracleKey(request);
+    const known = inFlight.get(key);
+    if (known !== undefined) return known;
+    const run = new Promise<OracleRun>((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject, request });
+      const helper = start();
+      if (helper === null) makeHere();
+      else helper.postMessage({ id, request });
+    });
+    inFlight.set(key, run);
+    // Once settled it lives on in oracleCache (or, failed, may be asked again).
+    const settle = () => inFlight.delete(key);
+    run.then(settle, settle);
+    return run;
+  };
+})();
+
 /** Lets queued messages (pause, stop) in between two events: the loop is otherwise all microtasks. */
 function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => {
@@ -143,7 +205,7 @@ function createRun(start: StartMessage): Run {
   };
   const lanes = new InterleavedRun(
     expandLanes(start.variants, start.seeds),
-    (config) => runExperiment(config, { oracleCache, failedBackends }),
+    (config) => runExperiment(config, { oracleCache, oracle: oracles, failedBackends }),
     {
       event(lane, event) {
         if (event.kind === 'phase') {

@@ -9,7 +9,7 @@
  */
 import { getEnv } from '../envs/index';
 import type { BatchedEnv, EnvId, PhysicalParams } from '../envs/types';
-import type { Rng } from '../rng';
+import { createRng, type Rng } from '../rng';
 import { TransitionRowsBuilder, type TransitionRows } from '../metrics/transitionRows';
 import { CemPlanner, type CemSettings } from './cem';
 
@@ -36,6 +36,33 @@ export const ORACLE_SETTINGS: Omit<OracleSettings, 'episodeLength'> = {
   horizon: 30,
   smoothing: 0.1,
 };
+
+/**
+ * What an oracle's run depends on, all of it: a world (env and physics), the start states, the
+ * episode length and the seed its planner draws from. A run can be cached by its key, and made
+ * anywhere (the app makes it in a worker of its own, beside the engine's).
+ */
+export interface OracleRequest {
+  readonly envId: EnvId;
+  readonly params: PhysicalParams;
+  readonly starts: readonly StartState[];
+  readonly episodeLength: number;
+  readonly seed: number;
+}
+
+export function oracleKey(request: OracleRequest): string {
+  return JSON.stringify([request.envId, request.params, request.starts, request.episodeLength, request.seed]);
+}
+
+export function runOracleFor(request: OracleRequest): OracleRun {
+  return runOracle(
+    request.envId,
+    request.params,
+    request.starts,
+    { ...ORACLE_SETTINGS, episodeLength: request.episodeLength },
+    createRng(request.seed).fork('oracle'),
+  );
+}
 
 /** Runs the oracle from each start state for `episodeLength` steps or until termination. */
 export function runOracle(
