@@ -169,7 +169,7 @@ function PresetPicker() {
         value={preset ?? ''}
         onChange={(event) => {
           const name = event.target.value as PresetName | '';
-          loadDecoded(decodeHash(name === '' ? 'v=1' : `v=1&preset=${name}`));
+          loadDecoded(decodeHash(name === '' ? '' : `preset=${name}`));
         }}
       >
         <option value="">Defaults</option>

@@ -1,4 +1,21 @@
 import { experimentConfigSchema, type ExperimentConfig } from './schema';
+import { VERSION_ONE_DEFAULTS } from './versionOneDefaults';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A version-1 config as version 2 reads it: its own values over version 1's changed defaults. */
+function fromVersionOne(input: unknown): unknown {
+  if (!isRecord(input) || input.version !== 1) return input;
+  const merged: Record<string, unknown> = { ...input, version: 2 };
+  for (const [section, defaults] of Object.entries(VERSION_ONE_DEFAULTS)) {
+    const own = input[section];
+    // A section that is not an object is left to the schema to refuse.
+    if (own === undefined || isRecord(own)) merged[section] = { ...defaults, ...(own ?? {}) };
+  }
+  return merged;
+}
 
 /** One problem in a config, by its dotted path: what a user needs to find and fix it. */
 export interface ConfigProblem {
@@ -10,9 +27,12 @@ export type ConfigParseResult =
   | { readonly ok: true; readonly config: ExperimentConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Validates untrusted input (a file, a message): every problem is reported, nothing is thrown. */
+/**
+ * Validates untrusted input (a file, a message): every problem is reported, nothing is thrown.
+ * A version-1 config gets version 1's defaults where it says nothing (versionOneDefaults.ts).
+ */
 export function parseConfig(input: unknown): ConfigParseResult {
-  const result = experimentConfigSchema.safeParse(input);
+  const result = experimentConfigSchema.safeParse(fromVersionOne(input));
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,

@@ -25,8 +25,21 @@ const MECHANISM_DEMO = {
 export const presets = {
   default: {
     title: 'Default',
-    summary: 'Pendulum, an MSE ensemble and a policy trained by gradient through the model.',
+    summary:
+      'Pendulum, an MSE ensemble of three small members and a policy trained by gradient through the model: an iteration in about a second.',
     config: {},
+  },
+  heavy: {
+    title: 'Large ensemble',
+    summary:
+      'Five members of 2×200 units imagining 256 rollouts and 50 policy steps an iteration: the scale of the papers’ models, tens of seconds an iteration without a GPU.',
+    config: {
+      data: { realStepsPerIteration: 200 },
+      model: { ensembleSize: 5, width: 200, depth: 2, trainStepsPerIteration: 200 },
+      imagination: { rollouts: 256, horizon: 32 },
+      optimiser: { stepsPerIteration: 50, learningRate: 1e-3 },
+      evaluation: { episodes: 8 },
+    },
   },
   exploit: {
     title: 'The exploit',

@@ -199,11 +199,13 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
   );
 
   // ── fit ───────────────────────────────────────────────────────────────────────────────────
+  // The fit's backward pass is written out (fitStep.ts): per member and row it keeps the layers'
+  // outputs and, going back, one layer's gradients at a time.
   add(
-    'model fit step (a minibatch per member through every layer, on the tape)',
+    'model fit step (a minibatch per member through every layer and back)',
     'fit',
     {
-      tensorFloats: BACKWARD_FACTOR * E * m.batchSize * tapeRow + modelParameters,
+      tensorFloats: E * m.batchSize * (input + 3 * output + (perUnit.forward + 1) * hidden) + modelParameters,
       arrayBytes: E * m.batchSize * (input + output) * F32,
     },
     ['model.batchSize', ...MODEL],
@@ -237,12 +239,12 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
     const cvar = config.risk.kind === 'cvar' && E > 1;
     const R = cvar ? E * B : B;
     // The imagination engine keeps, per step and row: the state and the model input, every
-    // hidden layer of every member side by side and the member mask (silu: its pre-activations
-    // too), the policy's layers and features; then the policy's per-step gradients and their
-    // concatenation for the weight gradients (src/imagination/).
+    // hidden layer of every member side by side, their act′ and the member mask (silu: its
+    // pre-activations too), the policy's layers, their act′ and its features; then the policy's
+    // per-step gradients and their concatenation for the weight gradients (src/imagination/).
     const state = d + (config.reward.kind === 'learned' ? 1 : 0);
-    const membersWide = (m.depth + 1 + (m.activation === 'silu' ? m.depth : 0)) * E * m.width;
-    const perRow = 2 * (state + f) + membersWide + 5 * o.policyWidth * o.policyDepth + 4 * f + d;
+    const membersWide = (2 * m.depth + 1 + (m.activation === 'silu' ? m.depth : 0)) * E * m.width;
+    const perRow = 2 * (state + f) + membersWide + 6 * o.policyWidth * o.policyDepth + 5 * f + d;
     const kept = H * R * perRow;
     const critic = criticStep(R, H);
     add(

@@ -33,7 +33,7 @@ export const envConfigSchema = z
 export const dataConfigSchema = z
   .object({
     initialRandomSteps: int(0, 20_000, 200),
-    realStepsPerIteration: int(10, 20_000, 200),
+    realStepsPerIteration: int(10, 20_000, 100),
     explorationNoise: real(0, 2, 0.2),
     bufferSize: int(100, 200_000, 20_000),
     holdoutFraction: real(0, 0.5, 0.1),
@@ -42,15 +42,15 @@ export const dataConfigSchema = z
 
 export const modelConfigSchema = z
   .object({
-    ensembleSize: int(1, 10, 5),
-    width: int(4, 512, 200),
+    ensembleSize: int(1, 10, 3),
+    width: int(4, 512, 64),
     /** Hidden layers; 0 makes the model linear in its normalised inputs. */
     depth: int(0, 4, 2),
     activation: activationSchema.default('relu'),
     likelihood: z.enum(['mse', 'gaussian']).default('mse'),
     learningRate: real(1e-5, 1e-1, 1e-3),
     weightDecay: real(0, 1e-1, 1e-5),
-    trainStepsPerIteration: int(0, 5_000, 200),
+    trainStepsPerIteration: int(0, 5_000, 100),
     batchSize: int(8, 4_096, 256),
     /** Transitions of the nominal simulator the model learns from before any real data. */
     pretrainTransitions: int(0, 100_000, 0),
@@ -67,7 +67,7 @@ export const rewardConfigSchema = z
 
 export const imaginationConfigSchema = z
   .object({
-    rollouts: int(1, 16_384, 256),
+    rollouts: int(1, 16_384, 64),
     horizon: int(1, 200, 32),
   })
   .strict();
@@ -75,8 +75,8 @@ export const imaginationConfigSchema = z
 export const optimiserConfigSchema = z
   .object({
     kind: z.enum(['gradient', 'reinforce', 'cem']).default('gradient'),
-    learningRate: real(1e-5, 1e-1, 1e-3),
-    stepsPerIteration: int(0, 2_000, 50),
+    learningRate: real(1e-5, 1e-1, 1e-2),
+    stepsPerIteration: int(0, 2_000, 30),
     policyWidth: int(4, 256, 64),
     policyDepth: int(1, 3, 2),
     discount: real(0.5, 1, 0.99),
@@ -112,14 +112,15 @@ export const objectiveConfigSchema = z
 
 export const evaluationConfigSchema = z
   .object({
-    episodes: int(1, 64, 8),
+    episodes: int(1, 64, 3),
     episodeLength: int(10, 1_000, 200),
   })
   .strict();
 
 export const experimentConfigSchema = z
   .object({
-    version: z.literal(1).default(1),
+    /** 2: the defaults sized to answer within seconds (versionOneDefaults.ts says what changed). */
+    version: z.literal(2).default(2),
     seed: int(0, 2 ** 31 - 1, 0),
     iterations: int(1, 10_000, 30),
     backend: backendSchema.default('auto'),

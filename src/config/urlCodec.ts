@@ -1,5 +1,5 @@
 /**
- * The URL is the config: `#v=1&env=Pendulum-v1&obj=policyAware&seed=3`. This module owns that
+ * The URL is the config: `#v=2&env=Pendulum-v1&obj=policyAware&seed=3`. This module owns that
  * string in both directions (the key table is in urlKeys.ts, old formats in urlMigrations.ts).
  *
  * Links are typed by hand, cut by chat apps and shared between classes, so decoding never throws

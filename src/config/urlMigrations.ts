@@ -1,9 +1,11 @@
 /**
  * Links outlive releases: a link made for URL version k is brought up to the current version by
  * the migrations from k, k+1, ... in turn, each rewriting the decoded key=value pairs before they
- * are read. Version 1 is the first published format, so the table is empty; the day a key is
- * renamed or a value's meaning changes, the schema's `version` goes up and one entry goes here.
+ * are read. The day a key is renamed or a value's meaning changes, the schema's `version` goes up
+ * and one entry goes here.
  */
+import { PRESET_KEY } from './urlKeys';
+import { VERSION_ONE_DEFAULT_PAIRS } from './versionOneDefaults';
 
 export interface UrlPair {
   readonly key: string;
@@ -19,7 +21,22 @@ export interface UrlMigration {
 /** Keyed by the version a migration upgrades FROM (entry k turns version k into k + 1). */
 export type UrlMigrationTable = ReadonlyMap<number, UrlMigration>;
 
-export const urlMigrations: UrlMigrationTable = new Map();
+/**
+ * 1 → 2: version 2 changed the defaults. A link writes only what differs from its baseline, so a
+ * version-1 link with no preset (or preset=default, which is the defaults) meant version 1's
+ * value for every changed knob it does not name: those are written out.
+ */
+const versionOneDefaults: UrlMigration = {
+  change: 'the defaults it was made with are written out (the app’s defaults are smaller now)',
+  migrate: (pairs) => {
+    const preset = pairs.find((pair) => pair.key === PRESET_KEY);
+    if (preset !== undefined && preset.value !== 'default') return [...pairs];
+    const named = new Set(pairs.map((pair) => pair.key));
+    return [...pairs, ...VERSION_ONE_DEFAULT_PAIRS.filter((pair) => !named.has(pair.key))];
+  },
+};
+
+export const urlMigrations: UrlMigrationTable = new Map([[1, versionOneDefaults]]);
 
 /** The commonest migration: a key renamed, its values unchanged. */
 export function renameKey(from: string, to: string): UrlMigration {

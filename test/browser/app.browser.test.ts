@@ -10,7 +10,7 @@ import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from '
 
 /** About a second per iteration on WASM in headless Chromium. */
 const TINY =
-  '#v=1&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
 
 const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());
@@ -190,7 +190,7 @@ describe('playground', () => {
     expect(hashNow()).toBe('#v=0&width=64');
     // A change of the user's own makes the link the config on screen.
     await page.getByLabel('Preset').selectOption('exploit');
-    await expect.poll(hashNow).toBe('#v=1&preset=exploit');
+    await expect.poll(hashNow).toBe('#v=2&preset=exploit');
     pageErrors.assertNone();
     await page.close();
   });

@@ -21,7 +21,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 /** About a second per iteration and lane on WASM in headless Chromium. */
 const TINY =
-  '#v=1&it=2&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+  '#v=2&it=2&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
 /** B: a narrower model; C: more CEM elites than its population, which the loop refuses. */
 const COMPARE = `${TINY}&cmp=width:16,opt:cem;pop:8;elite:100&seeds=2`;
 

@@ -33,7 +33,7 @@ import {
 
 /** About a second per iteration on WASM in headless Chromium. */
 const TINY =
-  '#v=1&it=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+  '#v=2&it=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
 
 const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());
@@ -185,7 +185,7 @@ describe('results files', () => {
     const pageErrors = recordPageErrors(page);
     let crashed = false;
     page.on('crash', () => (crashed = true));
-    await page.goto(appUrl('#v=1'));
+    await page.goto(appUrl('#v=2'));
     const input = page.getByLabel('Load a results file');
     const banner = page.getByRole('status', { name: 'Viewing a loaded file' });
     const figure = (name: string) => page.getByRole('figure', { name, exact: true });

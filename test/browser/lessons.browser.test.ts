@@ -139,7 +139,7 @@ describe('lessons', () => {
 
   it('says so when a link asks for a step the lesson does not have, and keeps its notices', async () => {
     for (const [hash, asked] of [
-      ['#v=1&lesson=1.4', '4'],
+      ['#v=2&lesson=1.4', '4'],
       ['#lesson=1.99999999', '99999999'],
     ]) {
       const page = await context.newPage();
@@ -173,7 +173,7 @@ describe('lessons', () => {
   it('hides the control groups hide= names, and a lesson keeps them hidden', async () => {
     const page = await context.newPage();
     const pageErrors = recordPageErrors(page);
-    await page.goto(appUrl('#v=1&preset=exploit&hide=model,data'));
+    await page.goto(appUrl('#v=2&preset=exploit&hide=model,data'));
     await expect.poll(() => page.getByLabel('Environment', { exact: true }).isVisible()).toBe(true);
     expect(await page.getByRole('slider', { name: 'Model width' }).count()).toBe(0);
     expect(await page.getByRole('slider', { name: 'Real steps per iteration' }).count()).toBe(0);

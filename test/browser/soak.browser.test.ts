@@ -23,7 +23,7 @@ const WORKER_HEAP_LIMIT = 4 * 1024 * 1024;
 
 /** The apps' tiny browser config, with iterations enough never to end during the soak. */
 const TINY =
-  '#v=1&it=10000&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+  '#v=2&it=10000&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
 
 const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());

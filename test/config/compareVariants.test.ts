@@ -9,7 +9,7 @@ import { defaultConfig } from '../../src/config/parse';
 import { decodeHash } from '../../src/config/urlCodec';
 
 describe('compare variants', () => {
-  const base = decodeHash('v=1&preset=exploit&real.g=12').config;
+  const base = decodeHash('v=2&preset=exploit&real.g=12').config;
 
   it('overrides the named knobs of the base and nothing else', () => {
     const variant = applyVariant(base, { obj: 'mnm', width: 128, steps: 50 });

@@ -6,9 +6,9 @@ describe('parseConfig', () => {
   it('fills every default from an empty object', () => {
     const result = parseConfig({});
     expect(result).toEqual({ ok: true, config: defaultConfig });
-    expect(defaultConfig.version).toBe(1);
+    expect(defaultConfig.version).toBe(2);
     expect(defaultConfig.env).toEqual({ id: 'Pendulum-v1', realParams: {} });
-    expect(defaultConfig.model.width).toBe(200);
+    expect(defaultConfig.model.width).toBe(64);
   });
 
   it('parses every preset', () => {
@@ -52,8 +52,22 @@ describe('parseConfig', () => {
   });
 
   it('refuses a version it does not know', () => {
-    const result = parseConfig({ version: 2 });
+    const result = parseConfig({ version: 3 });
     expect(result).toMatchObject({ ok: false, problems: [{ path: 'version' }] });
+  });
+
+  it('reads a version-1 config with version 1’s defaults where it says nothing', () => {
+    const result = parseConfig({ version: 1, seed: 4, model: { width: 32 } });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.config.version).toBe(2);
+    expect(result.config.seed).toBe(4);
+    expect(result.config.model).toMatchObject({ width: 32, ensembleSize: 5, trainStepsPerIteration: 200 });
+    expect(result.config.imagination.rollouts).toBe(256);
+    expect(result.config.optimiser).toMatchObject({ stepsPerIteration: 50, learningRate: 1e-3 });
+    // What it says wins; a section that is not an object is the schema's to refuse.
+    const own = parseConfig({ version: 1, model: { ensembleSize: 2 } });
+    expect(own.ok && own.config.model.ensembleSize).toBe(2);
+    expect(parseConfig({ version: 1, model: 7 }).ok).toBe(false);
   });
 
   it('formats problems one per line, path first', () => {

@@ -323,7 +323,7 @@ const mutatedArbitrary = fc
 const hostileArbitrary = fc.oneof(
   fc.string({ maxLength: 200, unit: 'binary' }),
   pairsArbitrary,
-  pairsArbitrary.map((hash) => `v=1&${hash}`),
+  pairsArbitrary.map((hash) => `v=2&${hash}`),
   mutatedArbitrary,
   fc
     .array(fc.constantFrom(...percentGarbage, '&', '=', '#', 'v', '1', 'width', 'real.g'), {

@@ -15,7 +15,7 @@ import {
   type UrlNoticeKind,
 } from '../../src/config/urlCodec';
 import { controlGroups, urlKeyTable } from '../../src/config/urlKeys';
-import { migratePairs, renameKey, type UrlMigration } from '../../src/config/urlMigrations';
+import { migratePairs, renameKey, urlMigrations, type UrlMigration } from '../../src/config/urlMigrations';
 
 /** Every leaf of the schema by dotted path, found by walking the schema itself, not the table. */
 function schemaLeafPaths(schema: z.ZodType = experimentConfigSchema, prefix = ''): string[] {
@@ -86,14 +86,14 @@ describe('the key table', () => {
 describe('encodeConfig', () => {
   it('writes the defaults as the version alone', () => {
     expect(encodeConfig(defaultConfig)).toBe(`v=${URL_VERSION}`);
-    expect(URL_VERSION).toBe(1);
+    expect(URL_VERSION).toBe(2);
   });
 
   it('writes changed knobs as short keys, in the table order, real params sorted, classroom last', () => {
     const config = withConfig((c) => {
       c.evaluation.episodes = 4;
       c.model.learningRate = 0.0003;
-      c.model.width = 64;
+      c.model.width = 96;
       c.seed = 3;
       c.objective.kind = 'policyAware';
       c.env = { id: 'CartPole-v1', realParams: { masspole: 0.2, gravity: 12 } };
@@ -103,7 +103,7 @@ describe('encodeConfig', () => {
       lesson: { id: 'intro', step: 2 },
     });
     expect(hash).toBe(
-      'v=1&env=CartPole-v1&obj=policyAware&seed=3&width=64&lr=0.0003&evep=4' +
+      'v=2&env=CartPole-v1&obj=policyAware&seed=3&width=96&lr=0.0003&evep=4' +
         '&real.gravity=12&real.masspole=0.2&hide=model,risk&lesson=intro.3',
     );
   });
@@ -114,18 +114,18 @@ describe('encodeConfig', () => {
       c.optimiser.discount = 0.5;
       c.reward.noiseStd = 0.1 + 0.2;
     });
-    expect(encodeConfig(config)).toBe('v=1&wd=0.00003&rnoise=0.30000000000000004&gamma=0.5');
+    expect(encodeConfig(config)).toBe('v=2&wd=0.00003&rnoise=0.30000000000000004&gamma=0.5');
     expect(decodeHash(encodeConfig(config)).config).toEqual(config);
   });
 
   it('writes a lesson at its start as the id alone', () => {
-    expect(encodeConfig(defaultConfig, { lesson: { id: 'gap', step: 0 } })).toBe('v=1&lesson=gap');
+    expect(encodeConfig(defaultConfig, { lesson: { id: 'gap', step: 0 } })).toBe('v=2&lesson=gap');
   });
 });
 
 describe('decodeHash: round trips', () => {
-  it('reads the defaults from an empty hash, a bare #, and v=1, with no notices', () => {
-    for (const hash of ['', '#', 'v=1', '#v=1', '&&v=1&']) {
+  it('reads the defaults from an empty hash, a bare #, and v=2, with no notices', () => {
+    for (const hash of ['', '#', 'v=2', '#v=2', '&&v=2&']) {
       expect(decodeHash(hash)).toEqual({
         config: defaultConfig,
         notices: [],
@@ -155,15 +155,15 @@ describe('decodeHash: round trips', () => {
   });
 
   it('accepts a whole URL, and a hash percent-encoded as one string', () => {
-    expect(decodeHash('https://lab.example/app/?x=1#v=1&seed=3').config.seed).toBe(3);
-    const encoded = encodeURIComponent('v=1&seed=3&env=MountainCar-v0');
+    expect(decodeHash('https://lab.example/app/?x=1#v=2&seed=3').config.seed).toBe(3);
+    const encoded = encodeURIComponent('v=2&seed=3&env=MountainCar-v0');
     const decoded = decodeHash(encoded);
     expect(decoded.notices).toEqual([]);
     expect(decoded.config.env.id).toBe('MountainCar-v0');
   });
 
   it('reads percent-encoded keys and values', () => {
-    const decoded = decodeHash('v=1&%6Fbj=mn%6D&hide=model%2Crisk');
+    const decoded = decodeHash('v=2&%6Fbj=mn%6D&hide=model%2Crisk');
     expect(decoded.notices).toEqual([]);
     expect(decoded.config.objective.kind).toBe('mnm');
     expect(decoded.hide).toEqual(['model', 'risk']);
@@ -174,7 +174,7 @@ describe('decodeHash: presets', () => {
   const exploit = experimentConfigSchema.parse(presets.exploit.config);
 
   it('starts from the preset and lets the other keys override it', () => {
-    const decoded = decodeHash('v=1&preset=exploit&width=128&seed=9');
+    const decoded = decodeHash('v=2&preset=exploit&width=128&seed=9');
     expect(decoded.notices).toEqual([]);
     expect(decoded.preset).toBe('exploit');
     expect(decoded.config).toEqual({
@@ -185,22 +185,23 @@ describe('decodeHash: presets', () => {
   });
 
   it('prints only what differs from the preset, including a return to the default', () => {
-    expect(encodeConfig(exploit, { preset: 'exploit' })).toBe('v=1&preset=exploit');
-    const backToDefaultWidth = { ...exploit, model: { ...exploit.model, width: 200 } };
-    const hash = encodeConfig(backToDefaultWidth, { preset: 'exploit' });
-    expect(hash).toBe('v=1&preset=exploit&width=200');
+    const heavy = experimentConfigSchema.parse(presets.heavy.config);
+    expect(encodeConfig(heavy, { preset: 'heavy' })).toBe('v=2&preset=heavy');
+    const backToDefaultWidth = { ...heavy, model: { ...heavy.model, width: defaultConfig.model.width } };
+    const hash = encodeConfig(backToDefaultWidth, { preset: 'heavy' });
+    expect(hash).toBe(`v=2&preset=heavy&width=${defaultConfig.model.width}`);
     expect(decodeHash(hash).config).toEqual(backToDefaultWidth);
   });
 
   it("falls back to the preset's value, not the default, for a bad value", () => {
-    const decoded = decodeHash('v=1&preset=exploit&width=wide');
+    const decoded = decodeHash('v=2&preset=exploit&width=wide');
     expect(decoded.config.model.width).toBe(exploit.model.width);
     expect(decoded.notices[0]).toMatchObject({ key: 'width', kind: 'bad-value' });
     expect(decoded.notices[0].message).toContain(`preset exploit's value (${exploit.model.width})`);
   });
 
   it('reports an unknown preset and starts from the defaults', () => {
-    const decoded = decodeHash('v=1&preset=nosuch&seed=4');
+    const decoded = decodeHash('v=2&preset=nosuch&seed=4');
     expect(decoded.preset).toBeNull();
     expect(decoded.config).toEqual({ ...defaultConfig, seed: 4 });
     expect(kinds(decoded.notices)).toEqual(['unknown-preset']);
@@ -210,7 +211,7 @@ describe('decodeHash: presets', () => {
 
 describe('decodeHash: notices', () => {
   it('clamps a number into its schema range', () => {
-    const decoded = decodeHash('v=1&width=99999&lr=0');
+    const decoded = decodeHash('v=2&width=99999&lr=0');
     expect(decoded.config.model.width).toBe(512);
     expect(decoded.config.model.learningRate).toBe(1e-5);
     expect(decoded.notices).toEqual([
@@ -224,21 +225,21 @@ describe('decodeHash: notices', () => {
   });
 
   it('rounds an integer knob given a fraction', () => {
-    const decoded = decodeHash('v=1&H=12.5');
+    const decoded = decodeHash('v=2&H=12.5');
     expect(decoded.config.imagination.horizon).toBe(13);
     expect(kinds(decoded.notices)).toEqual(['rounded']);
   });
 
   it('keeps the default for anything that is not a plain decimal number', () => {
     for (const bad of ['abc', '0x10', 'Infinity', '1e999', 'NaN', ' 5', '5px', '', '1,5']) {
-      const decoded = decodeHash(`v=1&width=${encodeURIComponent(bad)}`);
-      expect(decoded.config.model.width, bad).toBe(200);
+      const decoded = decodeHash(`v=2&width=${encodeURIComponent(bad)}`);
+      expect(decoded.config.model.width, bad).toBe(defaultConfig.model.width);
       expect(kinds(decoded.notices), bad).toEqual(['bad-value']);
     }
   });
 
   it('validates enums and says what they may be', () => {
-    const notice = onlyNotice('v=1&obj=PolicyAware');
+    const notice = onlyNotice('v=2&obj=PolicyAware');
     expect(notice).toMatchObject({ key: 'obj', kind: 'bad-value' });
     expect(notice.message).toBe(
       'obj=PolicyAware is not valid: expected one of mse, policyAware, mnm, stackelberg; kept the default (mse).',
@@ -246,7 +247,7 @@ describe('decodeHash: notices', () => {
   });
 
   it('reports an unknown key, suggesting the known one a different case away', () => {
-    const decoded = decodeHash('v=1&b=64&colour=red');
+    const decoded = decodeHash('v=2&b=64&colour=red');
     expect(decoded.config).toEqual(defaultConfig);
     expect(decoded.notices).toEqual([
       {
@@ -259,7 +260,7 @@ describe('decodeHash: notices', () => {
   });
 
   it('uses the last of a repeated key, so appending to a link overrides it', () => {
-    const decoded = decodeHash('v=1&width=32&seed=1&width=64');
+    const decoded = decodeHash('v=2&width=32&seed=1&width=64');
     expect(decoded.config.model.width).toBe(64);
     expect(decoded.notices).toEqual([
       {
@@ -279,7 +280,7 @@ describe('decodeHash: notices', () => {
   });
 
   it('reports settings with no name once, as such, not as a key repeated or unknown', () => {
-    const decoded = decodeHash('v=1&=&==&=1&seed==');
+    const decoded = decodeHash('v=2&=&==&=1&seed==');
     expect(decoded.config).toEqual(defaultConfig);
     expect(decoded.notices).toEqual([
       {
@@ -289,7 +290,7 @@ describe('decodeHash: notices', () => {
       },
       expect.objectContaining({ key: 'seed', kind: 'bad-value' }),
     ]);
-    expect(onlyNotice('v=1&=5&seed=2')).toEqual({
+    expect(onlyNotice('v=2&=5&seed=2')).toEqual({
       key: '(no name)',
       kind: 'unknown-key',
       message: 'The link has a setting with no name ("=5"); it was ignored.',
@@ -303,13 +304,13 @@ describe('decodeHash: notices', () => {
   });
 
   it('ignores a pair with a broken %-escape and keeps the rest', () => {
-    const decoded = decodeHash('v=1&width=%E0%A4%A&seed=%zz&depth=1&%=3');
+    const decoded = decodeHash('v=2&width=%E0%A4%A&seed=%zz&depth=1&%=3');
     expect(decoded.config).toEqual(withConfig((c) => (c.model.depth = 1)));
     expect(kinds(decoded.notices)).toEqual(['bad-value', 'bad-value', 'bad-value']);
   });
 
   it('asks for a value when a known key has none', () => {
-    expect(onlyNotice('v=1&width')).toEqual({
+    expect(onlyNotice('v=2&width')).toEqual({
       key: 'width',
       kind: 'bad-value',
       message: 'width has no value: write it as width=value.',
@@ -318,24 +319,24 @@ describe('decodeHash: notices', () => {
 
   it('reads only the first 8 kB of a link, cut at a pair boundary', () => {
     const padding = '&junk=' + 'x'.repeat(MAX_HASH_LENGTH);
-    const decoded = decodeHash(`v=1&seed=7${padding}&width=64`);
+    const decoded = decodeHash(`v=2&seed=7${padding}&width=96`);
     expect(decoded.config.seed).toBe(7);
-    expect(decoded.config.model.width).toBe(200);
+    expect(decoded.config.model.width).toBe(defaultConfig.model.width);
     expect(kinds(decoded.notices)).toEqual(['too-long']);
   });
 
   it('reads only the first few hundred pairs of a link', () => {
     const pairs = Array.from({ length: MAX_URL_PAIRS + 50 }, () => 'seed=2');
-    const decoded = decodeHash(`v=1&${pairs.join('&')}&width=64`);
+    const decoded = decodeHash(`v=2&${pairs.join('&')}&width=96`);
     expect(decoded.config.seed).toBe(2);
-    expect(decoded.config.model.width).toBe(200);
+    expect(decoded.config.model.width).toBe(defaultConfig.model.width);
     expect(kinds(decoded.notices)).toEqual(['too-many-keys', 'duplicate']);
   });
 });
 
 describe('decodeHash: real-world params', () => {
   it('reads real.<param> for the chosen env, clamping into its range', () => {
-    const decoded = decodeHash('v=1&real.g=12&real.m=40&env=Pendulum-v1');
+    const decoded = decodeHash('v=2&real.g=12&real.m=40&env=Pendulum-v1');
     expect(decoded.config.env.realParams).toEqual({ g: 12, m: 2 });
     expect(decoded.notices).toEqual([
       {
@@ -347,7 +348,7 @@ describe('decodeHash: real-world params', () => {
   });
 
   it('checks the param against the env the link ends up with, wherever env= stands', () => {
-    const decoded = decodeHash('v=1&real.gravity=12&real.g=12&env=CartPole-v1');
+    const decoded = decodeHash('v=2&real.gravity=12&real.g=12&env=CartPole-v1');
     expect(decoded.config.env).toEqual({ id: 'CartPole-v1', realParams: { gravity: 12 } });
     expect(decoded.notices).toEqual([
       expect.objectContaining({ key: 'real.g', kind: 'unknown-param' }),
@@ -357,21 +358,21 @@ describe('decodeHash: real-world params', () => {
 
   it('refuses params that exist but are not meant to be perturbed, and non-numbers', () => {
     const decoded = decodeHash(
-      'v=1&env=CartPole-v1&real.x_threshold=3&real.total_mass=2&real.tau=fast',
+      'v=2&env=CartPole-v1&real.x_threshold=3&real.total_mass=2&real.tau=fast',
     );
     expect(decoded.config.env.realParams).toEqual({});
     expect(kinds(decoded.notices)).toEqual(['unknown-param', 'unknown-param', 'bad-value']);
   });
 
   it('takes real=nominal as "no real-world changes" and rejects other values of real', () => {
-    expect(decodeHash('v=1&real=nominal').notices).toEqual([]);
-    expect(onlyNotice('v=1&real=mars')).toMatchObject({ key: 'real', kind: 'bad-value' });
+    expect(decodeHash('v=2&real=nominal').notices).toEqual([]);
+    expect(onlyNotice('v=2&real=mars')).toMatchObject({ key: 'real', kind: 'bad-value' });
   });
 });
 
 describe('decodeHash: versions', () => {
   it('refuses a link from a newer app, saying so, and shows the defaults', () => {
-    const decoded = decodeHash('v=2&preset=exploit&width=64&hide=model&lesson=intro');
+    const decoded = decodeHash('v=3&preset=exploit&width=64&hide=model&lesson=intro');
     expect(decoded).toEqual({
       config: defaultConfig,
       notices: [expect.objectContaining({ key: 'v', kind: 'unsupported-version' })],
@@ -395,18 +396,26 @@ describe('decodeHash: versions', () => {
   });
 
   it('migrates an older link through the table before reading it', () => {
-    // A synthetic version 0 that spelled the objective out and named seeds `s`.
+    // A synthetic version 0 that spelled the objective out and named seeds `s`; then the real 1 → 2.
     const fromV0: UrlMigration = {
       change: '"objective" is now "obj" and "s" is now "seed"',
       migrate: (pairs) =>
         renameKey('s', 'seed').migrate(renameKey('objective', 'obj').migrate(pairs)),
     };
-    const decoded = decodeHash('v=0&objective=mnm&s=4&width=64', new Map([[0, fromV0]]));
+    const table = new Map([[0, fromV0], ...urlMigrations]);
+    const decoded = decodeHash('v=0&objective=mnm&s=4&width=96', table);
     expect(decoded.config).toEqual(
       withConfig((c) => {
         c.objective.kind = 'mnm';
         c.seed = 4;
-        c.model.width = 64;
+        c.model.width = 96;
+        c.model.ensembleSize = 5;
+        c.model.trainStepsPerIteration = 200;
+        c.data.realStepsPerIteration = 200;
+        c.imagination.rollouts = 256;
+        c.optimiser.stepsPerIteration = 50;
+        c.optimiser.learningRate = 1e-3;
+        c.evaluation.episodes = 8;
       }),
     );
     expect(decoded.notices).toEqual([
@@ -416,7 +425,30 @@ describe('decodeHash: versions', () => {
         message:
           'This link was made by an older version of the app (v=0) and was updated: "objective" is now "obj" and "s" is now "seed".',
       },
+      expect.objectContaining({ key: 'v', kind: 'migrated', message: expect.stringContaining('the defaults it was made with are written out') }),
     ]);
+  });
+
+  it('reads a version-1 link with version 1’s defaults where it names none, not with a preset', () => {
+    const decoded = decodeHash('v=1&seed=3&width=32');
+    expect(kinds(decoded.notices)).toEqual(['migrated']);
+    expect(decoded.config).toEqual(
+      withConfig((c) => {
+        c.seed = 3;
+        c.model.width = 32;
+        c.model.ensembleSize = 5;
+        c.model.trainStepsPerIteration = 200;
+        c.data.realStepsPerIteration = 200;
+        c.imagination.rollouts = 256;
+        c.optimiser.stepsPerIteration = 50;
+        c.optimiser.learningRate = 1e-3;
+        c.evaluation.episodes = 8;
+      }),
+    );
+    // Version 1's defaults are the heavy preset's settings.
+    expect(decodeHash('v=1').config).toEqual(experimentConfigSchema.parse(presets.heavy.config));
+    // A preset names every knob whose default changed: its link means what it meant.
+    expect(decodeHash('v=1&preset=exploit&seed=2').config).toEqual({ ...experimentConfigSchema.parse(presets.exploit.config), seed: 2 });
   });
 
   it('chains migrations in order and names the first missing step', () => {
@@ -442,80 +474,80 @@ describe('decodeHash: versions', () => {
 
 describe('decodeHash: classroom keys', () => {
   it('reads hide= as known control groups, once each, reporting unknown ones', () => {
-    const decoded = decodeHash('v=1&hide=model,risk,,model,advanced');
+    const decoded = decodeHash('v=2&hide=model,risk,,model,advanced');
     expect(decoded.hide).toEqual(['model', 'risk']);
     expect(decoded.notices).toEqual([expect.objectContaining({ key: 'hide', kind: 'bad-value' })]);
     expect(decoded.notices[0].message).toContain('advanced');
   });
 
   it('reads lesson=ID.N (N-th step, from 1), lesson=ID, and the first format ID:K (from 0)', () => {
-    expect(decodeHash('v=1&lesson=3.2').lesson).toEqual({ id: '3', step: 1 });
-    expect(decodeHash('v=1&lesson=3.1').lesson).toEqual({ id: '3', step: 0 });
-    expect(decodeHash('v=1&lesson=intro-2:3').lesson).toEqual({ id: 'intro-2', step: 3 });
-    expect(decodeHash('v=1&lesson=gap').lesson).toEqual({ id: 'gap', step: 0 });
-    expect(encodeConfig(defaultConfig, { lesson: { id: '3', step: 1 } })).toBe('v=1&lesson=3.2');
+    expect(decodeHash('v=2&lesson=3.2').lesson).toEqual({ id: '3', step: 1 });
+    expect(decodeHash('v=2&lesson=3.1').lesson).toEqual({ id: '3', step: 0 });
+    expect(decodeHash('v=2&lesson=intro-2:3').lesson).toEqual({ id: 'intro-2', step: 3 });
+    expect(decodeHash('v=2&lesson=gap').lesson).toEqual({ id: 'gap', step: 0 });
+    expect(encodeConfig(defaultConfig, { lesson: { id: '3', step: 1 } })).toBe('v=2&lesson=3.2');
   });
 
   it('refuses step 0 in the 1-based form, opening the lesson at its start', () => {
-    const decoded = decodeHash('v=1&lesson=3.0');
+    const decoded = decodeHash('v=2&lesson=3.0');
     expect(decoded.lesson).toEqual({ id: '3', step: 0 });
     expect(kinds(decoded.notices)).toEqual(['bad-value']);
   });
 
   it('says what was wrong with seeds=: out of range, not whole, or both', () => {
     const message = (hash: string) => onlyNotice(hash).message;
-    expect(message('v=1&seeds=1000')).toBe('seeds=1000 is not from 1 to 5; set to 5.');
-    expect(message('v=1&seeds=0')).toBe('seeds=0 is not from 1 to 5; set to 1.');
-    expect(message('v=1&seeds=2.5')).toBe('seeds=2.5 is not a whole number; set to 3.');
-    expect(message('v=1&seeds=7.5')).toBe(
+    expect(message('v=2&seeds=1000')).toBe('seeds=1000 is not from 1 to 5; set to 5.');
+    expect(message('v=2&seeds=0')).toBe('seeds=0 is not from 1 to 5; set to 1.');
+    expect(message('v=2&seeds=2.5')).toBe('seeds=2.5 is not a whole number; set to 3.');
+    expect(message('v=2&seeds=7.5')).toBe(
       'seeds=7.5 is neither a whole number nor from 1 to 5; set to 5.',
     );
   });
 
   it('reads any whole step number, however large, for the app to check against the lesson', () => {
-    expect(decodeHash('v=1&lesson=1.4')).toMatchObject({
+    expect(decodeHash('v=2&lesson=1.4')).toMatchObject({
       lesson: { id: '1', step: 3 },
       notices: [],
     });
-    expect(decodeHash('v=1&lesson=1.99999999')).toMatchObject({
+    expect(decodeHash('v=2&lesson=1.99999999')).toMatchObject({
       lesson: { id: '1', step: 99999998 },
       notices: [],
     });
-    expect(decodeHash('v=1&lesson=1:12345678')).toMatchObject({
+    expect(decodeHash('v=2&lesson=1:12345678')).toMatchObject({
       lesson: { id: '1', step: 12345678 },
       notices: [],
     });
     // Past what a number holds exactly: the lesson opens at its start, and the notice says why.
-    const huge = decodeHash(`v=1&lesson=1.${'9'.repeat(20)}`);
+    const huge = decodeHash(`v=2&lesson=1.${'9'.repeat(20)}`);
     expect(huge.lesson).toEqual({ id: '1', step: 0 });
     expect(kinds(huge.notices)).toEqual(['bad-value']);
     expect(huge.notices[0].message).toContain('at most 15 digits');
   });
 
   it('reads seeds= as a whole number from 1 to 5, clamping or rounding with a notice', () => {
-    expect(decodeHash('v=1&seeds=3')).toMatchObject({ seeds: 3, notices: [] });
-    expect(decodeHash('v=1&seeds=9')).toMatchObject({
+    expect(decodeHash('v=2&seeds=3')).toMatchObject({ seeds: 3, notices: [] });
+    expect(decodeHash('v=2&seeds=9')).toMatchObject({
       seeds: 5,
       notices: [expect.objectContaining({ key: 'seeds', kind: 'clamped' })],
     });
-    expect(decodeHash('v=1&seeds=2.4')).toMatchObject({
+    expect(decodeHash('v=2&seeds=2.4')).toMatchObject({
       seeds: 2,
       notices: [expect.objectContaining({ key: 'seeds', kind: 'rounded' })],
     });
-    expect(decodeHash('v=1&seeds=many')).toMatchObject({
+    expect(decodeHash('v=2&seeds=many')).toMatchObject({
       seeds: 1,
       notices: [expect.objectContaining({ key: 'seeds', kind: 'bad-value' })],
     });
-    expect(encodeConfig(defaultConfig, { seeds: 1 })).toBe('v=1');
-    expect(encodeConfig(defaultConfig, { seeds: 4 })).toBe('v=1&seeds=4');
+    expect(encodeConfig(defaultConfig, { seeds: 1 })).toBe('v=2');
+    expect(encodeConfig(defaultConfig, { seeds: 4 })).toBe('v=2&seeds=4');
   });
 
   it('opens a lesson at its start when the step is garbled, and none when the id is', () => {
-    const garbledStep = decodeHash('v=1&lesson=gap:three');
+    const garbledStep = decodeHash('v=2&lesson=gap:three');
     expect(garbledStep.lesson).toEqual({ id: 'gap', step: 0 });
     expect(kinds(garbledStep.notices)).toEqual(['bad-value']);
     for (const id of ['../etc', '', ':3', 'a b', 'x'.repeat(65)]) {
-      const decoded = decodeHash(`v=1&lesson=${encodeURIComponent(id)}`);
+      const decoded = decodeHash(`v=2&lesson=${encodeURIComponent(id)}`);
       expect(decoded.lesson, id).toBeNull();
       expect(kinds(decoded.notices), id).toEqual(['bad-value']);
     }
@@ -539,7 +571,7 @@ describe('decodeHash: classroom keys', () => {
 
 describe('compare mode (cmp=)', () => {
   it('reads variants as overrides of the base, with the link keys, checked like the link', () => {
-    const decoded = decodeHash('v=1&cmp=obj:policyAware,obj:mnm;width:64&width=32');
+    const decoded = decodeHash('v=2&cmp=obj:policyAware,obj:mnm;width:64&width=32');
     expect(decoded.notices).toEqual([]);
     expect(decoded.config.model.width).toBe(32);
     expect(decoded.compare).toEqual([{ obj: 'policyAware' }, { obj: 'mnm', width: 64 }]);
@@ -548,7 +580,7 @@ describe('compare mode (cmp=)', () => {
   it('prints variants after the config, each in table order, and reads them back', () => {
     const compare = [{ width: 64, obj: 'mnm' }, { steps: 50 }];
     const hash = encodeConfig(defaultConfig, { compare, seeds: 3 });
-    expect(hash).toBe('v=1&cmp=obj:mnm;width:64,steps:50&seeds=3');
+    expect(hash).toBe('v=2&cmp=obj:mnm;width:64,steps:50&seeds=3');
     const decoded = decodeHash(hash);
     expect(decoded.notices).toEqual([]);
     expect(decoded.compare).toEqual(compare);
@@ -556,7 +588,7 @@ describe('compare mode (cmp=)', () => {
   });
 
   it('drops empty variants, saying so: a copy of the base is not a comparison', () => {
-    const decoded = decodeHash('v=1&cmp=,,');
+    const decoded = decodeHash('v=2&cmp=,,');
     expect(decoded.compare).toEqual([]);
     expect(decoded.notices).toEqual([
       {
@@ -565,27 +597,27 @@ describe('compare mode (cmp=)', () => {
         message: 'cmp=,, has 3 empty variants (nothing between its commas); they were dropped.',
       },
     ]);
-    const mixed = decodeHash('v=1&cmp=obj:mnm,;,width:64');
+    const mixed = decodeHash('v=2&cmp=obj:mnm,;,width:64');
     expect(mixed.compare).toEqual([{ obj: 'mnm' }, { width: 64 }]);
     expect(mixed.notices.map((notice) => notice.message)).toEqual([
       'cmp="obj:mnm,;,width:64" has an empty variant (nothing between its commas); it was dropped.',
     ]);
-    expect(onlyNotice('v=1&cmp=').message).toBe('cmp has no value: no variant was added.');
+    expect(onlyNotice('v=2&cmp=').message).toBe('cmp has no value: no variant was added.');
     // A variant whose every change was refused is dropped too, after the reasons.
-    const refused = decodeHash('v=1&cmp=colour:red,obj:mnm');
+    const refused = decodeHash('v=2&cmp=colour:red,obj:mnm');
     expect(refused.compare).toEqual([{ obj: 'mnm' }]);
     expect(refused.notices.at(-1)?.message).toBe(
       'Compare variant B was left with nothing to change, so it was dropped.',
     );
     // A variant with nothing to change is not printed either, so a link never carries one.
     expect(encodeConfig(defaultConfig, { compare: [{}, { width: 64 }, {}] })).toBe(
-      'v=1&cmp=width:64',
+      'v=2&cmp=width:64',
     );
-    expect(encodeConfig(defaultConfig, { compare: [{}] })).toBe('v=1');
+    expect(encodeConfig(defaultConfig, { compare: [{}] })).toBe('v=2');
   });
 
   it('clamps a variant value into range and drops a bad one, naming the variant', () => {
-    const decoded = decodeHash('v=1&preset=exploit&cmp=width:9999,obj:best;steps:50');
+    const decoded = decodeHash('v=2&preset=exploit&cmp=width:9999,obj:best;steps:50');
     expect(decoded.compare).toEqual([{ width: 512 }, { steps: 50 }]);
     expect(decoded.notices).toEqual([
       {
@@ -600,7 +632,7 @@ describe('compare mode (cmp=)', () => {
   });
 
   it('refuses unknown keys, the shared backend, items without a value, and a fifth config', () => {
-    const decoded = decodeHash('v=1&cmp=colour:red;be:cpu;width,it:3,it:4,it:5,it:6');
+    const decoded = decodeHash('v=2&cmp=colour:red;be:cpu;width,it:3,it:4,it:5,it:6');
     // B changes nothing once its items are refused, so it is dropped and it:5 fits.
     expect(decoded.compare).toEqual([{ it: 3 }, { it: 4 }, { it: 5 }]);
     expect(kinds(decoded.notices)).toEqual([
@@ -618,22 +650,22 @@ describe('compare mode (cmp=)', () => {
   });
 
   it('uses the last of a key repeated within a variant, saying so', () => {
-    const decoded = decodeHash('v=1&cmp=width:32;width:64');
+    const decoded = decodeHash('v=2&cmp=width:32;width:64');
     expect(decoded.compare).toEqual([{ width: 64 }]);
     expect(kinds(decoded.notices)).toEqual(['duplicate']);
   });
 
   it('leaves links without cmp= or seeds= as they were: no variants, one seed', () => {
-    const decoded = decodeHash('v=1&preset=exploit&width=128');
+    const decoded = decodeHash('v=2&preset=exploit&width=128');
     expect(decoded.compare).toEqual([]);
     expect(decoded.seeds).toBe(1);
     expect(encodeConfig(decoded.config, { preset: 'exploit', compare: [] })).toBe(
-      'v=1&preset=exploit&width=128',
+      'v=2&preset=exploit&width=128',
     );
   });
 
   it('never writes link-chosen names into a variant', () => {
-    const decoded = decodeHash('v=1&cmp=__proto__:1;constructor:2;toString:3;width:64');
+    const decoded = decodeHash('v=2&cmp=__proto__:1;constructor:2;toString:3;width:64');
     expect(decoded.compare).toEqual([{ width: 64 }]);
     expect(Object.getPrototypeOf(decoded.compare[0])).toBe(Object.prototype);
     expect(({} as Record<string, unknown>)['1']).toBeUndefined();
@@ -673,7 +705,7 @@ describe('decodeHash: hostile input', () => {
 
   it('quotes hostile text in messages shortly and escaped', () => {
     const key = `\u0000${'k'.repeat(5000)}`;
-    const notice = onlyNotice(`v=1&${key}=1`);
+    const notice = onlyNotice(`v=2&${key}=1`);
     expect(notice.key.length).toBeLessThanOrEqual(41);
     expect(notice.message.length).toBeLessThan(200);
     expect(notice.message).not.toContain('\u0000');
@@ -706,19 +738,19 @@ describe('presets whose real world differs', () => {
     const codec = await import('../../src/config/urlCodec');
     const preset = 'heavy' as never;
 
-    const merged = codec.decodeHash('v=1&preset=heavy&real.l=1.5&real.g=11');
+    const merged = codec.decodeHash('v=2&preset=heavy&real.l=1.5&real.g=11');
     expect(merged.notices).toEqual([]);
     expect(merged.config.env.realParams).toEqual({ g: 11, m: 1.5, l: 1.5 });
     expect(codec.encodeConfig(merged.config, { preset })).toBe(
-      'v=1&preset=heavy&real.g=11&real.l=1.5',
+      'v=2&preset=heavy&real.g=11&real.l=1.5',
     );
 
     const dropped = withConfig((c) => (c.env.realParams = { m: 1.5 }));
     const hash = codec.encodeConfig(dropped, { preset });
-    expect(hash).toBe('v=1&preset=heavy&real=nominal&real.m=1.5');
+    expect(hash).toBe('v=2&preset=heavy&real=nominal&real.m=1.5');
     expect(codec.decodeHash(hash).config).toEqual(dropped);
 
-    const otherEnv = codec.decodeHash('v=1&preset=heavy&env=CartPole-v1');
+    const otherEnv = codec.decodeHash('v=2&preset=heavy&env=CartPole-v1');
     expect(otherEnv.config.env).toEqual({ id: 'CartPole-v1', realParams: {} });
     expect(kinds(otherEnv.notices)).toEqual(['unknown-param', 'unknown-param']);
   });

@@ -43,7 +43,7 @@ describe('lessons', () => {
     '%s: its setup is a link the codec reads without a notice',
     (_, { step }) => {
       const setup = step.setup as string;
-      const decoded = decodeHash(`v=1&${setup}`);
+      const decoded = decodeHash(`v=2&${setup}`);
       expect(decoded.notices).toEqual([]);
       expect(decoded.preset).toBe(presetOf(setup));
     },
@@ -51,10 +51,10 @@ describe('lessons', () => {
 
   it("compare lesson 2's exploit with exactly the healthy preset", () => {
     const sideBySide = findLesson('2')?.steps[2].setup as string;
-    const decoded = decodeHash(`v=1&${sideBySide}`);
+    const decoded = decodeHash(`v=2&${sideBySide}`);
     const [exploit, healthy] = comparedConfigs(decoded.config, decoded.compare);
-    expect(exploit).toEqual(decodeHash('v=1&preset=exploit').config);
-    expect(healthy).toEqual(decodeHash('v=1&preset=healthy').config);
+    expect(exploit).toEqual(decodeHash('v=2&preset=exploit').config);
+    expect(healthy).toEqual(decodeHash('v=2&preset=healthy').config);
   });
 
   it('reach each step from a link, lesson=ID.N', () => {
@@ -92,7 +92,7 @@ describe('lessons', () => {
   it('set up only configs the loop accepts', async () => {
     const oracleCache: NonNullable<ExperimentHooks['oracleCache']> = new Map();
     for (const { step, name } of setUp) {
-      const decoded = decodeHash(`v=1&${step.setup as string}`);
+      const decoded = decodeHash(`v=2&${step.setup as string}`);
       for (const config of comparedConfigs(decoded.config, decoded.compare)) {
         // The loop refuses unsupported knob combinations when it builds the run, before any work.
         const run = runExperiment({ ...config, backend: 'wasm' }, { oracleCache });

@@ -2,7 +2,7 @@
  * `npm run bench -- live [--preset exploit] [--backends wasm,auto] [--timeout 180]`
  *
  * How soon does a newcomer see the exploit? Serves the built app (dist/: run `npm run build`
- * first), opens it on `#v=1&preset=NAME` (with `be=` unless auto) in headless Chromium, presses
+ * first), opens it on `#v=2&preset=NAME` (with `be=` unless auto) in headless Chromium, presses
  * Play and times, from the click, the backend being chosen, the first progress of iteration 0,
  * and every report as the page's main thread receives it, until the first report whose gap
  * (sim − real) exceeds half of |real return| — the exploit on screen — or the run ends. Each
@@ -185,7 +185,7 @@ export async function run(args: string[]): Promise<void> {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.setViewportSize({ width: 1280, height: 720 });
         await listenToWorker(page);
-        const hash = `#v=1&preset=${options.preset}${backend === 'auto' ? '' : `&be=${backend}`}`;
+        const hash = `#v=2&preset=${options.preset}${backend === 'auto' ? '' : `&be=${backend}`}`;
         await page.goto(new URL(hash, server.url).toString());
         const load = loadavg()[0];
         const result = await timeToExploit(page, options.timeout);

@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
  * enough iterations that no run finishes inside a measurement; `be=` is appended per backend.
  */
 export const SMOOTHNESS_CONFIG =
-  '#v=1&it=500&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+  '#v=2&it=500&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
 
 export interface SmoothnessResult {
   /** Wall time observed, in seconds (performance.now in the page). */
