@@ -8,7 +8,7 @@ import { comparedConfigs } from '../src/config/compareVariants';
 import { expandLanes } from '../src/run/lanes';
 import type { FromWorker, RunMode, ToWorker } from '../src/workerProtocol';
 import { EngineWatchdog } from './engineWatchdog';
-import { usePlayground } from './playground/store';
+import { selectEditPlan, takesLiveChanges, usePlayground } from './playground/store';
 
 let worker: Worker | null = null;
 
@@ -175,6 +175,28 @@ export function restart(): void {
   if (worker !== null) send({ type: 'stop' });
   startRun('run');
 }
+
+/**
+ * Live knobs: an edit of a knob that needs no fresh run (src/config/knobs.ts), from the controls,
+ * the compare panel or the link, goes to the running run at once, which takes it at its next
+ * iteration; the reports then mark where. Knobs that need a fresh run wait for Restart, and a
+ * change the loop would refuse is not sent (the controls say why).
+ */
+usePlayground.subscribe((state, previous) => {
+  if (
+    state.config === previous.config &&
+    state.compare === previous.compare &&
+    state.seeds === previous.seeds &&
+    state.runVariants === previous.runVariants
+  )
+    return;
+  if (worker === null || !takesLiveChanges(state.status)) return;
+  const plan = selectEditPlan(state);
+  if (plan.live === null || plan.refused !== null) return;
+  send({ type: 'change', variants: [...plan.live] });
+  // With nothing left waiting, the run's compared configs are the ones on screen.
+  state.liveChangeSent(plan.live, plan.restart.length === 0 ? state.compare : null);
+});
 
 /** Pauses a running run (e.g. while a loaded file is viewed); does nothing otherwise. */
 export function pauseRun(): void {

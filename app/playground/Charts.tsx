@@ -54,6 +54,8 @@ import {
   type SeriesShape,
 } from './SeriesPaths';
 import { describeUndrawn, splitDrawable, type AxisKind } from './drawable';
+import { chartMarkers, sameMarkers, type ChartMarker } from './knobMarkers';
+import { KnobMarkers } from './KnobMarkers';
 import { useElementSize } from './useCanvas';
 import { useStaggered } from './useStaggered';
 
@@ -500,22 +502,27 @@ const Plot = memo(function Plot({
   margin,
   axes,
   shapes,
+  markers,
   pointedRows,
 }: {
   width: number;
   margin: typeof MARGIN;
   axes: readonly ReactNode[];
   shapes: readonly SeriesShape[];
+  markers: readonly ChartMarker[];
   pointedRows: ChartRow[] | undefined;
 }) {
   const pointed = pointedRows !== undefined;
   const series = useMemo(() => (pointed ? shapes.map(rechartsSeries) : null), [pointed, shapes]);
+  // On a knob change's rule the rule says what changed: the tooltip would cover it.
+  const [onMarker, setOnMarker] = useState(false);
   return (
     <ComposedChart width={width} height={CHART_HEIGHT} data={pointedRows} margin={margin}>
       {GRID}
       {axes}
-      {pointed && TOOLTIP}
+      {pointed && !onMarker && TOOLTIP}
       {pointed ? series : <SeriesPaths shapes={shapes} />}
+      <KnobMarkers markers={markers} onPoint={setOnMarker} />
     </ComposedChart>
   );
 });
@@ -653,6 +660,8 @@ const Chart = memo(function Chart({
     [x, left, chart.log, hasRight, right],
   );
   const keptShapes = useKept(shapes, sameShapes);
+  // Where the knobs changed while the run went on: a rule at each such iteration.
+  const markers = useKept(chartMarkers(variants), sameMarkers);
   const margin = hasRight ? MARGIN_RIGHT_AXIS : MARGIN;
 
   return (
@@ -666,6 +675,7 @@ const Chart = memo(function Chart({
               margin={margin}
               axes={axisElements}
               shapes={keptShapes}
+              markers={markers}
               pointedRows={pointed ? drawnRows : undefined}
             />
           )

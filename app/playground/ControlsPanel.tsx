@@ -1,7 +1,8 @@
 /**
- * The knobs, grouped like the config, each with an accessible label and a one-line hint. Every
- * knob shapes the run from its start, so an edit during a run is held as pending and applied by a
- * restart the user confirms.
+ * The knobs, grouped like the config, each with an accessible label and a one-line hint. While a
+ * run goes on, a knob that needs no fresh run (the registry, src/config/knobs.ts) applies to it
+ * at its next iteration (app/engineClient.ts hands it over); an edit of one that does is held as
+ * pending and applied by a restart the user confirms.
  */
 import { useId } from 'react';
 import { getEnv } from '../../src/envs';
@@ -21,7 +22,7 @@ import {
   writeKnob,
   type Knob,
 } from './knobs';
-import { selectNeedsRestart, usePlayground } from './store';
+import { selectEditPlan, selectNeedsRestart, takesLiveChanges, usePlayground } from './store';
 
 export function ControlsPanel() {
   const hide = usePlayground((state) => state.hide);
@@ -53,19 +54,47 @@ export function ControlsPanel() {
 
 function PendingChanges() {
   const needsRestart = usePlayground(selectNeedsRestart);
+  const plan = usePlayground(selectEditPlan);
+  const live = usePlayground((state) => takesLiveChanges(state.status));
   const runConfig = usePlayground((state) => state.runConfig);
+  const runCompare = usePlayground((state) => state.runCompare);
+  const runSeeds = usePlayground((state) => state.runSeeds);
   const setConfig = usePlayground((state) => state.setConfig);
-  if (!needsRestart || runConfig === null) return null;
+  const setCompare = usePlayground((state) => state.setCompare);
+  const setSeeds = usePlayground((state) => state.setSeeds);
+  const refused = live && plan.refused !== null ? plan.refused : null;
+  if ((!needsRestart && refused === null) || runConfig === null) return null;
+  const undo = () => {
+    setConfig(() => runConfig);
+    setCompare(() => runCompare);
+    setSeeds(runSeeds);
+  };
+  const waiting = live && plan.restart.length > 0 ? plan.restart.join(', ') : null;
   return (
     <div className="pending" role="status">
-      <p>
-        <strong>Changed settings apply to a new run.</strong> The charts show the run as it started.
-      </p>
+      {refused !== null && (
+        <p>
+          <strong>Not applied to the run:</strong> {refused}
+        </p>
+      )}
+      {needsRestart && (
+        <p>
+          <strong>
+            {waiting === null
+              ? 'Changed settings apply to a new run.'
+              : `${waiting}: ${plan.restart.length === 1 ? 'this change applies' : 'these changes apply'} to a new run.`}
+          </strong>{' '}
+          The charts show the run as it started
+          {live ? '; the other settings apply to it at its next iteration' : ''}.
+        </p>
+      )}
       <div className="pending-actions">
-        <button type="button" className="button button--primary" onClick={restart}>
-          Restart with these settings
-        </button>
-        <button type="button" className="button" onClick={() => setConfig(() => runConfig)}>
+        {needsRestart && (
+          <button type="button" className="button button--primary" onClick={restart}>
+            Restart with these settings
+          </button>
+        )}
+        <button type="button" className="button" onClick={undo}>
           Undo changes
         </button>
       </div>
@@ -78,6 +107,7 @@ function KnobControl({ knob }: { knob: Knob }) {
   const field = knob;
   const value = usePlayground((state) => readKnob(state.config, field));
   const setConfig = usePlayground((state) => state.setConfig);
+  const running = usePlayground((state) => takesLiveChanges(state.status));
   const set = (next: string | number) =>
     setConfig((config) => {
       const updated = writeKnob(config, field, next);
@@ -102,8 +132,7 @@ function KnobControl({ knob }: { knob: Knob }) {
           <option key={option} value={option}>
             {knob.path === 'env.id'
               ? ENV_INFO[option as EnvId].title
-              : ((knob.names as Readonly<Record<string, string>> | undefined)?.[option] ??
-                option)}
+              : ((knob.names as Readonly<Record<string, string>> | undefined)?.[option] ?? option)}
           </option>
         ))}
       </select>
@@ -142,11 +171,7 @@ function KnobControl({ knob }: { knob: Knob }) {
         aria-describedby={hintId}
         onChange={(event) =>
           set(
-            fromSlider(
-              Number(event.target.value),
-              field as Knob & { kind: 'int' | 'real' },
-              scale,
-            ),
+            fromSlider(Number(event.target.value), field as Knob & { kind: 'int' | 'real' }, scale),
           )
         }
       />
@@ -158,6 +183,14 @@ function KnobControl({ knob }: { knob: Knob }) {
     >
       <div className="knob-head">
         <label htmlFor={id}>{knob.label}</label>
+        {knob.change === 'restart' && running && (
+          <span
+            className="knob-restart"
+            title="A change applies to a new run, not the one going on"
+          >
+            new run
+          </span>
+        )}
         {shown !== null && <output htmlFor={id}>{shown}</output>}
       </div>
       {control}

@@ -9,6 +9,7 @@
 import { useId, useRef, useState, type MouseEvent } from 'react';
 import {
   buildLabOutput,
+  scheduleOf,
   csvRows,
   exportFileName,
   fileSizeProblem,
@@ -25,15 +26,18 @@ import { selectShownReportCount, usePlayground, type PlaygroundState } from './s
 async function shownOutput(state: PlaygroundState): Promise<LabOutput | null> {
   if (state.viewing !== null) {
     const { output, runIndex } = state.viewing;
-    return buildLabOutput(output.config, output.backend, [output.runs[runIndex]]);
+    return buildLabOutput(output.config, output.backend, [output.runs[runIndex]], output.schedule);
   }
   // The base config's seeds, as the lab writes `--seeds K`; compared variants are other configs.
   const lanes = state.lanes.filter((lane) => lane.variant === 0 && lane.reportCount > 0);
-  if (state.runConfig === null || lanes.length === 0) return null;
+  const started = state.runStartVariants[0];
+  if (started === undefined || lanes.length === 0) return null;
   const runs = await Promise.all(
     lanes.map(async (lane) => ({ seed: lane.seed, reports: await reportArchive.reports(lane) })),
   );
-  return buildLabOutput(state.runConfig, state.backend, runs);
+  // The config the run started from and the live changes it took since, with their iterations
+  // (every lane takes a change at the same one): the lab replays them to reproduce the run.
+  return buildLabOutput(started, state.backend, runs, scheduleOf(runs[0].reports));
 }
 
 async function exportShown(kind: 'json' | 'csv'): Promise<void> {

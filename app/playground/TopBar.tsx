@@ -1,5 +1,6 @@
 /** Run controls, where the run is, the backend in use, the preset picker and the Share button. */
 import { useId, useState } from 'react';
+import { mostIterations } from '../../src/config/knobSchedule';
 import { presets, type PresetName } from '../../src/config/presets';
 import { decodeHash } from '../../src/config/urlCodec';
 import { reset, step, togglePlay } from '../engineClient';
@@ -81,11 +82,15 @@ function RunProgress() {
   const viewing = usePlayground((state) => state.viewing !== null);
   const done = usePlayground(selectIterationsDone);
   // Compared configs may run different numbers of iterations: the run lasts as long as the longest.
-  const total = usePlayground((state) =>
+  const planned = usePlayground((state) =>
     state.viewing === null && state.runVariants.length > 0
       ? Math.max(...state.runVariants.map((config) => config.iterations))
-      : selectShownConfig(state).iterations,
+      : state.viewing === null
+        ? selectShownConfig(state).iterations
+        : mostIterations(state.viewing.output.config, state.viewing.output.schedule),
   );
+  // Iterations lowered live below those already run: the run ends after the one under way.
+  const total = Math.max(planned, done);
   const phase = usePlayground((state) => selectPacingLane(state)?.phase ?? null);
   const progress = usePlayground((state) => selectPacingLane(state)?.progress ?? 0);
   const within = phase === null ? 0 : (PHASE_ORDER.indexOf(phase) + progress) / PHASE_ORDER.length;

@@ -5,13 +5,13 @@
  */
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { effectiveOverrides, type VariantOverrides } from '../../src/config/compareVariants';
+import { knobByKey, knobChanges } from '../../src/config/knobs';
 import type { ExperimentConfig } from '../../src/config/schema';
 import { readLeaf, urlFields, type UrlField } from '../../src/config/urlKeys';
 import type { IterationReport } from '../../src/report';
 import { singleRunBands, type IterationBands } from '../../src/reportSeries';
 import { formatValue } from './knobs';
-import { usePlayground, type RunError } from './store';
+import { usePlayground, type KnobMark, type RunError } from './store';
 
 export const VARIANT_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'] as const;
 
@@ -30,6 +30,8 @@ export interface ShownVariant {
   readonly label: string;
   readonly seeds: number;
   readonly bands: readonly IterationBands[];
+  /** Where its knobs changed while it ran. */
+  readonly marks: readonly KnobMark[];
   readonly failures: readonly LaneFailure[];
   /** Every seed failed: nothing of it will be drawn. */
   readonly refused: boolean;
@@ -43,15 +45,19 @@ export function describeSetting(field: UrlField, value: string | number): string
 }
 
 /**
- * Labels that name the knobs the comparison is about: each variant by its changed settings, and
- * the base by its own values of those same knobs.
+ * Labels that name the knobs the comparison is about: each variant by the settings it runs with
+ * that the base does not, and the base by its own values of those same knobs. Read from the
+ * configs themselves, so a live change (which may reach some variants and not others) shows.
  */
-export function variantLabels(
-  base: ExperimentConfig,
-  compare: readonly VariantOverrides[],
-): string[] {
-  if (compare.length === 0) return [''];
-  const changed = compare.map((overrides) => effectiveOverrides(base, overrides));
+export function variantLabels(variants: readonly ExperimentConfig[]): string[] {
+  if (variants.length <= 1) return [''];
+  const [base, ...others] = variants;
+  const changed = others.map((config) =>
+    knobChanges(base, config).map(({ key, to }): [UrlField, string | number] => [
+      knobByKey(key) as UrlField,
+      to,
+    ]),
+  );
   const keys = new Set(changed.flatMap((entries) => entries.map(([field]) => field.key)));
   const baseEntries = urlFields
     .filter((field) => keys.has(field.key))
@@ -64,14 +70,22 @@ export function variantLabels(
 }
 
 const NO_BANDS: readonly IterationBands[] = [];
+const NO_MARKS: readonly KnobMark[] = [];
+
+/** A loaded run's marks: each report lists the changes it was the first to run with. */
+function marksOf(reports: readonly IterationReport[]): KnobMark[] {
+  return reports.flatMap((report) =>
+    report.changes === undefined ? [] : [{ iteration: report.iteration, changes: report.changes }],
+  );
+}
 
 /** The configs on screen, for the charts and legends; stable between reports. */
 export function useShownVariants(): ShownVariant[] {
   const viewing = usePlayground((state) => state.viewing);
   const runVariants = usePlayground((state) => state.runVariants);
-  const runCompare = usePlayground((state) => state.runCompare);
   const runSeeds = usePlayground((state) => state.runSeeds);
   const bands = usePlayground((state) => state.bands);
+  const knobMarks = usePlayground((state) => state.knobMarks);
   // Element-wise: a phase event replaces the lanes but none of these, so nothing redraws for it.
   const errors = usePlayground(useShallow((state) => state.lanes.map((lane) => lane.error)));
   const laneVariants = usePlayground(useShallow((state) => state.lanes.map((l) => l.variant)));
@@ -87,13 +101,14 @@ export function useShownVariants(): ShownVariant[] {
           label: '',
           seeds: 1,
           bands: reports.map(singleRunBands),
+          marks: marksOf(reports),
           failures: [],
           refused: false,
         },
       ];
     }
     if (runVariants.length === 0) return [];
-    const labels = variantLabels(runVariants[0], runCompare);
+    const labels = variantLabels(runVariants);
     return runVariants.map((_, index) => {
       const failures: LaneFailure[] = [];
       errors.forEach((error, lane) => {
@@ -108,11 +123,12 @@ export function useShownVariants(): ShownVariant[] {
         label: labels[index] ?? '',
         seeds: runSeeds,
         bands: bands[index] ?? NO_BANDS,
+        marks: knobMarks[index] ?? NO_MARKS,
         failures,
         refused: failures.length >= runSeeds,
       };
     });
-  }, [viewing, runVariants, runCompare, runSeeds, bands, errors, laneVariants, laneSeeds]);
+  }, [viewing, runVariants, runSeeds, bands, knobMarks, errors, laneVariants, laneSeeds]);
 }
 
 /** Each config's first seed's latest report (the map draws one run, not a mean). */

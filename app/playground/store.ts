@@ -18,10 +18,12 @@ import {
 } from '../../src/config/urlCodec';
 import type { ControlGroup } from '../../src/config/urlKeys';
 import type { PresetName } from '../../src/config/presets';
+import type { KnobChange } from '../../src/config/knobs';
 import type { ExperimentConfig } from '../../src/config/schema';
 import type { LabOutput } from '../../src/exportFile';
 import type { IterationReport, Phase } from '../../src/report';
 import type { IterationBands } from '../../src/reportSeries';
+import { planEdit, type EditPlan } from '../../src/run/liveEdit';
 import type { ErrorStage, LaneId, RunStatus } from '../../src/workerProtocol';
 import { appendBands } from './bandsWindow';
 import { reportArchive } from './reportArchive';
@@ -73,11 +75,23 @@ export interface LaneState {
   readonly error: RunError | null;
 }
 
+/** Where the knobs of a compared config changed while its run went on. */
+export interface KnobMark {
+  /** The first iteration (0-based, as reports count) run with the new values. */
+  readonly iteration: number;
+  readonly changes: readonly KnobChange[];
+}
+
 interface RunSlice {
   runId: number;
   /** The configs the current run was started with, the base first; empty before the first run. */
+  runStartVariants: ExperimentConfig[];
+  /**
+   * The configs the run goes on with: those it started with and the live changes handed to it
+   * since (src/config/knobs.ts); empty before the first run.
+   */
   runVariants: ExperimentConfig[];
-  /** The run's base config; null before the first run. */
+  /** The run's base config as it goes on; null before the first run. */
   runConfig: ExperimentConfig | null;
   runCompare: VariantOverrides[];
   runSeeds: number;
@@ -89,6 +103,13 @@ interface RunSlice {
    * 1 000 iterations, thinned for the charts (bandsWindow.ts).
    */
   bands: IterationBands[][];
+  /** Per compared config, where its knobs changed during the run (its first seed's reports say). */
+  knobMarks: KnobMark[][];
+  /** Live knob changes were handed to the run: it goes on with these configs from its next iteration. */
+  liveChangeSent: (
+    variants: readonly ExperimentConfig[],
+    compare: VariantOverrides[] | null,
+  ) => void;
   runStarted: (
     runId: number,
     setup: {
@@ -233,6 +254,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
   const ours = (runId: number) => runId === get().runId;
   return {
     runId: 0,
+    runStartVariants: [],
     runVariants: [],
     runConfig: null,
     runCompare: [],
@@ -240,10 +262,12 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
     status: 'idle',
     lanes: [],
     bands: [],
+    knobMarks: [],
     runStarted: (runId, { variants, compare, seeds, lanes }) => {
       reportArchive.start(runId);
       set({
         runId,
+        runStartVariants: variants,
         runVariants: variants,
         runConfig: variants[0],
         runCompare: compare,
@@ -261,6 +285,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
           error: null,
         })),
         bands: variants.map(() => []),
+        knobMarks: variants.map(() => []),
         error: null,
         divergence: null,
         fallback: null,
@@ -279,6 +304,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
     reportReceived: (runId, lane, report) => {
       if (!ours(runId)) return;
       reportArchive.add(runId, lane, report);
+      const { changes } = report;
       set((state) => ({
         lanes: updateLane(state.lanes, lane, (l) => ({
           ...l,
@@ -287,8 +313,26 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
           phase: null,
           progress: 0,
         })),
+        // Every lane takes a change at the same iteration: its first seed's report says where.
+        ...(changes === undefined ||
+        lane.seedIndex !== 0 ||
+        state.knobMarks[lane.variant] === undefined
+          ? {}
+          : {
+              knobMarks: state.knobMarks.map((marks, variant) =>
+                variant === lane.variant
+                  ? [...marks, { iteration: report.iteration, changes }]
+                  : marks,
+              ),
+            }),
       }));
     },
+    liveChangeSent: (variants, compare) =>
+      set((state) => ({
+        runVariants: [...variants],
+        runConfig: variants[0],
+        runCompare: compare ?? state.runCompare,
+      })),
     bandsReceived: (runId, variant, bands) => {
       if (!ours(runId)) return;
       set((state) => {
@@ -316,6 +360,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
       reportArchive.clear();
       set((state) => ({
         runId: state.runId + 1,
+        runStartVariants: [],
         runVariants: [],
         runConfig: null,
         runCompare: [],
@@ -323,6 +368,7 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
         status: 'idle',
         lanes: [],
         bands: [],
+        knobMarks: [],
         divergence: null,
         fallback: null,
         engineSilence: null,
@@ -435,10 +481,39 @@ export const hasReports = (state: PlaygroundState): boolean =>
 
 export const isActive = (status: Status): boolean => status === 'starting' || status === 'running';
 
-/** The run's setup differs from the one on screen: a restart is needed to apply the edits. */
-export const selectNeedsRestart = (state: PlaygroundState): boolean =>
-  state.runConfig !== null &&
-  state.status !== 'idle' &&
-  (JSON.stringify(state.runConfig) !== JSON.stringify(state.config) ||
-    JSON.stringify(state.runCompare) !== JSON.stringify(state.compare) ||
-    state.runSeeds !== state.seeds);
+/** A run that can still take live changes: it has not ended. */
+export const takesLiveChanges = (status: Status): boolean =>
+  status === 'starting' || status === 'running' || status === 'pausing' || status === 'paused';
+
+const NO_EDIT: EditPlan = { restart: [], live: null, refused: null };
+let lastPlan: { inputs: readonly unknown[]; plan: EditPlan } | null = null;
+
+/**
+ * What the settings on screen mean for the run (src/run/liveEdit.ts): which need a restart, and
+ * what the run goes on with at its next iteration. Asked on every store update, so kept while its
+ * inputs are the same objects.
+ */
+export const selectEditPlan = (state: PlaygroundState): EditPlan => {
+  if (state.runVariants.length === 0) return NO_EDIT;
+  const inputs = [state.runVariants, state.runSeeds, state.config, state.compare, state.seeds];
+  if (lastPlan !== null && lastPlan.inputs.every((input, i) => input === inputs[i])) {
+    return lastPlan.plan;
+  }
+  const plan = planEdit(
+    { variants: state.runVariants, seeds: state.runSeeds },
+    { config: state.config, compare: state.compare, seeds: state.seeds },
+  );
+  lastPlan = { inputs, plan };
+  return plan;
+};
+
+/**
+ * The settings on screen differ from the run's in a way it cannot take: knobs that need a fresh
+ * run (the registry says which), or any change once the run has ended. A restart applies them.
+ */
+export const selectNeedsRestart = (state: PlaygroundState): boolean => {
+  if (state.runConfig === null || state.status === 'idle') return false;
+  const plan = selectEditPlan(state);
+  if (takesLiveChanges(state.status)) return plan.restart.length > 0;
+  return plan.restart.length > 0 || plan.live !== null;
+};

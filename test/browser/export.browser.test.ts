@@ -92,7 +92,9 @@ describe('results files', () => {
     expect(parsed.output.config.model.width).toBe(32);
     expect(parsed.output.backend?.backend).toBe('wasm');
     const raw = JSON.parse(jsonBytes.toString('utf8')) as Record<string, unknown>;
-    expect(Object.keys(raw).sort()).toEqual(['backend', 'config', 'runs', 'summary']);
+    expect(Object.keys(raw).sort()).toEqual(['backend', 'config', 'runs', 'schedule', 'summary']);
+    // Nothing was changed while it ran.
+    expect(parsed.output.schedule).toEqual([]);
 
     // The lab takes the exported file as its config and runs the same experiment.
     const dir = await mkdtemp(join(tmpdir(), 'export-test-'));

@@ -132,14 +132,14 @@ describe('live knobs', () => {
       },
       hash(page).replace('lr=0.003', 'lr=0.0005'),
     );
-    await expect.poll(() => rate.getAttribute('aria-valuetext')).toBe('5e-4');
+    await expect.poll(() => rate.getAttribute('aria-valuetext')).toBe('5.0e-4');
     expect(await page.getByRole('button', { name: 'Restart with these settings' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect
       .poll(() => markersIn(page, 'Returns').count(), { timeout: 60_000 })
       .toBe(2);
     expect(await markersIn(page, 'Returns').nth(1).getAttribute('data-knob-change')).toBe(
-      'lr 0.003 → 5e-4',
+      'lr 0.003 → 5.0e-4',
     );
     await page.getByRole('button', { name: 'Pause' }).click();
     pageErrors.assertNone();
