@@ -4,7 +4,14 @@
  * to the previous setup, and keeps the teacher's hidden control groups.
  */
 import { defaultConfig } from '../../src/config/parse';
-import { decodeHash, URL_VERSION, type LessonRef, type UrlNotice } from '../../src/config/urlCodec';
+import {
+  decodeHash,
+  URL_VERSION,
+  type DecodedHash,
+  type LessonRef,
+  type UrlNotice,
+} from '../../src/config/urlCodec';
+import type { ControlGroup } from '../../src/config/urlKeys';
 import { reset } from '../engineClient';
 import { usePlayground } from '../playground/store';
 import { findLesson } from './lessons';
@@ -20,10 +27,17 @@ export function resolveLessonRef(ref: LessonRef): LessonRef | null {
  * Opens the step `ref` names, clamped into its lesson. Opened from a link (`link` holds what the
  * link's decoding had to say), the reference is kept as the link wrote it, so the panel can say
  * that a step past the end was asked for, and the link's notices are kept with the step's.
+ *
+ * A step without a setup of its own goes on with the experiment of the steps before it: moving
+ * on to it keeps the one on screen, and a link to it sets up the nearest earlier step's (the
+ * README's `#lesson=3.2` opens the adversary preset that step 3.1 set, not the defaults).
  */
 export function openLessonStep(
   ref: LessonRef,
-  link: { readonly notices: readonly UrlNotice[] } | null = null,
+  link: {
+    readonly notices: readonly UrlNotice[];
+    readonly hide?: readonly ControlGroup[];
+  } | null = null,
 ): void {
   const resolved = resolveLessonRef(ref);
   const store = usePlayground.getState();
@@ -32,18 +46,26 @@ export function openLessonStep(
     return;
   }
   const lesson = link === null ? resolved : ref;
-  const step = (findLesson(resolved.id)?.steps ?? [])[resolved.step];
-  if (step?.setup === undefined) {
+  const steps = findLesson(resolved.id)?.steps ?? [];
+  const setup =
+    link === null
+      ? steps[resolved.step]?.setup
+      : steps
+          .slice(0, resolved.step + 1)
+          .reverse()
+          .find((step) => step.setup !== undefined)?.setup;
+  if (setup === undefined && link === null) {
     store.setLesson(lesson);
     return;
   }
   // The figures a step quotes must come from its own experiment, not the last one's.
   reset();
-  const decoded = decodeHash(`v=${URL_VERSION}&${step.setup}`);
+  const decoded = decodeHash(`v=${URL_VERSION}${setup === undefined ? '' : `&${setup}`}`);
   store.loadDecoded({
     ...decoded,
     notices: [...(link?.notices ?? []), ...decoded.notices],
-    hide: store.hide,
+    // A link's own hide= holds, as on a fresh load; moving through lessons keeps the teacher's.
+    hide: link?.hide === undefined ? store.hide : [...link.hide],
     lesson,
   });
 }
@@ -57,13 +79,27 @@ export function closeLesson(): void {
  * experiment of its own: it opens the step with the step's setup. A link that also carries a
  * config keeps that config — its author may have changed the step's.
  */
-export function openBareLessonLink(hash: string): void {
-  const decoded = decodeHash(hash);
-  if (decoded.lesson === null || findLesson(decoded.lesson.id) === undefined) return;
+export function openBareLessonLink(link: string | DecodedHash): boolean {
+  const decoded = typeof link === 'string' ? decodeHash(link) : link;
+  if (decoded.lesson === null || findLesson(decoded.lesson.id) === undefined) return false;
   const bare =
     decoded.preset === null &&
     decoded.compare.length === 0 &&
     decoded.seeds === 1 &&
     JSON.stringify(decoded.config) === JSON.stringify(defaultConfig);
   if (bare) openLessonStep(decoded.lesson, decoded);
+  return bare;
+}
+
+/**
+ * A link followed or typed while the page is open (its hash changed) is applied as a fresh load
+ * of it would be: the link's config, preset, comparison, seeds, classroom keys and notices replace
+ * the page's (a bare lesson link sets its step up), and a loaded file gives way to it. The run
+ * takes what the link changed as it takes any edit: live knobs at its next iteration, the others
+ * at a restart the user confirms.
+ */
+export function openLink(decoded: DecodedHash): void {
+  const store = usePlayground.getState();
+  store.closeViewing();
+  if (!openBareLessonLink(decoded)) store.loadDecoded(decoded);
 }

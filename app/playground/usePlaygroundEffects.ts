@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { decodeHash, encodeConfig, isRefusedLink } from '../../src/config/urlCodec';
 import { step, togglePlay } from '../engineClient';
+import { openLink } from '../lessons/lessonNavigation';
 import { usePlayground, type PlaygroundState } from './store';
 
 /**
- * The URL is the config: the hash follows every edit, and a hash typed or pasted is loaded. A
+ * The URL is the config: the hash follows every edit, and a hash typed, pasted or followed is
+ * applied as a fresh load of it would be (lessonNavigation.ts, `openLink`). A
  * link the app refused (another version's) stays in the address bar, not rewritten to the
  * defaults shown instead, until the user changes something: "reload the page to get the latest
  * app" needs it there.
@@ -41,7 +43,7 @@ export function useHashSync(): void {
       const decoded = decodeHash(window.location.hash);
       keepingLink = isRefusedLink(decoded);
       try {
-        usePlayground.getState().loadDecoded(decoded);
+        openLink(decoded);
       } finally {
         keepingLink = false;
       }
