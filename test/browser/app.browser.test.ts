@@ -115,11 +115,11 @@ describe('playground', () => {
       .poll(() => page.getByRole('button', { name: 'Play' }).isVisible(), { timeout: 30_000 })
       .toBe(true);
 
-    // A changed knob during a run waits for a confirmed restart.
+    // A changed knob that shapes the model waits for a confirmed restart, and is named.
     await page.getByRole('combobox', { name: 'Activation' }).selectOption('tanh');
     expect(page.url()).toContain('act=tanh');
     await expect
-      .poll(() => page.getByText('Changed settings apply to a new run.').isVisible())
+      .poll(() => page.getByText('Activation: this change applies to a new run.').isVisible())
       .toBe(true);
     await page.getByRole('button', { name: 'Undo changes' }).click();
     expect(page.url()).not.toContain('act=tanh');
