@@ -11,15 +11,14 @@
  *   persistent: model parameters × (weights, AdamW's two moments); policy and critic ×
  *               (weights, Adam's moments, gradients); the replay buffer; the fixed evaluation
  *               data (uniform box, oracle transitions).
- *   fit:        one minibatch step on the tape (E × batch rows through every layer, its gradients),
+ *   fit:        one minibatch step (E × batch rows through every layer and back, fitStep.ts),
  *               the buffer's training split gathered into float64 rows, the split evaluation.
  *               The model's gradients here, and its folded inference copy in the other phases.
- *   improve:    gradient optimiser: the whole H-step rollout on the tape, because the gradient
- *               flows back through every step (rollout.ts keeps each step's observations, actions,
- *               member predictions and masks; the tape adds every layer's activations), and the
- *               gradients tfjs accumulates until the scope ends; REINFORCE: the rollout without a
- *               tape plus log π over all H·R rows on one; CEM-MPC: K evaluation episodes plan in
- *               lockstep, one rollout of K × population rows over the CEM horizon.
+ *   improve:    gradient optimiser: the whole H-step rollout kept for backpropagation through
+ *               time (src/imagination/ keeps each step's states, every layer's activations and
+ *               act′, the member masks); REINFORCE: the rollout plus log π over all H·R rows;
+ *               CEM-MPC: K evaluation episodes plan in lockstep, one rollout of K × population
+ *               rows over the CEM horizon.
  *   evaluate:   the sim rollout of the evaluation episodes, and the model's one-step error on the
  *               uniform box, on-policy and oracle rows.
  *
@@ -38,8 +37,8 @@ type Activation = ExperimentConfig['model']['activation'];
  * fragments, so the heap a run needs is well above its live tensors; WebGL and WebGPU hold
  * textures and buffers in a GPU process with limits of their own; and the classroom laptops this
  * is for have 4–8 GB shared with the browser and the OS. An estimated 1.5 GiB keeps an estimate
- * that is off by up to 2× under the wasm32 ceiling, and every preset is far below it (the default
- * config needs about 0.5 GiB, its peak while training the policy through 32 imagined steps).
+ * that is off by up to 2× under the wasm32 ceiling, and every preset is far below it (the heavy
+ * preset needs about 0.2 GiB, its peak while training the policy through 32 imagined steps).
  */
 export const MEMORY_BUDGET_BYTES = 1.5 * 1024 ** 3;
 
@@ -48,24 +47,20 @@ const F64 = 8;
 /**
  * Float32 values held per hidden unit and row, measured with tf.profile on WASM (the forward pass
  * keeps about three: the fused kernel's input view, output and the next layer's input; silu is
- * not fused and keeps z and sigmoid(z) too). `tape`: under a gradient scope, per unit and row,
- * before the backward pass doubles it (BACKWARD_FACTOR).
+ * not fused and keeps z and sigmoid(z) too).
  */
-const FLOATS_PER_HIDDEN_UNIT: Record<
-  Activation,
-  { readonly forward: number; readonly tape: number }
-> = {
-  relu: { forward: 3, tape: 3.5 },
-  elu: { forward: 3, tape: 5 },
-  sigmoid: { forward: 3, tape: 4 },
-  tanh: { forward: 3, tape: 4.5 },
-  silu: { forward: 5, tape: 6.5 },
+const FLOATS_PER_HIDDEN_UNIT: Record<Activation, { readonly forward: number }> = {
+  relu: { forward: 3 },
+  elu: { forward: 3 },
+  sigmoid: { forward: 3 },
+  tanh: { forward: 3 },
+  silu: { forward: 5 },
 };
 /** The critic's hidden layers run matMul, add and tanh unfused: three values a unit. */
 const CRITIC_FLOATS_PER_HIDDEN_UNIT = 3;
 /**
- * tfjs accumulates the gradient of every recorded tensor during the backward pass and frees them
- * only when the gradient scope ends: the tape's bytes are held about twice at its end.
+ * A backward pass over a batch of rows (the critic's step, REINFORCE's log π) holds the forward
+ * pass's values and their gradients at once: about twice the forward's bytes.
  */
 const BACKWARD_FACTOR = 2;
 /** The critic's fixed shape (experiment.ts) and the evaluation's fixed rows. */
@@ -127,9 +122,8 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
   const L = config.evaluation.episodeLength;
   const perUnit = FLOATS_PER_HIDDEN_UNIT[m.activation];
   const hidden = m.width * m.depth;
-  /** Floats per member and row: a forward pass without a tape, and one on the tape. */
+  /** Floats per member and row of a forward pass. */
   const forwardRow = input + perUnit.forward * hidden + 3 * output;
-  const tapeRow = input + perUnit.tape * hidden + 3 * output;
   const criticHidden = CRITIC.width * CRITIC.depth * CRITIC_FLOATS_PER_HIDDEN_UNIT;
   const MODEL = ['model.ensembleSize', 'model.width', 'model.depth'];
   const POLICY = ['optimiser.policyWidth', 'optimiser.policyDepth'];

@@ -1,532 +1,98 @@
 /**
  * The world model as the imagination engine runs it: its weights frozen for a phase (the policy
- * trains against a fixed model), folded once, and laid out so that one imagined step of every
- * member is a handful of kernels.
- *
- * Folding (per member, in float64 on the host, then rounded once):
- *   input normalisation   x̃ = (x − μ)/σ              → W₀ ← diag(1/σ)·W₀,  b₀ ← b₀ − (μ/σ)·W₀
- *   tanh hidden layers    tanh(z) = 2σ(2z) − 1        → sigmoid layers, the "2s − 1" absorbed by the next
- *   output denormalisation ŷ·σₜ + μₜ                  → W ← W·diag(σₜ),  b ← b·σₜ + μₜ   (real-unit Δo, r)
- *   squashed box actions  a = low + (high − low)·s    → the action row of W₀ scaled, b₀ shifted
- * Layout (members side by side, E blocks of the hidden width W):
- *   H₁ = act(X·[W₀¹ … W₀ᴱ] + b₀) ⊙ M̃          X = [o | r_acc | features], M̃ the member mask widened
- *   H_l = act(H_{l−1}·blockdiag(W_l¹ … W_lᴱ) + b_l) ⊙ M̃
- *   O = H_L·[W_L¹; …; W_Lᴱ] + M·B              → the chosen member's Δo (and r) per row
- * where M [R, E] says which member steps each row: a one-hot per row (TS1: a member drawn per
- * trajectory and step; 'all': each member its own copies of the starts) or 1/E (the mean).
- * The masks cost nothing in FLOPs beyond the wasted blocks: the block-diagonal matMul computes
- * E² blocks where E are needed, which for the small ensembles this engine runs (E·W ≤ a few
- * hundred) costs less than the E times more kernels of a per-member layout.
- *
- * Depth 0 (a linear model) has no hidden layer to mask: O = ((X·[W¹ … Wᴱ] + b) ⊙ M̃ₒ)·S, with
- * S [E·D, D] summing the member blocks.
+ * trains against a fixed model) and folded once (memberFolding.ts), in one of two layouts:
+ * - block (blockEnsemble.ts): the members side by side, one block-diagonal matMul per hidden
+ *   layer: E² blocks of arithmetic where E are needed, but a handful of kernels a step;
+ * - members (memberEnsemble.ts): one matMul per member and layer on every row: E times the
+ *   kernels, E times less arithmetic than the block layout.
+ * Which one is fixed by the sizes (not timed at run time, so a seed's numbers never depend on the
+ * machine's load): the block layout while the members' hidden units number at most
+ * BLOCK_UNITS, above which its wasted blocks cost more than the per-member layout's kernels
+ * (on WASM: 3 × 64 units, block 0.14 ms a step's hidden layer against 0.2 ms of dispatch
+ * per member; 5 × 200, 20 ms against 4 ms).
+ * Which member steps each row comes as a member mask per step (memberChoice.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ActionSpace } from '../envs/types';
-import type { Activation } from '../models/activation';
-import { actionFeatureDim } from '../models/actions';
 import type { WorldModel } from '../models/worldModel';
-import { activationDerivative, activationGradient, matMul, splitRows, type StackActivation } from './kernels';
-import { denseLayer } from './denseStack';
-import { tidyKeeping } from '../models/tidy';
+import { BlockEnsemble } from './blockEnsemble';
+import type { StackActivation } from './kernels';
+import { MemberEnsemble } from './memberEnsemble';
+import { foldModel, type ActionInput, type EnsembleColumns, type FoldOptions } from './memberFolding';
 
-/** How the rollout hands actions to the model. */
-export type ActionInput =
-  /** Env-format actions, encoded as the model was trained: box clipped, discrete one-hot or relaxed. */
-  | 'env'
-  /** Box only: s ∈ (0, 1) with a = low + (high − low)·s (the policy's squashed output, folded in). */
-  | 'squashed';
+export type { ActionInput, EnsembleColumns };
 
-export interface EnsembleColumns {
-  /** Observation columns d. */
-  readonly observation: number;
-  /** State columns: the observation, then the learned reward's accumulator if the reward is learned. */
-  readonly state: number;
-  /** Action feature columns f. */
-  readonly features: number;
-  /** Model input columns: state, then features. */
-  readonly input: number;
-}
+/** The members' hidden units (E·W) up to which the block layout runs. */
+export const BLOCK_UNITS = 256;
 
-/** Which member steps each row at one step, and its widened forms (see the file comment). */
+export type HiddenActivation = StackActivation | 'silu';
+
+/** Which member steps each row at one step, in the form the layout reads. */
 export interface MemberMask {
   /** [R, E]: one-hot rows, or 1/E for the mean. */
   readonly weights: tf.Tensor2D;
-  /** [R, E·W] (or [R, E·D] at depth 0): 0/1 per unit, null if every member runs every row. */
+  /** Block layout: [R, E·W] (depth 0: [R, E·D]) 0/1 per unit, null if every member runs every row. */
   readonly hidden: tf.Tensor2D | null;
-  /** [R, E·W] (or [R, E·D]): the weights per unit, for the last layer before the sum over members. */
-  readonly last: tf.Tensor2D;
+  /** Block layout: [R, E·W] (or [R, E·D]): the weights per unit, for the last layer before the sum. */
+  readonly last: tf.Tensor2D | null;
+  /** Member layout: member m's weight per row [R, 1]. */
+  readonly columns: tf.Tensor2D[] | null;
 }
 
 /** What one step keeps for its backward pass. */
 export interface EnsembleTrace {
   readonly input: tf.Tensor2D;
-  /** Each hidden layer's masked output (depth 0: the masked per-member outputs). */
+  /** Block: each hidden layer's masked output (depth 0: the masked per-member outputs); members: member-major. */
   readonly hidden: tf.Tensor2D[];
   /** silu's pre-activations, whose derivative needs z. */
   readonly preActivations: tf.Tensor2D[];
   readonly mask: MemberMask;
 }
 
-interface HostLayer {
-  readonly rows: number;
-  readonly columns: number;
-  /** Row-major [rows, columns]. */
-  readonly weight: Float64Array;
-  readonly bias: Float64Array;
-}
+export type FrozenEnsembleOptions = FoldOptions;
 
-type HiddenActivation = StackActivation | 'silu';
-
-export interface FrozenEnsembleOptions {
-  readonly reward: 'known' | 'learned';
-  readonly actionInput: ActionInput;
-}
-
-export class FrozenEnsemble {
+export interface FrozenEnsemble {
   readonly members: number;
-  readonly hiddenWidth: number;
   readonly depth: number;
   readonly activation: HiddenActivation;
   readonly columns: EnsembleColumns;
   readonly actionSpace: ActionSpace;
-  private readonly layers: { weight: tf.Tensor2D; bias: tf.Tensor1D }[];
-  private readonly transposed: tf.Tensor2D[];
-  /** [E, state]: each member's output bias (depth ≥ 1). */
-  private readonly memberBias: tf.Tensor2D | null;
-  /** [E, E·W] (depth 0: [E, E·D]): widens a member mask to its units. */
-  private readonly widen: tf.Tensor2D;
-  /** Depth 0: [E·D, D] sums the member blocks; [input, E·D] its transpose for backward. */
-  private readonly sumMembers: tf.Tensor2D | null;
-  private readonly sumMembersTransposed: tf.Tensor2D | null;
-  /** Every member's Δo on shared rows: the head block-diagonal [E·W, E·d], its bias [E·d], its transpose. */
-  private readonly memberHead: { weight: tf.Tensor2D; bias: tf.Tensor1D; transposed: tf.Tensor2D };
-
-  private constructor(
-    model: WorldModel,
-    perMember: HostLayer[][],
-    activation: HiddenActivation,
-    columns: EnsembleColumns,
-  ) {
-    this.members = perMember.length;
-    this.depth = perMember[0].length - 1;
-    this.hiddenWidth = this.depth === 0 ? 0 : perMember[0][0].columns;
-    this.activation = activation;
-    this.columns = columns;
-    this.actionSpace = model.spec.actionSpace;
-    const E = this.members;
-    const built = buildBlockLayout(perMember, columns);
-    this.layers = built.layers.map(({ weight, bias }) => ({
-      weight: tf.tensor2d(toFloat32(weight.values), [weight.rows, weight.columns]),
-      bias: tf.tensor1d(toFloat32(bias)),
-    }));
-    this.transposed = built.transposed.map((t) => tf.tensor2d(toFloat32(t.values), [t.rows, t.columns]));
-    this.memberBias = built.memberBias === null ? null : tf.tensor2d(toFloat32(built.memberBias), [E, columns.state]);
-    const unit = this.depth === 0 ? columns.state : this.hiddenWidth;
-    this.widen = tf.tensor2d(blockOnes(E, unit), [E, E * unit]);
-    this.sumMembers = built.sumMembers === null ? null : tf.tensor2d(toFloat32(built.sumMembers.values), [E * columns.state, columns.state]);
-    this.sumMembersTransposed =
-      built.sumMembersTransposed === null ? null : tf.tensor2d(toFloat32(built.sumMembersTransposed.values), [columns.input, E * columns.state]);
-    const head = memberDeltaHead(perMember, columns);
-    this.memberHead = {
-      weight: tf.tensor2d(toFloat32(head.weight.values), [head.weight.rows, head.weight.columns]),
-      bias: tf.tensor1d(toFloat32(head.bias)),
-      transposed: tf.tensor2d(toFloat32(head.transposed.values), [head.transposed.rows, head.transposed.columns]),
-    };
-  }
-
-  /**
-   * Reads the model's weights (asynchronously: a synchronous read loses a WebGPU device) and
-   * folds them. Gaussian models step to their mean: the log-variance head is not needed here.
-   */
-  static async fromModel(model: WorldModel, options: FrozenEnsembleOptions): Promise<FrozenEnsemble> {
-    const space = model.spec.actionSpace;
-    if (options.actionInput === 'squashed' && space.kind !== 'box') throw new Error('FrozenEnsemble: squashed actions are for box spaces');
-    const params = model.ensemble;
-    const E = params.shape.members;
-    const d = model.observationDim;
-    const f = actionFeatureDim(space);
-    const learned = options.reward === 'learned';
-    const state = d + (learned ? 1 : 0);
-    const columns: EnsembleColumns = { observation: d, state, features: f, input: state + f };
-    const [weights, biases] = await Promise.all([
-      Promise.all(params.weights.map((layer) => Promise.all(layer.map((w) => w.data() as Promise<Float32Array>)))),
-      Promise.all(params.biases.map((layer) => Promise.all(layer.map((b) => b.data() as Promise<Float32Array>)))),
-    ]);
-    const activation = model.config.activation;
-    const perMember = Array.from({ length: E }, (_, m) =>
-      foldMember(
-        weights.map((layer, l) => ({ values: layer[m], rows: params.weights[l][m].shape[0], columns: params.weights[l][m].shape[1] as number })),
-        biases.map((layer) => layer[m]),
-        model.stats,
-        activation,
-        { observation: d, features: f, learnedReward: learned, actionInput: options.actionInput, space },
-      ),
-    );
-    return new FrozenEnsemble(model, perMember, activation === 'tanh' ? 'sigmoid' : activation, columns);
-  }
-
-  /** Widens member weights [R, E] (one-hot rows, or 1/E for the mean) into a step's mask. */
-  mask(weights: tf.Tensor2D, kind: 'oneHot' | 'mean'): MemberMask {
-    const last = matMul(weights, this.widen) as tf.Tensor2D;
-    return { weights, hidden: kind === 'mean' ? null : last, last };
-  }
-
+  /** One step's mask from member weights [R, E] (one-hot rows, or 1/E for the mean). */
+  mask(weights: tf.Tensor2D, kind: 'oneHot' | 'mean'): MemberMask;
+  /** H steps' masks from their weights stacked [H·R, E] (one-hot rows), widened once for all. */
+  stepMasks(weights: tf.Tensor2D, horizon: number): MemberMask[];
   /**
    * One imagined step of the chosen members: the next state [R, state] = state + O (Δo, and r in
-   * the accumulator column), O's summands (for the learned reward), and what backward needs if
-   * `keep`. X = [state | features].
+   * the accumulator column), O's summands (for the learned reward, which sits in their
+   * accumulator column), and what backward needs if `keep`. X = [state | features].
    */
-  advance(
-    state: tf.Tensor2D,
-    input: tf.Tensor2D,
-    mask: MemberMask,
-    keep: boolean,
-  ): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null } {
-    return tidyKeeping(() => {
-      const hidden: tf.Tensor2D[] = [];
-      const preActivations: tf.Tensor2D[] = [];
-      let change: tf.Tensor2D[];
-      if (this.depth === 0) {
-        const masked = tf.mul(tf.add(matMul(input, this.layers[0].weight), this.layers[0].bias), mask.last) as tf.Tensor2D;
-        hidden.push(masked);
-        change = [matMul(masked, this.sumMembers as tf.Tensor2D)];
-      } else {
-        let h = input;
-        for (let l = 0; l < this.depth; l++) {
-          const layerMask = l + 1 === this.depth ? mask.last : mask.hidden;
-          const { y, z } = this.hiddenLayer(h, l);
-          if (z !== null) preActivations.push(z);
-          h = layerMask === null ? y : (tf.mul(y, layerMask) as tf.Tensor2D);
-          hidden.push(h);
-        }
-        change = [matMul(h, this.layers[this.depth].weight), matMul(mask.weights, this.memberBias as tf.Tensor2D)];
-      }
-      const next = tf.addN([state, ...change]) as tf.Tensor2D;
-      return {
-        next,
-        change: this.columns.state > this.columns.observation ? change : [],
-        trace: keep ? { input, hidden, preActivations, mask } : null,
-      };
-    });
-  }
-
+  advance(state: tf.Tensor2D, input: tf.Tensor2D, mask: MemberMask, keep: boolean): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null };
   /**
-   * The hidden layers' act′ for many steps at once, as factors per step and layer (stacked, two
-   * kernels, cut back into steps), where the masked output alone gives it: relu and sigmoid
-   * (0 where the mask zeroed a unit). Null where backward works it out per step.
+   * The hidden layers' act′ for many steps at once, as factors per step (stacked, two kernels a
+   * layer, cut back into steps) where the output alone gives them (relu, sigmoid); else null.
    */
-  hiddenDerivatives(traces: readonly EnsembleTrace[]): (tf.Tensor2D[] | null)[] {
-    const activation = this.activation;
-    if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid') || traces.some((t) => t.mask.hidden === null)) {
-      return traces.map(() => null);
-    }
-    const perLayer = Array.from({ length: this.depth }, (_, l) =>
-      tf.tidy(() => splitRows(activationDerivative(tf.concat(traces.map((t) => t.hidden[l]), 0) as tf.Tensor2D, activation), traces.length)),
-    );
-    return traces.map((_, t) => perLayer.map((factors) => factors[t]));
-  }
-
+  hiddenDerivatives(traces: readonly EnsembleTrace[]): (tf.Tensor2D[] | null)[];
   /**
-   * dL/dX [R, input] of one step from dL/dO, with dO given in input columns (the state's
-   * columns first; whatever sits in the feature columns is ignored). `derivatives`: the
-   * hidden layers' act′ from `hiddenDerivatives`, if it gave them.
+   * dL/dX [R, input] of one step from dL/dO given in input columns (the state's columns first;
+   * whatever sits in the feature columns is ignored), with `hiddenDerivatives`' factors if any.
    */
-  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives: readonly tf.Tensor2D[] | null = null): tf.Tensor2D {
-    if (this.depth === 0) {
-      const dMasked = tf.mul(matMul(dChange, this.sumMembersTransposed as tf.Tensor2D), trace.mask.last) as tf.Tensor2D;
-      return matMul(dMasked, this.transposed[0]);
-    }
-    // transposed[depth] is the head's transpose laid out on input columns: [input, E·W].
-    let dh: tf.Tensor2D = matMul(dChange, this.transposed[this.depth]);
-    if (trace.mask.hidden === null) throw new Error('FrozenEnsemble.backward: the members\' mean is for forward rollouts only');
-    let silu = trace.preActivations.length;
-    for (let l = this.depth - 1; l >= 0; l--) {
-      const out = trace.hidden[l];
-      let dz: tf.Tensor2D;
-      if (derivatives !== null) {
-        dz = tf.mul(dh, derivatives[l]) as tf.Tensor2D;
-      } else if (this.activation === 'silu') {
-        silu--;
-        dz = tf.mul(siluGradient(dh, trace.preActivations[silu]), trace.mask.hidden) as tf.Tensor2D;
-      } else {
-        // relu′ and sigmoid′ vanish where the mask zeroed the output; elu′ does not (it is 1 at 0).
-        dz = activationGradient(dh, out, this.activation);
-        if (this.activation === 'elu') dz = tf.mul(dz, trace.mask.hidden) as tf.Tensor2D;
-      }
-      dh = matMul(dz, this.transposed[l]);
-    }
-    return dh;
-  }
-
-  /**
-   * Every member's predicted Δo for the same rows X [n, input] → [n, E·d] (member m's block at
-   * m·d), and what `memberDeltasBackward` needs: the ensemble's disagreement and its gradient.
-   */
-  memberDeltas(input: tf.Tensor2D): { deltas: tf.Tensor2D; trace: EnsembleTrace } {
-    return tidyKeeping(() => {
-      const hidden: tf.Tensor2D[] = [];
-      const preActivations: tf.Tensor2D[] = [];
-      // At depth 0 the head reads the input itself.
-      let h = input;
-      for (let l = 0; l < this.depth; l++) {
-        const { y, z } = this.hiddenLayer(h, l);
-        if (z !== null) preActivations.push(z);
-        h = y;
-        hidden.push(h);
-      }
-      const deltas = tf.add(matMul(h, this.memberHead.weight), this.memberHead.bias) as tf.Tensor2D;
-      const everyone = tf.ones([1, 1]) as tf.Tensor2D;
-      return { deltas, trace: { input, hidden, preActivations, mask: { weights: everyone, hidden: null, last: everyone } } };
-    });
-  }
-
+  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives?: readonly tf.Tensor2D[] | null): tf.Tensor2D;
+  /** Every member's Δo for the same rows X [n, input] → [n, E·d] (member m's block at m·d). */
+  memberDeltas(input: tf.Tensor2D): { deltas: tf.Tensor2D; trace: EnsembleTrace };
   /** dL/dX [n, input] from dL/d(every member's Δo) [n, E·d]. */
-  memberDeltasBackward(dDeltas: tf.Tensor2D, trace: EnsembleTrace): tf.Tensor2D {
-    return tf.tidy(() => {
-      let dh: tf.Tensor2D = matMul(dDeltas, this.memberHead.transposed);
-      let silu = trace.preActivations.length;
-      for (let l = this.depth - 1; l >= 0; l--) {
-        if (this.activation === 'silu') {
-          silu--;
-          dh = matMul(siluGradient(dh, trace.preActivations[silu]), this.transposed[l]);
-        } else {
-          dh = matMul(activationGradient(dh, trace.hidden[l], this.activation), this.transposed[l]);
-        }
-      }
-      return dh;
-    });
-  }
-
-  dispose(): void {
-    tf.dispose([...this.layers.flatMap((l) => [l.weight, l.bias]), ...this.transposed, this.widen]);
-    tf.dispose([this.memberHead.weight, this.memberHead.bias, this.memberHead.transposed]);
-    tf.dispose([this.memberBias, this.sumMembers, this.sumMembersTransposed].filter((t): t is tf.Tensor2D => t !== null));
-  }
-
-  private hiddenLayer(x: tf.Tensor2D, l: number): { y: tf.Tensor2D; z: tf.Tensor2D | null } {
-    const { weight, bias } = this.layers[l];
-    if (this.activation === 'silu') {
-      const z = denseLayer(x, { weight, bias, activation: 'linear' });
-      return { y: tf.mul(z, tf.sigmoid(z)) as tf.Tensor2D, z };
-    }
-    return { y: denseLayer(x, { weight, bias, activation: this.activation }), z: null };
-  }
+  memberDeltasBackward(dDeltas: tf.Tensor2D, trace: EnsembleTrace): tf.Tensor2D;
+  dispose(): void;
 }
 
-/** silu′(z) = σ(z)·(1 + z·(1 − σ(z))). */
-function siluGradient(dy: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy((): tf.Tensor2D => {
-    const s = tf.sigmoid(z);
-    return tf.mul(dy, tf.mul(s, tf.add(1, tf.mul(z, tf.sub(1, s))))) as tf.Tensor2D;
-  });
-}
-
-// ---- Folding and layout, on the host in float64 --------------------------------------------------
-
-interface MemberLayout {
-  readonly observation: number;
-  readonly features: number;
-  readonly learnedReward: boolean;
-  readonly actionInput: ActionInput;
-  readonly space: ActionSpace;
-}
-
-interface Matrix {
-  readonly rows: number;
-  readonly columns: number;
-  readonly values: Float64Array;
-}
-
-/**
- * One member's layers with normalisation, tanh-as-sigmoid and the output scale folded in. The
- * head keeps the delta columns, plus the reward column when it is learned.
- */
-function foldMember(
-  weights: { values: Float32Array; rows: number; columns: number }[],
-  biases: Float32Array[],
-  stats: WorldModel['stats'],
-  activation: Activation,
-  layout: MemberLayout,
-): HostLayer[] {
-  const L = weights.length - 1;
-  const d = layout.observation;
-  const outputs = d + (layout.learnedReward ? 1 : 0);
-  const layers: HostLayer[] = [];
-  let previousTanh = false;
-  for (let l = 0; l <= L; l++) {
-    const { rows, columns: allColumns } = weights[l];
-    const columns = l === L ? outputs : allColumns;
-    const w = new Float64Array(rows * columns);
-    const b = new Float64Array(columns);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) w[i * columns + j] = weights[l].values[i * allColumns + j];
-    for (let j = 0; j < columns; j++) b[j] = biases[l][j];
-    if (l === 0) {
-      // (x − μ)/σ·W + b = x·(W/σ) + (b − (μ/σ)·W)
-      for (let i = 0; i < rows; i++) {
-        const sigma = stats.inputStd[i];
-        const mu = stats.inputMean[i];
-        for (let j = 0; j < columns; j++) {
-          w[i * columns + j] /= sigma;
-          b[j] -= mu * w[i * columns + j];
-        }
-      }
-      if (layout.actionInput === 'squashed' && layout.space.kind === 'box') {
-        // a = low + (high − low)·s: the action row scales by the range, the bias takes low·row.
-        const { low, high } = layout.space;
-        for (let j = 0; j < columns; j++) {
-          const at = d * columns + j;
-          b[j] += low * w[at];
-          w[at] *= high - low;
-        }
-      }
-    }
-    if (previousTanh) {
-      // The input is s with h = 2s − 1: W′ = 2W, b′ = b − 1ᵀW.
-      for (let j = 0; j < columns; j++) {
-        let sum = 0;
-        for (let i = 0; i < rows; i++) sum += w[i * columns + j];
-        b[j] -= sum;
-      }
-      for (let k = 0; k < w.length; k++) w[k] *= 2;
-    }
-    if (l < L && activation === 'tanh') {
-      // tanh(z) = 2σ(2z) − 1: this layer computes σ(2z).
-      for (let k = 0; k < w.length; k++) w[k] *= 2;
-      for (let j = 0; j < columns; j++) b[j] *= 2;
-    }
-    if (l === L) {
-      // ŷ·σₜ + μₜ
-      for (let j = 0; j < columns; j++) {
-        const sigma = stats.targetStd[j];
-        for (let i = 0; i < rows; i++) w[i * columns + j] *= sigma;
-        b[j] = b[j] * sigma + stats.targetMean[j];
-      }
-    }
-    previousTanh = l < L && activation === 'tanh';
-    layers.push({ rows, columns, weight: w, bias: b });
-  }
-  return layers;
-}
-
-interface BlockLayout {
-  readonly layers: { weight: Matrix; bias: Float64Array }[];
-  /** Per layer Wᵀ; the head's (or, at depth 0, the first layer's) laid out on input columns. */
-  readonly transposed: Matrix[];
-  readonly memberBias: Float64Array | null;
-  readonly sumMembers: Matrix | null;
-  readonly sumMembersTransposed: Matrix | null;
-}
-
-/**
- * Members side by side. A member's input rows are the model's (o, features); the model input X
- * adds the learned reward's accumulator between them, which every member reads with a zero row.
- */
-function buildBlockLayout(perMember: HostLayer[][], columns: EnsembleColumns): BlockLayout {
-  const E = perMember.length;
-  const L = perMember[0].length - 1;
-  const { observation: d, state, input } = columns;
-  /** Model input column of a member's input row i. */
-  const inputColumn = (i: number) => (i < d ? i : i + (state - d));
-  const layers: { weight: Matrix; bias: Float64Array }[] = [];
-  const transposed: Matrix[] = [];
-  if (L === 0) {
-    // X·[W¹ … Wᴱ] + [b¹ … bᴱ], member blocks of the state's width.
-    const weight = zeros(input, E * state);
-    const bias = new Float64Array(E * state);
-    perMember.forEach((layers, m) => {
-      const { rows, columns: D, weight: w, bias: b } = layers[0];
-      for (let i = 0; i < rows; i++) for (let j = 0; j < D; j++) set(weight, inputColumn(i), m * state + j, w[i * D + j]);
-      for (let j = 0; j < D; j++) bias[m * state + j] = b[j];
-    });
-    layers.push({ weight, bias });
-    transposed.push(transpose(weight));
-    const sumMembers = zeros(E * state, state);
-    for (let m = 0; m < E; m++) for (let j = 0; j < state; j++) set(sumMembers, m * state + j, j, 1);
-    // Backward reads dO on input columns: the feature columns' rows stay zero.
-    const sumMembersTransposed = zeros(input, E * state);
-    for (let m = 0; m < E; m++) for (let j = 0; j < state; j++) set(sumMembersTransposed, j, m * state + j, 1);
-    return { layers, transposed, memberBias: null, sumMembers, sumMembersTransposed };
-  }
-  const W = perMember[0][0].columns;
-  for (let l = 0; l < L; l++) {
-    const rows = l === 0 ? input : E * W;
-    const weight = zeros(rows, E * W);
-    const bias = new Float64Array(E * W);
-    perMember.forEach((layers, m) => {
-      const { rows: r, columns: c, weight: w, bias: b } = layers[l];
-      for (let i = 0; i < r; i++) {
-        const row = l === 0 ? inputColumn(i) : m * W + i;
-        for (let j = 0; j < c; j++) set(weight, row, m * W + j, w[i * c + j]);
-      }
-      for (let j = 0; j < c; j++) bias[m * W + j] = b[j];
-    });
-    layers.push({ weight, bias });
-    transposed.push(transpose(weight));
-  }
-  // The head: [E·W, state], its bias per member; its transpose on input columns [input, E·W].
-  const head = zeros(E * W, state);
-  const headTransposed = zeros(input, E * W);
-  const memberBias = new Float64Array(E * state);
-  perMember.forEach((layers, m) => {
-    const { rows, columns: D, weight: w, bias: b } = layers[L];
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < D; j++) {
-        set(head, m * W + i, j, w[i * D + j]);
-        set(headTransposed, j, m * W + i, w[i * D + j]);
-      }
-    }
-    for (let j = 0; j < D; j++) memberBias[m * state + j] = b[j];
-  });
-  layers.push({ weight: head, bias: new Float64Array(state) });
-  transposed.push(headTransposed);
-  return { layers, transposed, memberBias, sumMembers: null, sumMembersTransposed: null };
-}
-
-/**
- * The members' Δo heads side by side, for rows every member runs: [E·W, E·d] block-diagonal (at
- * depth 0, [input, E·d] from the input), its bias and its transpose.
- */
-function memberDeltaHead(perMember: HostLayer[][], columns: EnsembleColumns): { weight: Matrix; bias: Float64Array; transposed: Matrix } {
-  const E = perMember.length;
-  const L = perMember[0].length - 1;
-  const d = columns.observation;
-  const rowsPerMember = L === 0 ? 0 : perMember[0][0].columns;
-  const rows = L === 0 ? columns.input : E * rowsPerMember;
-  const weight = zeros(rows, E * d);
-  const bias = new Float64Array(E * d);
-  perMember.forEach((layers, m) => {
-    const { rows: r, columns: D, weight: w, bias: b } = layers[L];
-    for (let i = 0; i < r; i++) {
-      const row = L === 0 ? (i < d ? i : i + (columns.state - d)) : m * rowsPerMember + i;
-      for (let j = 0; j < d; j++) set(weight, row, m * d + j, w[i * D + j]);
-    }
-    for (let j = 0; j < d; j++) bias[m * d + j] = b[j];
-  });
-  return { weight, bias, transposed: transpose(weight) };
-}
-
-function zeros(rows: number, columns: number): Matrix {
-  return { rows, columns, values: new Float64Array(rows * columns) };
-}
-
-function set(matrix: Matrix, row: number, column: number, value: number): void {
-  matrix.values[row * matrix.columns + column] = value;
-}
-
-function transpose(matrix: Matrix): Matrix {
-  const out = zeros(matrix.columns, matrix.rows);
-  for (let i = 0; i < matrix.rows; i++) for (let j = 0; j < matrix.columns; j++) set(out, j, i, matrix.values[i * matrix.columns + j]);
-  return out;
-}
-
-/** [E, E·n]: row m is 1 on member m's block of n units. */
-function blockOnes(E: number, n: number): Float32Array {
-  const out = new Float32Array(E * E * n);
-  for (let m = 0; m < E; m++) out.fill(1, m * E * n + m * n, m * E * n + (m + 1) * n);
-  return out;
-}
-
-function toFloat32(values: Float64Array): Float32Array {
-  return Float32Array.from(values);
-}
+export const FrozenEnsemble = {
+  /** The model folded for a phase, in the layout its size calls for. */
+  async fromModel(model: WorldModel, options: FrozenEnsembleOptions): Promise<FrozenEnsemble> {
+    const { perMember, columns } = await foldModel(model, options);
+    const activation: HiddenActivation = model.config.activation === 'tanh' ? 'sigmoid' : model.config.activation;
+    const { members, hiddenLayers, hiddenUnits } = model.config;
+    const block = hiddenLayers === 0 || members === 1 || members * hiddenUnits <= BLOCK_UNITS;
+    return block
+      ? new BlockEnsemble(perMember, activation, columns, model.spec.actionSpace)
+      : new MemberEnsemble(perMember, activation, columns, model.spec.actionSpace);
+  },
+};

@@ -8,7 +8,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import type { FrozenEnsemble, MemberMask } from './frozenEnsemble';
-import { splitRows } from './kernels';
 
 export type MemberChoice = 'random' | 'all' | 'mean';
 
@@ -37,16 +36,16 @@ export function memberMasks(ensemble: FrozenEnsemble, choice: MemberChoice, hori
   const weights = new Float32Array(horizon * rows * E);
   for (let t = 0; t < horizon; t++) for (let r = 0; r < rows; r++) weights[(t * rows + r) * E + rng.int(E)] = 1;
   const all = tf.tensor2d(weights, [horizon * rows, E]);
-  const widened = ensemble.mask(all, 'oneHot');
-  const perStep = splitRows(all, horizon);
-  const widenedPerStep = splitRows(widened.last, horizon);
-  tf.dispose([all, widened.last]);
-  return perStep.map((w, t) => ({ weights: w, hidden: widenedPerStep[t], last: widenedPerStep[t] }));
+  try {
+    return ensemble.stepMasks(all, horizon);
+  } finally {
+    all.dispose();
+  }
 }
 
 /** Every tensor of the masks once (steps may share one mask). */
 export function disposeMasks(masks: readonly MemberMask[]): void {
   const seen = new Set<tf.Tensor>();
-  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last]) if (t !== null) seen.add(t);
+  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])]) if (t !== null) seen.add(t);
   tf.dispose([...seen]);
 }

@@ -142,7 +142,7 @@ function ownedByRecords<Trace>(steps: readonly StepRecord<Trace>[], masks: reado
     step.ensemble.hidden.forEach((t) => owned.add(t));
     step.ensemble.preActivations.forEach((t) => owned.add(t));
   }
-  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last]) if (t !== null) owned.add(t);
+  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])]) if (t !== null) owned.add(t);
   return [...owned];
 }
 

@@ -32,6 +32,8 @@ interface Case {
   readonly activation?: Activation;
   readonly depth?: number;
   readonly rewrite?: Rewrite;
+  /** Hidden units per member: past BLOCK_UNITS / members the member layout runs. */
+  readonly width?: number;
 }
 
 const CASES: Case[] = [
@@ -50,6 +52,11 @@ const CASES: Case[] = [
   { env: 'Acrobot-v1', reward: 'known', risk: 'mean', rewrite: 'disagreement' },
   { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', rewrite: 'classifier' },
   { env: 'CartPole-v1', reward: 'known', risk: 'mean', rewrite: 'classifier' },
+  // The member layout (3 × 96 units > BLOCK_UNITS).
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', width: 96 },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'silu', width: 96 },
+  { env: 'Acrobot-v1', reward: 'learned', risk: 'mean', activation: 'elu', width: 96, depth: 1 },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'tanh', width: 96, rewrite: 'disagreement' },
 ];
 
 /** The engine's reward rewrite and the tape's, for the same world; `dispose` frees both. */
@@ -112,11 +119,11 @@ async function rewrites(rewrite: Rewrite, test: TestWorld): Promise<{ engine?: I
 describe.each(['wasm', 'cpu'] as const)('imagined policy gradient on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  describe.each(CASES)('$env, $reward reward, $risk, $activation model of depth $depth, rewrite $rewrite', (testCase) => {
-    const { env, reward, risk, activation, depth, rewrite = 'none' } = testCase;
+  describe.each(CASES)('$env, $reward reward, $risk, $activation model of depth $depth and width $width, rewrite $rewrite', (testCase) => {
+    const { env, reward, risk, activation, depth, width, rewrite = 'none' } = testCase;
     let test: TestWorld;
     beforeAll(async () => {
-      test = await buildWorld(env, { members: 3, fitSteps: 150, horizon: 12, rollouts: 24, activation, depth });
+      test = await buildWorld(env, { members: 3, fitSteps: 150, horizon: 12, rollouts: 24, activation, depth, width });
     });
     afterAll(() => test.dispose());
 

@@ -23,8 +23,9 @@ export interface WorldOptions {
   readonly fitSteps?: number;
   readonly members?: number;
   readonly activation?: Activation;
-  /** Hidden layers of the model (0: linear). */
+  /** Hidden layers of the model (0: linear), and units per layer. */
   readonly depth?: number;
+  readonly width?: number;
   readonly likelihood?: Likelihood;
   readonly holdoutFraction?: number;
   readonly horizon?: number;
@@ -56,7 +57,7 @@ export async function buildWorld(envId: EnvId, options: WorldOptions = {}): Prom
   );
   const model = new WorldModel(
     spec,
-    { members: options.members ?? 2, hiddenLayers: options.depth ?? 2, hiddenUnits: 32, activation: options.activation ?? 'elu', likelihood: options.likelihood ?? 'mse' },
+    { members: options.members ?? 2, hiddenLayers: options.depth ?? 2, hiddenUnits: options.width ?? 32, activation: options.activation ?? 'elu', likelihood: options.likelihood ?? 'mse' },
     rng.fork('model'),
   );
   const fitSteps = options.fitSteps ?? 300;

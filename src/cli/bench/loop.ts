@@ -10,12 +10,14 @@
  *     (the policy's and the critic's updates together, and whatever else the phase runs)
  *   kernels per fit step = fit-phase kernels ÷ model.trainStepsPerIteration
  *     (the minibatch steps, and the split evaluations a fit ends with)
+ *   estimated s = what the app says before Play (src/config/timeEstimate.ts), for WASM
  */
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../backend';
 import { parseConfig } from '../../config/parse';
 import { isPresetName, presets, type PresetName } from '../../config/presets';
+import { estimateIterationSeconds } from '../../config/timeEstimate';
 import { runExperiment } from '../../experiment';
 import type { Phase } from '../../report';
 
@@ -78,8 +80,8 @@ function countKernels(): { counts: Map<Phase | 'setup', number>; setPhase(phase:
 export async function run(args: string[]): Promise<void> {
   const { presetNames, iterations, backends } = parseOptions(args);
   console.log(`Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}; ${iterations} iterations, medians over the last ${iterations - 1}`);
-  console.log('| preset | backend | first iteration s | later iteration s (median) | improve s | fit s | evaluate s | kernels per imagined gradient step | kernels per fit step |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| preset | backend | first iteration s | later iteration s (median) | estimated s | improve s | fit s | evaluate s | kernels per imagined gradient step | kernels per fit step |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const backend of backends) {
     await initBackend({ preference: backend });
     for (const name of presetNames) {
@@ -105,7 +107,7 @@ export async function run(args: string[]): Promise<void> {
       const kernels = (phase: Phase, steps: number) =>
         steps === 0 ? '–' : Math.round(median(later.map((r) => (r.kernels.get(phase) ?? 0) / steps))).toLocaleString('en-US');
       console.log(
-        `| ${name} | ${backend} | ${firstSeconds.toFixed(2)} | ${seconds((r) => r.seconds)} | ${seconds((r) => r.timings.improve)} | ${seconds((r) => r.timings.fit)} | ${seconds((r) => r.timings.evaluate)} | ${kernels('improve', config.optimiser.stepsPerIteration)} | ${kernels('fit', config.model.trainStepsPerIteration)} |`,
+        `| ${name} | ${backend} | ${firstSeconds.toFixed(2)} | ${seconds((r) => r.seconds)} | ${estimateIterationSeconds(config).seconds.toFixed(2)} | ${seconds((r) => r.timings.improve)} | ${seconds((r) => r.timings.fit)} | ${seconds((r) => r.timings.evaluate)} | ${kernels('improve', config.optimiser.stepsPerIteration)} | ${kernels('fit', config.model.trainStepsPerIteration)} |`,
       );
     }
   }
