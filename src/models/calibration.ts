@@ -11,6 +11,7 @@ import { ReplayBuffer } from '../data/replayBuffer';
 import type { EnvSpec } from '../envs/types';
 import { createRng, type Rng } from '../rng';
 import type { EnsembleLayout } from './layout';
+import { imagineForward } from '../imagination/forwardRollout';
 import { randomUniformPolicy } from './policy';
 import { WorldModel, type WorldModelConfig } from './worldModel';
 
@@ -85,10 +86,14 @@ async function runWorkload(
     check();
     const starts = buffer.gather(buffer.sample(rng, sizes.rollouts, 'all'));
     const start = tf.tensor2d(starts.observations, [sizes.rollouts, model.observationDim]);
-    const result = model.rollout(start, randomUniformPolicy(spec.actionSpace, rng), horizon, { member: 'random' });
-    await result.rewards.data();
-    result.dispose();
-    start.dispose();
+    // The rollout as the loop runs it: on the imagination engine, the model folded for the call.
+    try {
+      const result = await imagineForward(model, start, randomUniformPolicy(spec.actionSpace, rng), horizon, { member: 'random', rng });
+      await result.rewards.data();
+      result.dispose();
+    } finally {
+      start.dispose();
+    }
   } finally {
     model.dispose();
   }
