@@ -2,161 +2,24 @@
  * The imagination engine's ∇_θ J against tfjs's tape over the same objective (tapeOracle.ts):
  * one step, the same starts and the same member draws; per tensor, max |difference| ≤ 1e-4 ×
  * max |tape gradient|. Box and discrete actions, known and learned rewards, CVaR over members,
- * every model activation and a linear model, and the rewritten rewards: the Error-MDP's error head
- * and disagreement, MnM's classifier bonus.
+ * every model activation, a linear model, both layouts of the frozen ensemble, and the
+ * rewritten rewards: the Error-MDP's error head and disagreement, MnM's classifier bonus
+ * (gradientCases.ts; the browser suite runs the same cases on WebGPU and WebGL).
  */
-import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvId } from '../../src/envs/types';
-import type { ImaginedReward } from '../../src/imagination/rewardTerm';
-import type { Activation } from '../../src/models/activation';
-import { encodeActions } from '../../src/models/actions';
-import { disagreementSignal, ErrorHead, errorRewards, type ErrorSignal } from '../../src/objectives/errorSignal';
-import { classifierBonus } from '../../src/objectives/mnm';
-import { realRows, TransitionClassifier } from '../../src/objectives/transitionClassifier';
-import { ImaginedPolicyGradient } from '../../src/policies/gradientImprover';
-import { sampleStartObservations, type ImaginationSettings } from '../../src/policies/improver';
-import { createRng } from '../../src/rng';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../models/helpers';
-import { buildWorld, type TestWorld } from '../objectives/worldHelpers';
-import { relativeDifference, tapeGradients, tapeLoss, type TapeReward } from './tapeOracle';
+import { CASES, compareCase } from './gradientCases';
 
 const TOLERANCE = 1e-4;
-
-type Rewrite = 'none' | 'errorHead' | 'disagreement' | 'classifier';
-
-interface Case {
-  readonly env: EnvId;
-  readonly reward: 'known' | 'learned';
-  readonly risk: 'mean' | 'cvar';
-  readonly activation?: Activation;
-  readonly depth?: number;
-  readonly rewrite?: Rewrite;
-  /** Hidden units per member: past BLOCK_UNITS / members the member layout runs. */
-  readonly width?: number;
-}
-
-const CASES: Case[] = [
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean' },
-  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu' },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'tanh' },
-  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'silu' },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'sigmoid', depth: 1 },
-  { env: 'Pendulum-v1', reward: 'learned', risk: 'cvar', depth: 0 },
-  { env: 'MountainCarContinuous-v0', reward: 'known', risk: 'mean', activation: 'relu' },
-  { env: 'CartPole-v1', reward: 'learned', risk: 'mean' },
-  { env: 'Acrobot-v1', reward: 'known', risk: 'cvar', activation: 'relu' },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'relu', rewrite: 'errorHead' },
-  { env: 'CartPole-v1', reward: 'known', risk: 'mean', rewrite: 'errorHead' },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'relu', rewrite: 'disagreement' },
-  { env: 'Acrobot-v1', reward: 'known', risk: 'mean', rewrite: 'disagreement' },
-  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', rewrite: 'classifier' },
-  { env: 'CartPole-v1', reward: 'known', risk: 'mean', rewrite: 'classifier' },
-  // The member layout (3 × 96 units > BLOCK_UNITS).
-  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', width: 96 },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'silu', width: 96 },
-  { env: 'Acrobot-v1', reward: 'learned', risk: 'mean', activation: 'elu', width: 96, depth: 1 },
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'tanh', width: 96, rewrite: 'disagreement' },
-];
-
-/** The engine's reward rewrite and the tape's, for the same world; `dispose` frees both. */
-async function rewrites(rewrite: Rewrite, test: TestWorld): Promise<{ engine?: ImaginedReward; tape?: TapeReward; dispose(): void }> {
-  const { model, buffer, definition } = test.world;
-  const space = definition.spec.actionSpace;
-  const d = definition.spec.observationNames.length;
-  const rng = createRng(11);
-  const fromSignal = (signal: ErrorSignal) => ({
-    engine: signal.reward,
-    tape: (rollout: Parameters<TapeReward>[0]) => errorRewards(signal.value, rollout.observations, rollout.actions, rollout.alive),
-  });
-  switch (rewrite) {
-    case 'none':
-      return { dispose: () => undefined };
-    case 'disagreement': {
-      const signal = await disagreementSignal(model);
-      return { ...fromSignal(signal), dispose: () => signal.dispose() };
-    }
-    case 'errorHead': {
-      const head = new ErrorHead({ observationDim: d, actionSpace: space, inputMean: test.inputMean, inputScale: test.inputScale, width: 16 }, rng);
-      const batch = buffer.gather(buffer.slots('all'));
-      const errors = Float32Array.from({ length: batch.count }, (_, i) => 0.1 + Math.abs(batch.observations[i * d]));
-      await head.fit(batch.observations, batch.actions, errors, rng);
-      const signal = head.signal();
-      return {
-        ...fromSignal(signal),
-        dispose: () => {
-          signal.dispose();
-          head.dispose();
-        },
-      };
-    }
-    case 'classifier': {
-      const classifier = new TransitionClassifier(
-        { observationDim: d, actionSpace: space, width: 16, depth: 2, inputMean: test.inputMean, inputScale: test.inputScale },
-        1e-2,
-        rng,
-      );
-      const real = realRows(buffer.gather(buffer.slots('all')), space);
-      // Model twins: the same rows with their deltas scaled, so the classifier has something to learn.
-      const twins = { ...real, deltas: real.deltas.map((v) => v * 1.3) };
-      await classifier.train(real, twins, 60, 64, rng);
-      const tape: TapeReward = (rollout) =>
-        tf.tidy(() => {
-          const [T, R] = [rollout.observations.shape[0], rollout.observations.shape[1]];
-          const H = T - 1;
-          const flat = tf.reshape(rollout.observations, [T * R, d]);
-          const before = tf.slice(flat, [0, 0], [H * R, d]) as tf.Tensor2D;
-          const after = tf.slice(flat, [R, 0], [H * R, d]) as tf.Tensor2D;
-          const actions = encodeActions(tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D, space);
-          const logits = tf.reshape(classifier.logit(before, actions, tf.sub(after, before) as tf.Tensor2D), [H, R]);
-          return tf.add(rollout.rewards, tf.mul(tf.clipByValue(logits, -5, 5), rollout.alive)) as tf.Tensor2D;
-        });
-      return { engine: classifierBonus(classifier, space), tape, dispose: () => classifier.dispose() };
-    }
-  }
-}
 
 describe.each(['wasm', 'cpu'] as const)('imagined policy gradient on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  describe.each(CASES)('$env, $reward reward, $risk, $activation model of depth $depth and width $width, rewrite $rewrite', (testCase) => {
-    const { env, reward, risk, activation, depth, width, rewrite = 'none' } = testCase;
-    let test: TestWorld;
-    beforeAll(async () => {
-      test = await buildWorld(env, { members: 3, fitSteps: 150, horizon: 12, rollouts: 24, activation, depth, width });
-    });
-    afterAll(() => test.dispose());
-
-    it('matches the tape within 1e-4 of its largest entry, per tensor, and frees what it made', async () => {
-      const { model, policy, critic, buffer } = test.world;
-      const reshaped = await rewrites(rewrite, test);
-      const base: ImaginationSettings = { ...test.world.imagination, reward, risk: { kind: risk, alpha: 0.4 } };
-      const settings: ImaginationSettings = reshaped.engine === undefined ? base : { ...base, imaginedReward: reshaped.engine };
-      const starts = sampleStartObservations(buffer, settings.rollouts, createRng(5));
-      const before = tf.memory().numTensors;
-      const engine = await ImaginedPolicyGradient.create({ model, policy, settings });
-      const pass = engine.step(critic, starts, createRng(6));
-      const engineLoss = (await pass.loss.data())[0];
-      pass.dispose();
-      engine.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      const again = await ImaginedPolicyGradient.create({ model, policy, settings });
-      const second = again.step(critic, starts, createRng(6));
-      const oracle = tapeGradients(() => tapeLoss(model, policy, critic, starts, base, createRng(6), reshaped.tape), policy.variables);
-      expect(engineLoss).toBeCloseTo(oracle.value, 3);
-      let largest = 0;
-      for (let i = 0; i < oracle.gradients.length; i++) {
-        const difference = await relativeDifference(second.gradients[i], oracle.gradients[i]);
-        largest = Math.max(largest, (await tf.max(tf.abs(oracle.gradients[i])).data())[0]);
-        expect(difference, `variable ${i} [${policy.variables[i].shape}]`).toBeLessThan(TOLERANCE);
-      }
-      // A gradient of zeros would pass every comparison.
-      expect(largest).toBeGreaterThan(1e-6);
-      tf.dispose(oracle.gradients);
-      second.dispose();
-      again.dispose();
-      starts.dispose();
-      reshaped.dispose();
-    });
+  it.each(CASES)('$env, $reward reward, $risk, $activation model of depth $depth and width $width, rewrite $rewrite', async (testCase) => {
+    const result = await compareCase(testCase);
+    expect(result.leaked).toBe(0);
+    expect(result.engineLoss).toBeCloseTo(result.tapeLoss, 3);
+    result.differences.forEach((difference, i) => expect(difference, `variable ${i}`).toBeLessThan(TOLERANCE));
+    expect(result.largest).toBeGreaterThan(1e-6);
   });
 });

@@ -14,6 +14,8 @@ import { createServer, type ViteDevServer } from 'vite';
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const MODEL_PAGE_PATH = 'test/browser/pages/model.html';
+/** The imagination engine's gradient checks (test/browser/imagination.browser.test.ts). */
+export const IMAGINATION_PAGE_PATH = 'test/browser/pages/imagination.html';
 
 export interface PageServer {
   /** The page's URL. */
@@ -22,7 +24,7 @@ export interface PageServer {
 }
 
 /** Serves the repository with vite's dev server (so the page's TypeScript is transformed). */
-export async function startModelPageServer(): Promise<PageServer> {
+export async function startModelPageServer(pagePath = MODEL_PAGE_PATH): Promise<PageServer> {
   const server: ViteDevServer = await createServer({
     root: repositoryRoot,
     logLevel: 'warn',
@@ -30,7 +32,7 @@ export async function startModelPageServer(): Promise<PageServer> {
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
     // Pre-bundle tfjs up front: discovering it on first load makes vite reload the page.
     optimizeDeps: {
-      entries: [MODEL_PAGE_PATH],
+      entries: [pagePath],
       include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
     },
   });
@@ -40,14 +42,14 @@ export async function startModelPageServer(): Promise<PageServer> {
     await server.close();
     throw new Error('vite dev server started but reported no local URL');
   }
-  return { url: new URL(MODEL_PAGE_PATH, base).toString(), close: () => server.close() };
+  return { url: new URL(pagePath, base).toString(), close: () => server.close() };
 }
 
-/** Opens the page and waits until it has installed `window.modelPage`. */
-export async function openModelPage(context: BrowserContext, url: string): Promise<Page> {
+/** Opens the page and waits until it has installed `window[global]` (`modelPage` by default). */
+export async function openModelPage(context: BrowserContext, url: string, global = 'modelPage'): Promise<Page> {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
-  await page.waitForFunction(() => (window as { modelPage?: { ready: boolean } }).modelPage?.ready === true, undefined, {
+  await page.waitForFunction((name) => (window as unknown as Record<string, { ready?: boolean } | undefined>)[name]?.ready === true, global, {
     timeout: 120_000,
   });
   return page;

@@ -1,0 +1,56 @@
+/**
+ * The imagination engine's hand-written gradients on WebGPU (SwiftShader) and WebGL in Chromium,
+ * against tfjs's tape on the same backend, as the Node suite checks them on WASM and CPU:
+ * per tensor, max |difference| ≤ 1e-4 × max |tape gradient|. A few cases of
+ * test/imagination/gradientCases.ts (SwiftShader runs them at CPU speed): box and discrete,
+ * known and learned reward, CVaR, both ensemble layouts, an error signal and the classifier
+ * bonus; and one fit step of a Gaussian model.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGINATION_PAGE_PATH, openModelPage, startModelPageServer, type PageServer } from '../../src/cli/bench/modelPage';
+import type { Case } from '../imagination/gradientCases';
+import { launchChromium, recordPageErrors } from './harness';
+
+const TOLERANCE = 1e-4;
+
+const CASES: Case[] = [
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu' },
+  { env: 'CartPole-v1', reward: 'known', risk: 'mean', rewrite: 'errorHead' },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'tanh', width: 96 },
+  { env: 'Acrobot-v1', reward: 'known', risk: 'mean', rewrite: 'disagreement' },
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', rewrite: 'classifier' },
+];
+
+describe.each(['webgpu', 'webgl'] as const)('the imagination engine’s gradients on %s', (backend) => {
+  let server: PageServer;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startModelPageServer(IMAGINATION_PAGE_PATH);
+    context = await launchChromium({ webgpu: backend === 'webgpu' });
+    page = await openModelPage(context, server.url, 'imaginationPage');
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it.each(CASES)('$env, $reward reward, $risk, $activation, width $width, rewrite $rewrite: matches the tape', async (testCase) => {
+    const errors = recordPageErrors(page);
+    const result = await page.evaluate(([name, c]) => window.imaginationPage.policy(name, c), [backend, testCase] as const);
+    errors.assertNone();
+    expect(result.leaked).toBe(0);
+    expect(Math.abs(result.engineLoss - result.tapeLoss)).toBeLessThan(1e-3 * Math.max(1, Math.abs(result.tapeLoss)));
+    result.differences.forEach((difference, i) => expect(difference, `variable ${i}`).toBeLessThan(TOLERANCE));
+    expect(result.largest).toBeGreaterThan(1e-6);
+  });
+
+  it('one fit step’s gradient matches the tape', async () => {
+    const result = await page.evaluate((name) => window.imaginationPage.fit(name), backend);
+    result.differences.forEach((difference, i) => expect(difference, `variable ${i}`).toBeLessThan(TOLERANCE));
+    expect(result.largest).toBeGreaterThan(1e-6);
+  });
+});
