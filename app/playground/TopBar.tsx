@@ -1,7 +1,10 @@
 /** Run controls, where the run is, the backend in use, the preset picker and the Share button. */
 import { useId, useState } from 'react';
+import { comparedConfigs, type VariantOverrides } from '../../src/config/compareVariants';
 import { mostIterations } from '../../src/config/knobSchedule';
+import { estimateIterationSeconds, formatSeconds } from '../../src/config/timeEstimate';
 import { presets, type PresetName } from '../../src/config/presets';
+import type { ExperimentConfig } from '../../src/config/schema';
 import { decodeHash } from '../../src/config/urlCodec';
 import { reset, step, togglePlay } from '../engineClient';
 import { LessonPicker } from '../lessons/LessonPicker';
@@ -77,6 +80,25 @@ function RunButtons() {
   );
 }
 
+/**
+ * What an iteration of the settings on screen will take, before Play: every compared config on
+ * every seed takes its turn each iteration (src/config/timeEstimate.ts, estimated for WASM).
+ */
+let lastPace: { key: unknown[]; words: string } | null = null;
+function selectExpectedPace(state: { config: ExperimentConfig; compare: VariantOverrides[]; seeds: number }): string {
+  const key = [state.config, state.compare, state.seeds];
+  if (lastPace !== null && lastPace.key.every((value, i) => value === key[i])) return lastPace.words;
+  let seconds = 0;
+  try {
+    for (const config of comparedConfigs(state.config, state.compare)) seconds += state.seeds * estimateIterationSeconds(config).seconds;
+  } catch {
+    seconds = Number.NaN;
+  }
+  const words = Number.isFinite(seconds) ? `${formatSeconds(seconds)} an iteration on WASM` : 'press Play';
+  lastPace = { key, words };
+  return words;
+}
+
 function RunProgress() {
   const status = usePlayground((state) => state.status);
   const viewing = usePlayground((state) => state.viewing !== null);
@@ -94,10 +116,11 @@ function RunProgress() {
   const phase = usePlayground((state) => selectPacingLane(state)?.phase ?? null);
   const progress = usePlayground((state) => selectPacingLane(state)?.progress ?? 0);
   const within = phase === null ? 0 : (PHASE_ORDER.indexOf(phase) + progress) / PHASE_ORDER.length;
+  const pace = usePlayground(selectExpectedPace);
   const words = viewing
     ? 'viewing a loaded file'
     : status === 'idle'
-      ? 'ready'
+      ? `ready: ${pace}`
       : status === 'starting'
         ? 'starting the engine'
         : status === 'done'

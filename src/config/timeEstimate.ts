@@ -15,7 +15,7 @@
  * the two constants below were set (docs/BENCHMARKS.md).
  */
 import { getEnv } from '../envs/index';
-import { BLOCK_UNITS } from '../imagination/frozenEnsemble';
+import { usesBlockLayout } from '../imagination/layoutChoice';
 import type { ExperimentConfig } from './schema';
 
 /** FLOP/s of WASM's XNNPACK matMuls at the sizes the engine runs (64–2 048 rows, 4–1 000 wide). */
@@ -52,7 +52,7 @@ export function estimateIterationSeconds(config: ExperimentConfig): TimeEstimate
   // Multiply-adds per row: one member's layers, the frozen ensemble's (frozenEnsemble.ts: the
   // block layout's E² hidden blocks, or every member on every row), the policy's and the critic's.
   const memberMacs = L === 0 ? input * output : input * W + (L - 1) * W * W + W * output;
-  const block = L === 0 || E === 1 || E * W <= BLOCK_UNITS;
+  const block = usesBlockLayout(E, L, W);
   const ensembleMacs = block ? (L === 0 ? input * E * output : input * E * W + (L - 1) * (E * W) ** 2 + E * W * output) : E * memberMacs;
   /** Kernels a step of the frozen ensemble adds, forward and back. */
   const ensembleKernels = block ? 4 * L + 4 : E * (3 * L + 3) + 2;

@@ -5,11 +5,7 @@
  *   layer: E² blocks of arithmetic where E are needed, but a handful of kernels a step;
  * - members (memberEnsemble.ts): one matMul per member and layer on every row: E times the
  *   kernels, E times less arithmetic than the block layout.
- * Which one is fixed by the sizes (not timed at run time, so a seed's numbers never depend on the
- * machine's load): the block layout while the members' hidden units number at most
- * BLOCK_UNITS, above which its wasted blocks cost more than the per-member layout's kernels
- * (on WASM: 3 × 64 units, block 0.14 ms a step's hidden layer against 0.2 ms of dispatch
- * per member; 5 × 200, 20 ms against 4 ms).
+ * Which one is fixed by the sizes (layoutChoice.ts).
  * Which member steps each row comes as a member mask per step (memberChoice.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -17,13 +13,11 @@ import type { ActionSpace } from '../envs/types';
 import type { WorldModel } from '../models/worldModel';
 import { BlockEnsemble } from './blockEnsemble';
 import type { StackActivation } from './kernels';
+import { usesBlockLayout } from './layoutChoice';
 import { MemberEnsemble } from './memberEnsemble';
 import { foldModel, type ActionInput, type EnsembleColumns, type FoldOptions } from './memberFolding';
 
 export type { ActionInput, EnsembleColumns };
-
-/** The members' hidden units (E·W) up to which the block layout runs. */
-export const BLOCK_UNITS = 256;
 
 export type HiddenActivation = StackActivation | 'silu';
 
@@ -90,8 +84,7 @@ export const FrozenEnsemble = {
     const { perMember, columns } = await foldModel(model, options);
     const activation: HiddenActivation = model.config.activation === 'tanh' ? 'sigmoid' : model.config.activation;
     const { members, hiddenLayers, hiddenUnits } = model.config;
-    const block = hiddenLayers === 0 || members === 1 || members * hiddenUnits <= BLOCK_UNITS;
-    return block
+    return usesBlockLayout(members, hiddenLayers, hiddenUnits)
       ? new BlockEnsemble(perMember, activation, columns, model.spec.actionSpace)
       : new MemberEnsemble(perMember, activation, columns, model.spec.actionSpace);
   },
