@@ -48,6 +48,8 @@ import {
 import {
   ChartRowsContext,
   lineWidth,
+  DOT_RADIUS,
+  isolatedRows,
   SeriesPaths,
   type ChartRow,
   type LineStyle,
@@ -204,6 +206,19 @@ function buildRows(variants: readonly ShownVariant[]): ChartRow[] {
       }
       const bound = bands.series.bound;
       if (bound !== null) row[boundKey(variant.index)] = [-bound.mean, bound.mean];
+    }
+  }
+  // The oracle's return is the world's, the same at every iteration, and its run arrives after
+  // the first reports (the engine makes it in a worker of its own): once it has, its line spans
+  // every iteration the config reported, not only those reported after it.
+  for (const variant of variants) {
+    const known = [...variant.bands].reverse().find((bands) => bands.series.oracle !== null)?.series.oracle;
+    if (known === undefined || known === null) continue;
+    for (const bands of variant.bands) {
+      const row = rows.get(bands.iteration + 1);
+      if (row === undefined) continue;
+      row[key(variant.index, 'oracle')] = known.mean;
+      if (known.count > 1) row[bandKey(variant.index, 'oracle')] = [known.low, known.high];
     }
   }
   return [...rows.values()].sort((a, b) => Number(a.iteration) - Number(b.iteration));
@@ -426,12 +441,20 @@ function StaticLineShape(props: LineDrawShapeProps): ReactElement {
   return <Curve {...curve} />;
 }
 
+/** recharts' dot for a line's point: a dot where the point stands alone (SeriesPaths.tsx), else nothing. */
+function isolatedDot(props: { cx?: number; cy?: number; index?: number }, isolated: ReadonlySet<number>, colour: string): ReactElement {
+  const { cx, cy, index } = props;
+  if (cx === undefined || cy === undefined || index === undefined || !isolated.has(index)) return <g key={`none-${index ?? 'x'}`} />;
+  return <circle key={index} className="chart-dot" cx={cx} cy={cy} r={DOT_RADIUS} fill={colour} />;
+}
+
 /**
  * A series as recharts' own `Line` or `Area`, given the chart's data: drawn so while the chart is
  * pointed at, for recharts' tooltip (the exact values) and active dots. A band is left out of the
  * tooltip, which gives the means.
  */
-function rechartsSeries(shape: SeriesShape): ReactElement {
+function rechartsSeries(shape: SeriesShape, rows: readonly ChartRow[]): ReactElement {
+  const isolated = isolatedRows(rows, shape.dataKey);
   return shape.kind === 'line' ? (
     <Line
       key={shape.dataKey}
@@ -443,7 +466,7 @@ function rechartsSeries(shape: SeriesShape): ReactElement {
       stroke={shape.colour}
       strokeWidth={lineWidth(shape.style)}
       strokeDasharray={DASH_ARRAYS[shape.style]}
-      dot={false}
+      dot={isolated.size === 0 ? false : (props: { cx?: number; cy?: number; index?: number }) => isolatedDot(props, isolated, shape.colour)}
       isAnimationActive={false}
       connectNulls
     />
@@ -513,7 +536,7 @@ const Plot = memo(function Plot({
   pointedRows: ChartRow[] | undefined;
 }) {
   const pointed = pointedRows !== undefined;
-  const series = useMemo(() => (pointed ? shapes.map(rechartsSeries) : null), [pointed, shapes]);
+  const series = useMemo(() => (pointedRows === undefined ? null : shapes.map((shape) => rechartsSeries(shape, pointedRows))), [pointedRows, shapes]);
   // On a knob change's rule the rule says what changed: the tooltip would cover it.
   const [onMarker, setOnMarker] = useState(false);
   return (

@@ -80,6 +80,20 @@ function bandPoints(
   return { points, baseLine };
 }
 
+/** Radius of the dot an isolated point is drawn as. */
+export const DOT_RADIUS = 3.5;
+
+/**
+ * Rows whose value stands alone, with no value on either side (a run's first report, a point
+ * between gaps): a line through one point draws nothing, so these are drawn as dots.
+ */
+export function isolatedRows(rows: readonly ChartRow[], dataKey: string): Set<number> {
+  const has = (i: number) => i >= 0 && i < rows.length && typeof rows[i][dataKey] === 'number';
+  const isolated = new Set<number>();
+  for (let i = 0; i < rows.length; i++) if (has(i) && !has(i - 1) && !has(i + 1)) isolated.add(i);
+  return isolated;
+}
+
 /** The series, bands under lines, in the chart's own scales. */
 export function SeriesPaths({ shapes }: { shapes: readonly SeriesShape[] }): ReactElement | null {
   const rows = useContext(ChartRowsContext);
@@ -113,18 +127,27 @@ export function SeriesPaths({ shapes }: { shapes: readonly SeriesShape[] }): Rea
       {lines.map((shape) => {
         const y = yOf(shape);
         if (y === undefined) return null;
+        const points = linePoints(rows, shape.dataKey, x, y);
+        const dots = [...isolatedRows(rows, shape.dataKey)].flatMap((i) => {
+          const { x: cx, y: cy } = points[i];
+          return cx === null || cy === null ? [] : [{ i, cx, cy }];
+        });
         return (
-          <Curve
-            key={shape.dataKey}
-            className="recharts-line-curve"
-            type="monotone"
-            points={linePoints(rows, shape.dataKey, x, y)}
-            connectNulls
-            fill="none"
-            stroke={shape.colour}
-            strokeWidth={lineWidth(shape.style)}
-            strokeDasharray={DASH_ARRAYS[shape.style]}
-          />
+          <g key={shape.dataKey}>
+            <Curve
+              className="recharts-line-curve"
+              type="monotone"
+              points={points}
+              connectNulls
+              fill="none"
+              stroke={shape.colour}
+              strokeWidth={lineWidth(shape.style)}
+              strokeDasharray={DASH_ARRAYS[shape.style]}
+            />
+            {dots.map(({ i, cx, cy }) => (
+              <circle key={i} className="chart-dot" cx={cx} cy={cy} r={DOT_RADIUS} fill={shape.colour} />
+            ))}
+          </g>
         );
       })}
     </g>
