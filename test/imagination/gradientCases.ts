@@ -136,7 +136,7 @@ export async function compareCase(testCase: Case, world?: TestWorld): Promise<Co
       const engine = await ImaginedPolicyGradient.create({ model, policy, settings });
       const pass = engine.step(critic, starts, createRng(6));
       const engineLoss = (await pass.loss.data())[0];
-      const oracle = tapeGradients(() => tapeLoss(model, policy, critic, starts, base, createRng(6), reshaped.tape), policy.variables);
+      const oracle = await tapeGradients(() => tapeLoss(model, policy, critic, starts, base, createRng(6), reshaped.tape), policy.variables);
       const differences: number[] = [];
       let largest = 0;
       for (let i = 0; i < oracle.gradients.length; i++) {

@@ -46,11 +46,14 @@ export function tapeLoss(
   });
 }
 
-/** ∂(−J)/∂θ by the tape, in `policy.variables` order. */
-export function tapeGradients(loss: () => tf.Scalar, variables: tf.Variable[]): { value: number; gradients: tf.Tensor[] } {
+/**
+ * ∂(−J)/∂θ by the tape, in `policy.variables` order. Read asynchronously: a synchronous read
+ * loses a WebGPU device in headless Chromium.
+ */
+export async function tapeGradients(loss: () => tf.Scalar, variables: tf.Variable[]): Promise<{ value: number; gradients: tf.Tensor[] }> {
   const { value, grads } = tf.variableGrads(loss, variables);
   const gradients = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
-  const number = value.dataSync()[0];
+  const number = (await value.data())[0];
   value.dispose();
   return { value: number, gradients };
 }
