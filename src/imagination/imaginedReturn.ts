@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './kernels';
+import { smallestMask } from './worstMembers';
 
 export type ReturnRisk = { readonly kind: 'mean' } | { readonly kind: 'cvar'; readonly alpha: number; readonly members: number };
 
@@ -58,8 +59,7 @@ function rowWeights(returns: tf.Tensor2D, risk: ReturnRisk): tf.Tensor2D {
   const E = risk.members;
   const B = R / E;
   const worst = Math.max(1, Math.ceil(risk.alpha * E));
-  // [E, B] → per start (column) the worst members: top-k of −G over each start's E returns.
-  const byStart = tf.transpose(tf.reshape(returns, [E, B]));
-  const picked = tf.sum(tf.oneHot(tf.topk(tf.neg(byStart), worst).indices, E), 1);
-  return tf.reshape(tf.div(tf.transpose(tf.cast(picked, 'float32')), worst * B), [1, R]) as tf.Tensor2D;
+  // [E, B] → per start (column) the worst members.
+  const picked = smallestMask(tf.transpose(tf.reshape(returns, [E, B])), worst);
+  return tf.reshape(tf.div(tf.transpose(picked), worst * B), [1, R]) as tf.Tensor2D;
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import type { ImaginedReward } from '../imagination/rewardTerm';
+import { smallestMask } from '../imagination/worstMembers';
 import { withoutGradient } from '../models/stopGradient';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
@@ -70,7 +71,7 @@ export function discountedSum(values: tf.Tensor2D, discount: number): tf.Tensor1
 
 /**
  * Mean of the worst ⌈α·E⌉ member returns per start: returns [E, B] → [B]. Which members are the
- * worst is chosen without gradient (tfjs has none for TopK); the gradient flows through their
+ * worst is chosen without gradient (worstMembers.ts); the gradient flows through their
  * returns, as in the CVaR policy gradient.
  */
 export function conditionalValueAtRisk(returns: tf.Tensor2D, alpha: number): tf.Tensor1D {
@@ -78,9 +79,7 @@ export function conditionalValueAtRisk(returns: tf.Tensor2D, alpha: number): tf.
     const members = returns.shape[0];
     const worst = Math.max(1, Math.ceil(alpha * members));
     const byStart = returns.transpose() as tf.Tensor2D;
-    const pickWorst = withoutGradient((x) =>
-      tf.oneHot(tf.topk(tf.neg(x), worst).indices, members).sum(1).toFloat() as tf.Tensor2D,
-    );
+    const pickWorst = withoutGradient((x) => smallestMask(x, worst));
     return byStart.mul(pickWorst(byStart)).sum(1).div(worst) as tf.Tensor1D;
   });
 }

@@ -141,7 +141,7 @@ export async function compareCase(testCase: Case, world?: TestWorld): Promise<Co
       let largest = 0;
       for (let i = 0; i < oracle.gradients.length; i++) {
         differences.push(await relativeDifference(pass.gradients[i], oracle.gradients[i]));
-        const max = tf.max(tf.abs(oracle.gradients[i]));
+        const max = tf.tidy(() => tf.max(tf.abs(oracle.gradients[i])));
         largest = Math.max(largest, (await max.data())[0]);
         max.dispose();
       }
