@@ -192,6 +192,8 @@ class Experiment {
   private readonly uniform: TransitionRows;
   /** Null until the oracle's run arrives (see ExperimentHooks.oracle). */
   private oracle: OracleRun | null = null;
+  /** Settles when the oracle's run made elsewhere arrives or fails; null when made here. */
+  private oracleArriving: Promise<void> | null = null;
   private readonly randomReturn: number;
   private objective: LearningObjective;
   private readonly inputMoments: { mean: Float32Array; scale: Float32Array };
@@ -664,7 +666,7 @@ class Experiment {
     if (cached !== undefined) {
       this.oracle = cached;
     } else if (hooks.oracle !== undefined) {
-      hooks.oracle(request).then(
+      this.oracleArriving = hooks.oracle(request).then(
         (run) => {
           cache?.set(key, run);
           this.oracle = run;
@@ -690,6 +692,9 @@ class Experiment {
       const act = finiteActions((o) => actor.act(o), "the policy's action", "the policy's weights gave a non-finite action", 'evaluate');
       real = evaluateReal(spec.id, this.realParams, this.evaluationStarts, episodeLength, act);
     }
+    // A run's last report waits for the oracle, so that no finished run lacks its line (a short
+    // run can end before the oracle's worker does).
+    if (this.oracle === null && this.oracleArriving !== null && iteration >= this.iterations - 1) await this.oracleArriving;
     const startObservations = this.evaluationObservations();
     const sim = this.imagined ?? (await evaluateSim(this.model, startObservations, episodeLength, this.policy, config.reward.kind));
     const uniformError = await oneStepError(this.model, this.uniform);

@@ -61,11 +61,13 @@ describe('compare mode', () => {
     // The returns chart: real, sim and oracle for A and for B, distinct; shaded bands over seeds.
     const returns = page.getByRole('figure', { name: 'Returns' });
     const curves = returns.locator('path.recharts-line-curve');
-    await expect.poll(() => curves.count()).toBeGreaterThanOrEqual(6);
-    const paths = await curves.evaluateAll((elements) =>
-      elements.map((element) => element.getAttribute('d') ?? ''),
-    );
-    expect(paths.filter((d) => d.length > 0).length).toBeGreaterThanOrEqual(6);
+    const drawnPaths = () =>
+      curves.evaluateAll((elements) => elements.map((element) => element.getAttribute('d') ?? ''));
+    // The charts draw a frame after the last report's text.
+    await expect
+      .poll(async () => (await drawnPaths()).filter((d) => d.length > 0).length)
+      .toBeGreaterThanOrEqual(6);
+    const paths = await drawnPaths();
     expect(new Set(paths).size).toBeGreaterThanOrEqual(4);
     expect(await returns.locator('path.recharts-area-area').count()).toBeGreaterThanOrEqual(2);
     const chartLegend = await returns
