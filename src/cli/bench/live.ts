@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- live [--preset exploit] [--backends wasm,auto] [--timeout 180]`
+ * `npm run bench -- live [--scenarios defaults,compare,exploit] [--backends wasm,auto] [--timeout 180]`
  *
- * How soon does a newcomer see the exploit? Serves the built app (dist/: run `npm run build`
- * first), opens it on `#v=2&preset=NAME` (with `be=` unless auto) in headless Chromium, presses
- * Play and times, from the click, the backend being chosen, the first progress of iteration 0,
- * and every report as the page's main thread receives it, until the first report whose gap
- * (sim − real) exceeds half of |real return| — the exploit on screen — or the run ends. Each
- * report's own `seconds` and phase timings say where the time went.
+ * How soon does the app answer? Serves the built app (dist/: run `npm run build` first), opens
+ * it on each scenario's link (with `be=` unless auto) in headless Chromium, presses Play and
+ * times, from the click, the backend being chosen, the first progress of iteration 0, and every
+ * report as the page's main thread receives it (in compare mode every lane's), until the third
+ * report — and, for the exploit scenario, until the first report whose gap (sim − real) exceeds
+ * half of |real return|, the exploit on screen — or the run ends. Each report's own `seconds`
+ * and phase timings say where the time went.
  *
  * The page is not instrumented by the app: an init script wraps `Worker` so the bench hears what
  * the engine's worker posts to the app, at the moment the app hears it.
@@ -19,6 +20,8 @@ interface Heard {
   /** ms since Play was pressed. */
   readonly at: number;
   readonly type: string;
+  readonly lane?: string | null;
+  readonly status?: string;
   readonly iteration?: number;
   readonly reason?: string;
   readonly message?: string;
@@ -47,7 +50,10 @@ export interface LiveResult {
   readonly exploitSeconds: number | null;
   readonly exploitIteration: number | null;
   readonly backendReason: string | null;
-  readonly reports: readonly (NonNullable<Heard['report']> & { readonly at: number })[];
+  readonly reports: readonly (NonNullable<Heard['report']> & {
+    readonly at: number;
+    readonly lane: string | null;
+  })[];
   readonly error: string | null;
 }
 
@@ -64,6 +70,8 @@ export async function listenToWorker(page: Page): Promise<void> {
         this.addEventListener('message', (event: MessageEvent) => {
           const data = event.data as {
             type: string;
+            lane?: string | null;
+            status?: string;
             iteration?: number;
             choice?: { reason: string };
             message?: string;
@@ -75,6 +83,8 @@ export async function listenToWorker(page: Page): Promise<void> {
           probe.heard.push({
             at: performance.now() - probe.clickedAt,
             type: data.type,
+            lane: data.lane ?? null,
+            status: data.status,
             iteration: data.iteration,
             reason: data.choice?.reason,
             message: data.message,
@@ -95,38 +105,49 @@ export async function listenToWorker(page: Page): Promise<void> {
   });
 }
 
+/** What a scenario waits for: this many reports, and the exploit if asked. */
+export interface Wait {
+  readonly reports: number;
+  readonly exploit: boolean;
+}
+
+const isExploit = (entry: Heard) =>
+  entry.report !== undefined &&
+  entry.report.gap > EXPLOIT_GAP_SHARE * Math.abs(entry.report.returns.real);
+
 /**
- * On a page opened after `listenToWorker` with the app ready: presses Play and waits until the
- * first report with gap > EXPLOIT_GAP_SHARE · |real|, the run's end, an error, or the timeout.
+ * On a page opened after `listenToWorker` with the app ready: presses Play and waits until
+ * `wait` is met, the run ends or fails, or the timeout.
  */
-export async function timeToExploit(page: Page, timeoutSeconds: number): Promise<LiveResult> {
+export async function timeToReports(
+  page: Page,
+  wait: Wait,
+  timeoutSeconds: number,
+): Promise<LiveResult> {
   const play = page.getByRole('button', { name: 'Play' });
   await play.waitFor({ state: 'visible' });
   await page.evaluate(() => {
     if (window.liveProbe !== undefined) window.liveProbe.clickedAt = performance.now();
   });
   await play.click();
-  const done = (heard: readonly Heard[]) =>
+  const over = (heard: readonly Heard[]) =>
     heard.some(
       (entry) =>
-        entry.type === 'laneDone' ||
         entry.type === 'error' ||
-        (entry.report !== undefined &&
-          entry.report.gap > EXPLOIT_GAP_SHARE * Math.abs(entry.report.returns.real)),
+        (entry.type === 'status' && ['done', 'stopped', 'failed'].includes(entry.status ?? '')),
     );
+  const met = (heard: readonly Heard[]) =>
+    heard.filter((entry) => entry.report !== undefined).length >= wait.reports &&
+    (!wait.exploit || heard.some(isExploit));
   const deadline = Date.now() + timeoutSeconds * 1000;
   let heard: Heard[] = [];
   while (Date.now() < deadline) {
     heard = await page.evaluate(() => window.liveProbe?.heard ?? []);
-    if (done(heard)) break;
-    await page.waitForTimeout(250);
+    if (met(heard) || over(heard)) break;
+    await page.waitForTimeout(100);
   }
   const seconds = (entry: Heard | undefined) => (entry === undefined ? null : entry.at / 1000);
-  const exploit = heard.find(
-    (entry) =>
-      entry.report !== undefined &&
-      entry.report.gap > EXPLOIT_GAP_SHARE * Math.abs(entry.report.returns.real),
-  );
+  const exploit = heard.find(isExploit);
   const backend = heard.find((entry) => entry.type === 'backend');
   return {
     backendSeconds: seconds(backend),
@@ -135,14 +156,51 @@ export async function timeToExploit(page: Page, timeoutSeconds: number): Promise
     exploitIteration: exploit?.report?.iteration ?? null,
     backendReason: backend?.reason ?? null,
     reports: heard.flatMap((entry) =>
-      entry.report === undefined ? [] : [{ ...entry.report, at: entry.at }],
+      entry.report === undefined
+        ? []
+        : [{ ...entry.report, at: entry.at, lane: entry.lane ?? null }],
     ),
     error: heard.find((entry) => entry.type === 'error')?.message ?? null,
   };
 }
 
+/** A newcomer's first minute, each as a link: what it opens and what it waits for. */
+export interface Scenario {
+  readonly name: string;
+  /** The link's parameters, without `be=`. */
+  readonly link: string;
+  readonly wait: Wait;
+  /** The issue's targets, in seconds from Play (docs/BENCHMARKS.md). */
+  readonly firstReportTarget: number | null;
+  readonly thirdReportTarget: number | null;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'defaults',
+    link: '',
+    wait: { reports: 3, exploit: false },
+    firstReportTarget: 3,
+    thirdReportTarget: null,
+  },
+  {
+    name: 'compare',
+    link: 'v=2&preset=exploit&cmp=obj:policyAware&seeds=2',
+    wait: { reports: 3, exploit: false },
+    firstReportTarget: null,
+    thirdReportTarget: 20,
+  },
+  {
+    name: 'exploit',
+    link: 'v=2&preset=exploit',
+    wait: { reports: 3, exploit: true },
+    firstReportTarget: null,
+    thirdReportTarget: null,
+  },
+];
+
 interface Options {
-  readonly preset: string;
+  readonly scenarios: readonly Scenario[];
   readonly backends: string[];
   readonly timeout: number;
 }
@@ -155,7 +213,7 @@ function parseOptions(args: readonly string[]): Options {
     values.set(args[i].slice(2), args[i + 1]);
   }
   for (const name of values.keys()) {
-    if (!['preset', 'backends', 'timeout'].includes(name))
+    if (!['scenarios', 'backends', 'timeout'].includes(name))
       throw new Error(`bench live: unknown option --${name}`);
   }
   const timeout = Number(values.get('timeout') ?? 180);
@@ -166,61 +224,104 @@ function parseOptions(args: readonly string[]): Options {
     if (!['auto', 'wasm', 'webgl', 'webgpu', 'cpu'].includes(name))
       throw new Error(`bench live: unknown backend "${name}"`);
   }
-  return { preset: values.get('preset') ?? 'exploit', backends, timeout };
+  const scenarios = (
+    values.get('scenarios') ?? SCENARIOS.map((scenario) => scenario.name).join(',')
+  )
+    .split(',')
+    .map((name) => {
+      const scenario = SCENARIOS.find((known) => known.name === name);
+      if (scenario === undefined)
+        throw new Error(
+          `bench live: unknown scenario "${name}" (${SCENARIOS.map((known) => known.name).join(', ')})`,
+        );
+      return scenario;
+    });
+  return { scenarios, backends, timeout };
 }
 
 const s = (value: number | null) => (value === null ? '–' : value.toFixed(1));
+
+/** The scenario's link with the backend: the bare page for the defaults under auto. */
+function hashOf(scenario: Scenario, backend: string): string {
+  const parts = [scenario.link, backend === 'auto' ? '' : `be=${backend}`].filter(
+    (part) => part !== '',
+  );
+  return parts.length === 0 ? '' : `#${parts.join('&')}`;
+}
+
+function targetCell(seconds: number | null, target: number | null): string {
+  if (target === null) return s(seconds);
+  return `${s(seconds)} (≤ ${target}: ${seconds !== null && seconds <= target ? 'met' : 'missed'})`;
+}
 
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
   const { launchBenchChromium } = await import('./modelPage');
   const server = await servePreview();
-  const lines: string[] = [];
+  const summary: string[] = [];
+  const details: string[] = [];
   let version = 'Chromium';
   try {
-    for (const backend of options.backends) {
-      const context = await launchBenchChromium(backend === 'webgpu');
-      try {
-        version = context.browser()?.version() ?? version;
-        const page = context.pages()[0] ?? (await context.newPage());
-        await page.setViewportSize({ width: 1280, height: 720 });
-        await listenToWorker(page);
-        const hash = `#v=2&preset=${options.preset}${backend === 'auto' ? '' : `&be=${backend}`}`;
-        await page.goto(new URL(hash, server.url).toString());
-        const load = loadavg()[0];
-        const result = await timeToExploit(page, options.timeout);
-        lines.push(
-          `### be=${backend} (${hash}), load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
-          '',
-          `Play → backend chosen ${s(result.backendSeconds)} s → first progress of iteration 0 ${s(result.firstPhaseSeconds)} s → ` +
-            (result.exploitSeconds === null
-              ? `no report with gap > ${EXPLOIT_GAP_SHARE * 100} % of |real| within ${options.timeout} s`
-              : `gap > ${EXPLOIT_GAP_SHARE * 100} % of |real| at iteration ${result.exploitIteration}, ${s(result.exploitSeconds)} s after Play`),
-          ...(result.backendReason === null ? [] : [`backend: ${result.backendReason}`]),
-          ...(result.error === null ? [] : [`error: ${result.error}`]),
-          '',
-          '| iteration | heard at s | report seconds | collect | fit | improve | evaluate | real | sim | gap / abs(real) |',
-          '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-          ...result.reports.map(
-            (r) =>
-              `| ${r.iteration} | ${(r.at / 1000).toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.timings.collect.toFixed(2)} | ${r.timings.fit.toFixed(2)} | ` +
-              `${r.timings.improve.toFixed(2)} | ${r.timings.evaluate.toFixed(2)} | ${r.returns.real.toFixed(0)} | ${r.returns.sim.toFixed(0)} | ` +
-              `${((100 * r.gap) / Math.abs(r.returns.real)).toFixed(0)} % |`,
-          ),
-          '',
-        );
-        console.error(`measured ${backend}`);
-      } finally {
-        await context.close();
+    for (const scenario of options.scenarios) {
+      for (const backend of options.backends) {
+        const context = await launchBenchChromium(backend === 'webgpu');
+        try {
+          version = context.browser()?.version() ?? version;
+          const page = context.pages()[0] ?? (await context.newPage());
+          await page.setViewportSize({ width: 1280, height: 720 });
+          await listenToWorker(page);
+          const hash = hashOf(scenario, backend);
+          await page.goto(new URL(hash === '' ? '/' : hash, server.url).toString());
+          const load = loadavg()[0];
+          const result = await timeToReports(page, scenario.wait, options.timeout);
+          const at = (n: number) =>
+            result.reports[n - 1] === undefined ? null : result.reports[n - 1].at / 1000;
+          const exploit = !scenario.wait.exploit
+            ? ''
+            : result.exploitSeconds === null
+              ? 'none'
+              : `${s(result.exploitSeconds)} (iteration ${result.exploitIteration})`;
+          summary.push(
+            `| ${scenario.name} | ${hash === '' ? '(no link)' : hash} | ${s(result.backendSeconds)} | ${targetCell(at(1), scenario.firstReportTarget)} | ` +
+              `${targetCell(at(3), scenario.thirdReportTarget)} | ${exploit} | ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)} |`,
+          );
+          details.push(
+            `### ${scenario.name}, ${hash === '' ? '(no link)' : hash}`,
+            '',
+            ...(result.backendReason === null ? [] : [`backend: ${result.backendReason}`]),
+            ...(result.error === null ? [] : [`error: ${result.error}`]),
+            `first progress of iteration 0: ${s(result.firstPhaseSeconds)} s after Play`,
+            '',
+            '| lane | iteration | heard at s | report seconds | collect | fit | improve | evaluate | real | sim | gap / abs(real) |',
+            '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+            ...result.reports.map(
+              (r) =>
+                `| ${r.lane ?? '–'} | ${r.iteration} | ${(r.at / 1000).toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.timings.collect.toFixed(2)} | ${r.timings.fit.toFixed(2)} | ` +
+                `${r.timings.improve.toFixed(2)} | ${r.timings.evaluate.toFixed(2)} | ${r.returns.real.toFixed(0)} | ${r.returns.sim.toFixed(0)} | ` +
+                `${((100 * r.gap) / Math.abs(r.returns.real)).toFixed(0)} % |`,
+            ),
+            '',
+          );
+          console.error(`measured ${scenario.name} on ${backend}`);
+        } finally {
+          await context.close();
+        }
       }
     }
   } finally {
     await server.close();
   }
   console.log(
-    `Time to the exploit on screen, preset ${options.preset}, headless ${version}, ${cpus().length} cores, ` +
-      `${new Date().toISOString().slice(0, 10)}; seconds from pressing Play, as the page's main thread hears the worker:`,
+    `The app's first answers, headless ${version}, ${cpus().length} cores, ${new Date().toISOString().slice(0, 10)}; ` +
+      "seconds from pressing Play, as the page's main thread hears the worker (exploit: the first report with gap > " +
+      `${EXPLOIT_GAP_SHARE * 100} % of |real|):`,
   );
   console.log('');
-  for (const line of lines) console.log(line);
+  console.log(
+    '| scenario | link | backend chosen s | first report s | third report s | exploit s | load average |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---|');
+  for (const line of summary) console.log(line);
+  console.log('');
+  for (const line of details) console.log(line);
 }
