@@ -70,6 +70,9 @@ function receive(message: FromWorker): void {
     case 'backend':
       store.backendChosen(message.runId, message.choice);
       return;
+    case 'prepared':
+      store.backendPrepared(message.wanted, message.choice);
+      return;
     case 'status':
       store.statusChanged(message.runId, message.status);
       if (message.runId === store.runId && ['done', 'stopped', 'failed'].includes(message.status))
@@ -203,3 +206,27 @@ export function pauseRun(): void {
   const { status } = usePlayground.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
 }
+
+/** How long the config on screen must stay unchanged before its backend is chosen ahead of Play. */
+const PREPARE_DELAY_MS = 300;
+let prepareTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Ahead of Play: while no run exists, the worker chooses the backend of the config on screen
+ * (auto times the config's own workload, a few seconds), so that pressing Play starts the run
+ * at once. Sent when the page opens and after an edit; the worker keeps one choice per workload.
+ */
+function prepareSoon(): void {
+  if (prepareTimer !== null) clearTimeout(prepareTimer);
+  prepareTimer = setTimeout(() => {
+    prepareTimer = null;
+    const { status, config, engineSilence } = usePlayground.getState();
+    if (status !== 'idle' || engineSilence !== null) return;
+    send({ type: 'prepare', config });
+  }, PREPARE_DELAY_MS);
+}
+
+usePlayground.subscribe((state, previous) => {
+  if (state.config !== previous.config && state.status === 'idle') prepareSoon();
+});
+prepareSoon();

@@ -59,6 +59,24 @@ const PRETRAIN_MAX_STEPS = 5_000;
 const EVALUATION_SEED = 20_261_122;
 const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 
+/** The start states every seed and config is judged from, so that their runs compare and share the oracle. */
+function judgedStarts(definition: EnvDefinition, params: PhysicalParams, episodes: number): StartState[] {
+  return drawStartStates(definition, params, episodes, createRng(EVALUATION_SEED).fork('starts'));
+}
+
+/** The oracle's run a config's evaluation compares with: one per world, whatever the seed. */
+export function oracleRequestFor(config: ExperimentConfig): OracleRequest {
+  const definition = getEnv(config.env.id);
+  const params = { ...definition.spec.defaultParams, ...config.env.realParams };
+  return {
+    envId: config.env.id,
+    params,
+    starts: judgedStarts(definition, params, config.evaluation.episodes),
+    episodeLength: config.evaluation.episodeLength,
+    seed: EVALUATION_SEED,
+  };
+}
+
 export interface Learners {
   readonly model: WorldModel;
   readonly policy: PolicyNetwork;
@@ -235,9 +253,8 @@ class Experiment {
     this.objective = this.createObjective();
     // Judged from the same fixed start states whatever the seed, so seeds and objectives are
     // compared on equal terms and the oracle's run is shared between them.
-    const judge = createRng(EVALUATION_SEED);
-    this.evaluationStarts = drawStartStates(this.definition, this.realParams, config.evaluation.episodes, judge.fork('starts'));
-    const randomRng = judge.fork('random-policy');
+    this.evaluationStarts = judgedStarts(this.definition, this.realParams, config.evaluation.episodes);
+    const randomRng = createRng(EVALUATION_SEED).fork('random-policy');
     const randomActs = randomActor(this.realEnv, randomRng);
     this.randomReturn = evaluateReal(spec.id, this.realParams, this.evaluationStarts, config.evaluation.episodeLength, randomActs).meanReturn;
     this.requestOracle(hooks);
@@ -653,13 +670,7 @@ class Experiment {
 
   /** The oracle's run: from the cache, made by the hooks' oracle (arriving later), or made here. */
   private requestOracle(hooks: ExperimentHooks): void {
-    const request: OracleRequest = {
-      envId: this.config.env.id,
-      params: this.realParams,
-      starts: this.evaluationStarts,
-      episodeLength: this.config.evaluation.episodeLength,
-      seed: EVALUATION_SEED,
-    };
+    const request = oracleRequestFor(this.config);
     const key = oracleKey(request);
     const cache = hooks.oracleCache;
     const cached = cache?.get(key);

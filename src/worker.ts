@@ -12,7 +12,7 @@ import './config/zodWithoutEval';
 import { choiceAfterFallback, isBackendName, type BackendChoice } from './backend';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
-import { runExperiment, type ExperimentHooks } from './experiment';
+import { oracleRequestFor, runExperiment, type ExperimentHooks } from './experiment';
 import { calibrationKey, initBackendFor } from './experimentCalibration';
 import type { OracleAnswer } from './oracleWorker';
 import { oracleKey, runOracleFor, type OracleRequest, type OracleRun } from './policies/oracle';
@@ -43,6 +43,8 @@ function post(message: FromWorker): void {
 // the next runs.
 
 let backend: { key: string; choice: Promise<BackendChoice> } | null = null;
+/** Settles when the last choice begun has: choices run one at a time (each sets tfjs's backend). */
+let choosing: Promise<unknown> = Promise.resolve();
 /** The choice in use, once made; a fallback mid-run replaces it. */
 let inUse: BackendChoice | null = null;
 
@@ -57,11 +59,14 @@ function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
   // A knob that does not change the timed work (a learning rate, a seed count) keeps the choice.
   const key = config.backend === 'auto' ? `auto ${calibrationKey(config)}` : config.backend;
   if (backend !== null && backend.key === key) return backend.choice;
-  const choice = initBackendFor(config, {
-    wasmPaths: WASM_PATHS,
-    calibrationMs: 150,
-    avoid: failedBackends,
-  });
+  const choice = choosing.then(() =>
+    initBackendFor(config, {
+      wasmPaths: WASM_PATHS,
+      calibrationMs: 150,
+      avoid: failedBackends,
+    }),
+  );
+  choosing = choice.catch(() => undefined);
   backend = { key, choice };
   // A failed choice is not cached: the next start tries again.
   choice.catch(() => {
@@ -299,6 +304,29 @@ async function execute(run: Run, start: StartMessage): Promise<void> {
   setStatus(run.id, outcome);
 }
 
+/**
+ * Chooses the backend of the config on screen before Play (the `prepare` message). Silent when it
+ * fails or the config is over the memory budget: Play makes the same choice and says why.
+ */
+async function prepare(config: ExperimentConfig): Promise<void> {
+  try {
+    assertWithinMemoryBudget([config]);
+    // The oracle's run too, on its own core, so that it does not share the cores with the first
+    // iteration.
+    const request = oracleRequestFor(config);
+    const key = oracleKey(request);
+    if (!oracleCache.has(key)) {
+      oracles(request).then(
+        (run) => oracleCache.set(key, run),
+        () => undefined,
+      );
+    }
+    post({ type: 'prepared', wanted: config.backend, choice: await chooseBackend(config) });
+  } catch {
+    // Play reports it.
+  }
+}
+
 async function start(message: StartMessage): Promise<void> {
   const previous = current;
   if (previous !== null) {
@@ -357,6 +385,9 @@ scope.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
   switch (message.type) {
     case 'start':
       void start(message);
+      return;
+    case 'prepare':
+      if (run === null || run.over) void prepare(message.config);
       return;
     case 'pause':
       if (run?.lanes.pause() === true) setStatus(run.id, 'pausing');

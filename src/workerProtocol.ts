@@ -61,6 +61,11 @@ export const toWorkerSchema = z.union([
       variants: z.array(experimentConfigSchema).min(1).max(MAX_CONFIGS),
     })
     .strict(),
+  /**
+   * The page is open on this config with no run going: choose its backend now (under auto, by
+   * timing this config's workload), so that Play need not wait for it. Ignored while a run exists.
+   */
+  z.object({ type: z.literal('prepare'), config: experimentConfigSchema }).strict(),
   /** Lets every running lane produce one more report, then pauses. */
   z.object({ type: z.literal('step') }).strict(),
   /** Ends the run: every experiment's generator is returned, which frees its tensors. */
@@ -91,6 +96,8 @@ export interface LaneId {
 
 export type FromWorker =
   | { readonly type: 'backend'; readonly runId: number; readonly choice: BackendChoice }
+  /** The answer to `prepare`: the backend a run of that config will start on. */
+  | { readonly type: 'prepared'; readonly wanted: string; readonly choice: BackendChoice }
   | { readonly type: 'status'; readonly runId: number; readonly status: RunStatus }
   | {
       readonly type: 'phase';

@@ -157,8 +157,11 @@ function RunProgress() {
 }
 
 function BackendBadge() {
-  const backend = usePlayground((state) => state.backend);
+  const running = usePlayground((state) => state.backend);
   const wanted = usePlayground((state) => state.config.backend);
+  const prepared = usePlayground((state) => state.prepared);
+  // Before Play, the choice made for the config on screen (engineClient.ts, prepareSoon).
+  const backend = running ?? (prepared !== null && prepared.wanted === wanted ? prepared.choice : null);
   if (backend === null) {
     return (
       <div className="backend-badge" title="The tensor backend is chosen when the run starts">

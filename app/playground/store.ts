@@ -145,6 +145,9 @@ export interface BackendFallback {
 interface BackendSlice {
   backend: BackendChoice | null;
   backendChosen: (runId: number, choice: BackendChoice) => void;
+  /** The backend chosen before Play for the config on screen, and the preference it was for. */
+  prepared: { readonly wanted: string; readonly choice: BackendChoice } | null;
+  backendPrepared: (wanted: string, choice: BackendChoice) => void;
   /** The run's last backend failure; the run went on. */
   fallback: BackendFallback | null;
   backendFellBack: (runId: number, fallback: BackendFallback, choice: BackendChoice) => void;
@@ -379,6 +382,8 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
 
 const createBackendSlice: Slice<BackendSlice> = (set, get) => ({
   backend: null,
+  prepared: null,
+  backendPrepared: (wanted, choice) => set({ prepared: { wanted, choice } }),
   backendChosen: (runId, choice) => {
     if (runId === get().runId) set({ backend: choice });
   },

@@ -8,7 +8,7 @@
  */
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium. */
 const TINY =
@@ -47,7 +47,9 @@ describe('engine worker death', () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
     const workers: Worker[] = [];
-    page.on('worker', (worker) => workers.push(worker));
+    page.on('worker', (worker) => {
+      if (isEngineWorker(worker)) workers.push(worker);
+    });
     await page.goto(appUrl(TINY));
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
@@ -78,7 +80,7 @@ describe('engine worker death', () => {
     expect(new URL(page.url()).hash).toBe(hash);
     await screenshot(page, 'worker-crashed');
 
-    const restarted = page.waitForEvent('worker');
+    const restarted = page.waitForEvent('worker', { predicate: isEngineWorker });
     await alert.getByRole('button', { name: 'Retry', exact: true }).click();
     await restarted;
     expect(workers).toHaveLength(2);
@@ -95,10 +97,11 @@ describe('engine worker death', () => {
   it('a worker script that cannot load is shown, and Retry loads it once it can', async () => {
     const page = await context.newPage();
     const pageErrors = recordPageErrors(page);
-    await page.goto(appUrl(TINY));
-    // As a flaky connection or a half-finished deploy would: the worker's script does not arrive.
+    // As a flaky connection or a half-finished deploy would: the worker's script does not arrive
+    // (the page asks for it as it opens, to choose the backend before Play).
     const workerScript = /\/assets\/worker-[^/]*\.js$/;
     await page.route(workerScript, (route) => route.abort('connectionfailed'));
+    await page.goto(appUrl(TINY));
     await page.getByRole('button', { name: 'Play' }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.isVisible(), { timeout: 30_000 }).toBe(true);

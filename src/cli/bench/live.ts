@@ -20,7 +20,7 @@ interface Heard {
   /** ms since Play was pressed. */
   readonly at: number;
   readonly type: string;
-  readonly lane?: string | null;
+  readonly lane?: { readonly variant: number; readonly seedIndex: number } | null;
   readonly status?: string;
   readonly iteration?: number;
   readonly reason?: string;
@@ -36,7 +36,7 @@ interface Heard {
 
 declare global {
   interface Window {
-    liveProbe?: { clickedAt: number | null; heard: Heard[] };
+    liveProbe?: { clickedAt: number | null; preparedAt: number | null; heard: Heard[] };
   }
 }
 
@@ -46,13 +46,15 @@ export const EXPLOIT_GAP_SHARE = 0.5;
 export interface LiveResult {
   /** Seconds from Play to the worker's backend message, to its first phase event, to the exploit. */
   readonly backendSeconds: number | null;
+  /** Seconds from opening the page to the backend chosen before Play (null: not heard in time). */
+  readonly preparedSeconds: number | null;
   readonly firstPhaseSeconds: number | null;
   readonly exploitSeconds: number | null;
   readonly exploitIteration: number | null;
   readonly backendReason: string | null;
   readonly reports: readonly (NonNullable<Heard['report']> & {
     readonly at: number;
-    readonly lane: string | null;
+    readonly lane: NonNullable<Heard['lane']> | null;
   })[];
   readonly error: string | null;
 }
@@ -61,7 +63,11 @@ export interface LiveResult {
 export async function listenToWorker(page: Page): Promise<void> {
   // No named functions in here: tsx (esbuild's keepNames) would wrap them in a __name helper.
   await page.addInitScript(() => {
-    const probe = { clickedAt: null as number | null, heard: [] as Heard[] };
+    const probe = {
+      clickedAt: null as number | null,
+      preparedAt: null as number | null,
+      heard: [] as Heard[],
+    };
     window.liveProbe = probe;
     const Original = window.Worker;
     window.Worker = class extends Original {
@@ -70,13 +76,15 @@ export async function listenToWorker(page: Page): Promise<void> {
         this.addEventListener('message', (event: MessageEvent) => {
           const data = event.data as {
             type: string;
-            lane?: string | null;
+            lane?: { variant: number; seedIndex: number } | null;
             status?: string;
             iteration?: number;
             choice?: { reason: string };
             message?: string;
             report?: Heard['report'];
           };
+          if (data.type === 'prepared' && probe.preparedAt === null)
+            probe.preparedAt = performance.now();
           if (probe.clickedAt === null) return;
           if (data.type === 'phase' && probe.heard.some((entry) => entry.type === 'phase')) return;
           const report = data.report;
@@ -126,6 +134,13 @@ export async function timeToReports(
 ): Promise<LiveResult> {
   const play = page.getByRole('button', { name: 'Play' });
   await play.waitFor({ state: 'visible' });
+  // As a reader would, Play is pressed once the page has chosen its backend (or after 30 s).
+  const preparedBy = Date.now() + 30_000;
+  let preparedAt: number | null = null;
+  while (preparedAt === null && Date.now() < preparedBy) {
+    preparedAt = await page.evaluate(() => window.liveProbe?.preparedAt ?? null);
+    if (preparedAt === null) await page.waitForTimeout(100);
+  }
   await page.evaluate(() => {
     if (window.liveProbe !== undefined) window.liveProbe.clickedAt = performance.now();
   });
@@ -151,6 +166,7 @@ export async function timeToReports(
   const backend = heard.find((entry) => entry.type === 'backend');
   return {
     backendSeconds: seconds(backend),
+    preparedSeconds: preparedAt === null ? null : preparedAt / 1000,
     firstPhaseSeconds: seconds(heard.find((entry) => entry.type === 'phase')),
     exploitSeconds: seconds(exploit),
     exploitIteration: exploit?.report?.iteration ?? null,
@@ -282,7 +298,7 @@ export async function run(args: string[]): Promise<void> {
               ? 'none'
               : `${s(result.exploitSeconds)} (iteration ${result.exploitIteration})`;
           summary.push(
-            `| ${scenario.name} | ${hash === '' ? '(no link)' : hash} | ${s(result.backendSeconds)} | ${targetCell(at(1), scenario.firstReportTarget)} | ` +
+            `| ${scenario.name} | ${hash === '' ? '(no link)' : hash} | ${s(result.preparedSeconds)} | ${s(result.backendSeconds)} | ${targetCell(at(1), scenario.firstReportTarget)} | ` +
               `${targetCell(at(3), scenario.thirdReportTarget)} | ${exploit} | ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)} |`,
           );
           details.push(
@@ -296,7 +312,7 @@ export async function run(args: string[]): Promise<void> {
             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
             ...result.reports.map(
               (r) =>
-                `| ${r.lane ?? '–'} | ${r.iteration} | ${(r.at / 1000).toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.timings.collect.toFixed(2)} | ${r.timings.fit.toFixed(2)} | ` +
+                `| ${r.lane === null ? '–' : `${'ABCDEFGH'[r.lane.variant]}${r.lane.seedIndex}`} | ${r.iteration} | ${(r.at / 1000).toFixed(1)} | ${r.seconds.toFixed(1)} | ${r.timings.collect.toFixed(2)} | ${r.timings.fit.toFixed(2)} | ` +
                 `${r.timings.improve.toFixed(2)} | ${r.timings.evaluate.toFixed(2)} | ${r.returns.real.toFixed(0)} | ${r.returns.sim.toFixed(0)} | ` +
                 `${((100 * r.gap) / Math.abs(r.returns.real)).toFixed(0)} % |`,
             ),
@@ -318,9 +334,9 @@ export async function run(args: string[]): Promise<void> {
   );
   console.log('');
   console.log(
-    '| scenario | link | backend chosen s | first report s | third report s | exploit s | load average |',
+    '| scenario | link | page open → backend chosen s | Play → backend s | first report s | third report s | exploit s | load average |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---|');
   for (const line of summary) console.log(line);
   console.log('');
   for (const line of details) console.log(line);
