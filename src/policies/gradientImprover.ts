@@ -20,20 +20,27 @@ import { imaginedReturn } from '../imagination/imaginedReturn';
 import { PolicyFolder } from '../imagination/policyStep';
 import { modelReward, type RewardTerm } from '../imagination/rewardTerm';
 import { imagine, type ImaginedRollout } from '../imagination/rollout';
-import { AdamW } from '../models/adamW';
 import type { Policy } from '../models/policy';
 import type { PolicyTrace } from '../imagination/policyStep';
 import type { Rng } from '../rng';
 import type { Critic } from './critic';
 import type { PolicyNetwork } from './policyNetwork';
-import { sampleStartObservations, type ImprovementContext, type ImprovementResult, type PolicyImprover } from './improver';
+import { PolicyOptimizer } from './policyOptimizer';
+import {
+  sampleStartObservations,
+  type ImprovementContext,
+  type ImprovementResult,
+  type PolicyImprover,
+} from './improver';
 
 /** The differentiable action: the squashed mean (box) or the softmax as a relaxed one-hot. */
 export function differentiablePolicy(policy: PolicyNetwork): Policy {
   return (observations) =>
     tf.tidy(() => {
       const head = policy.head(observations);
-      return policy.shape.actionSpace.kind === 'box' ? policy.squash(head) : (tf.softmax(head) as tf.Tensor2D);
+      return policy.shape.actionSpace.kind === 'box'
+        ? policy.squash(head)
+        : (tf.softmax(head) as tf.Tensor2D);
     });
 }
 
@@ -58,13 +65,19 @@ export class ImaginedPolicyGradient {
     private readonly context: Pick<ImprovementContext, 'model' | 'policy' | 'settings'>,
   ) {}
 
-  static async create(context: Pick<ImprovementContext, 'model' | 'policy' | 'settings'>): Promise<ImaginedPolicyGradient> {
+  static async create(
+    context: Pick<ImprovementContext, 'model' | 'policy' | 'settings'>,
+  ): Promise<ImaginedPolicyGradient> {
     const { model, policy, settings } = context;
     const ensemble = await FrozenEnsemble.fromModel(model, {
       reward: settings.reward,
       actionInput: policy.shape.actionSpace.kind === 'box' ? 'squashed' : 'env',
     });
-    return new ImaginedPolicyGradient(ensemble, new PolicyFolder(policy, ensemble.columns), context);
+    return new ImaginedPolicyGradient(
+      ensemble,
+      new PolicyFolder(policy, ensemble.columns),
+      context,
+    );
   }
 
   step(critic: Critic, starts: tf.Tensor2D, rng: Rng): PolicyGradient {
@@ -72,7 +85,9 @@ export class ImaginedPolicyGradient {
     const { ensemble } = this;
     const space = policy.shape.actionSpace;
     const useCvar = settings.risk.kind === 'cvar' && model.config.members > 1;
-    const risk = useCvar ? { kind: 'cvar' as const, alpha: settings.risk.alpha, members: model.config.members } : { kind: 'mean' as const };
+    const risk = useCvar
+      ? { kind: 'cvar' as const, alpha: settings.risk.alpha, members: model.config.members }
+      : { kind: 'mean' as const };
     const H = settings.horizon;
     const differentiable = this.folder.fold();
     let rollout: ImaginedRollout<PolicyTrace> | null = null;
@@ -85,25 +100,50 @@ export class ImaginedPolicyGradient {
         keep: true,
       });
       const imagined = rollout;
-      const rewardContext = { knownReward: model.knownReward, actionSpace: space, learnedReward: settings.reward === 'learned' };
+      const rewardContext = {
+        knownReward: model.knownReward,
+        actionSpace: space,
+        learnedReward: settings.reward === 'learned',
+      };
       term = (settings.imaginedReward ?? modelReward)(imagined, rewardContext);
       const rewards = term.rewards;
       const criticStack = critic.fold();
       const seeds = tf.tidy(() => {
         const [, R, d] = imagined.observations.shape;
-        const final = tf.reshape(tf.slice(imagined.observations, [H, 0, 0], [1, R, d]), [R, d]) as tf.Tensor2D;
+        const final = tf.reshape(tf.slice(imagined.observations, [H, 0, 0], [1, R, d]), [
+          R,
+          d,
+        ]) as tf.Tensor2D;
         const trace = forwardStack(criticStack, final);
         // Gradients of −J: the optimiser minimises the policy's loss.
-        const objective = imaginedReturn(rewards, trace.output, imagined.alive, settings.discount, risk, -1);
+        const objective = imaginedReturn(
+          rewards,
+          trace.output,
+          imagined.alive,
+          settings.discount,
+          risk,
+          -1,
+        );
         const { dx } = backwardStack(criticStack, trace, objective.terminalGradient);
-        return { loss: tf.neg(objective.value) as tf.Scalar, rewardGradient: objective.rewardGradient, finalObservation: dx as tf.Tensor2D };
+        return {
+          loss: tf.neg(objective.value) as tf.Scalar,
+          rewardGradient: objective.rewardGradient,
+          finalObservation: dx as tf.Tensor2D,
+        };
       });
       disposeStack(criticStack);
       const fromRewards = term.backward(seeds.rewardGradient);
       try {
-        backpropagate(imagined, ensemble, differentiable, { finalObservation: seeds.finalObservation, ...fromRewards });
+        backpropagate(imagined, ensemble, differentiable, {
+          finalObservation: seeds.finalObservation,
+          ...fromRewards,
+        });
       } finally {
-        tf.dispose([seeds.rewardGradient, seeds.finalObservation, ...Object.values(fromRewards).filter((t): t is tf.Tensor2D => t !== null)]);
+        tf.dispose([
+          seeds.rewardGradient,
+          seeds.finalObservation,
+          ...Object.values(fromRewards).filter((t): t is tf.Tensor2D => t !== null),
+        ]);
       }
       const gradients = differentiable.gradients();
       const ownedTerm = term;
@@ -135,14 +175,17 @@ export class ImaginedPolicyGradient {
 
 export class GradientImprover implements PolicyImprover {
   readonly name = 'gradient';
-  private optimizer: AdamW | null = null;
-  private boundTo: PolicyNetwork | null = null;
+  private readonly optimizer = new PolicyOptimizer('GradientImprover');
 
   constructor(private readonly learningRate: number) {}
 
-  async improve(context: ImprovementContext, steps: number, onStep?: (step: number) => void): Promise<ImprovementResult> {
+  async improve(
+    context: ImprovementContext,
+    steps: number,
+    onStep?: (step: number) => void,
+  ): Promise<ImprovementResult> {
     const { policy, critic, buffer, settings, rng } = context;
-    const optimizer = this.optimizerFor(policy);
+    const optimizer = this.optimizer.for(policy);
     const gradient = await ImaginedPolicyGradient.create(context);
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
@@ -157,7 +200,12 @@ export class GradientImprover implements PolicyImprover {
           // Reads are sync points: only the last step's figures are reported.
           if (last) policyLoss = (await pass.loss.data())[0];
           const { observations, alive } = pass.rollout;
-          criticLoss = await critic.train({ observations, rewards: pass.rewards, alive }, settings.discount, settings.lambda, last);
+          criticLoss = await critic.train(
+            { observations, rewards: pass.rewards, alive },
+            settings.discount,
+            settings.lambda,
+            last,
+          );
         } finally {
           starts.dispose();
           pass?.dispose();
@@ -171,19 +219,6 @@ export class GradientImprover implements PolicyImprover {
   }
 
   dispose(): void {
-    this.optimizer?.dispose();
-    this.optimizer = null;
-  }
-
-  /** Adam's moments live with the policy they were built for. */
-  private optimizerFor(policy: PolicyNetwork): AdamW {
-    if (this.optimizer === null) {
-      const variables = policy.variables;
-      this.optimizer = new AdamW(variables, variables.map(() => false));
-      this.boundTo = policy;
-    } else if (this.boundTo !== policy) {
-      throw new Error('GradientImprover: one improver serves one policy');
-    }
-    return this.optimizer;
+    this.optimizer.dispose();
   }
 }

@@ -12,18 +12,30 @@
  * over all steps' rows together.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyStack, backwardStack, disposeStack, forwardStack, weightGradients, type DenseStack } from '../imagination/denseStack';
+import {
+  applyStack,
+  backwardStack,
+  disposeStack,
+  forwardStack,
+  weightGradients,
+  type DenseStack,
+} from '../imagination/denseStack';
 import { FrozenEnsemble } from '../imagination/frozenEnsemble';
 import { matMul } from '../imagination/kernels';
 import { modelReward } from '../imagination/rewardTerm';
 import { imagine, type StepPolicy } from '../imagination/rollout';
 import { TanhFolder } from '../imagination/tanhFold';
-import { AdamW } from '../models/adamW';
 import type { Policy } from '../models/policy';
 import { tidyKeeping } from '../models/tidy';
 import type { Rng } from '../rng';
-import { sampleStartObservations, type ImprovementContext, type ImprovementResult, type PolicyImprover } from './improver';
+import {
+  sampleStartObservations,
+  type ImprovementContext,
+  type ImprovementResult,
+  type PolicyImprover,
+} from './improver';
 import type { PolicyNetwork } from './policyNetwork';
+import { PolicyOptimizer } from './policyOptimizer';
 
 const LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 const SQUASH_LIMIT = 1 - 1e-6;
@@ -43,7 +55,11 @@ export function samplingPolicy(policy: PolicyNetwork, rng: Rng): Policy {
 }
 
 /** log π_θ(a|o) for env-format actions [R, 1] → [R], differentiable in θ by the tape. */
-export function logProbability(policy: PolicyNetwork, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor1D {
+export function logProbability(
+  policy: PolicyNetwork,
+  observations: tf.Tensor2D,
+  actions: tf.Tensor2D,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const head = policy.head(observations);
     const space = policy.shape.actionSpace;
@@ -52,7 +68,12 @@ export function logProbability(policy: PolicyNetwork, observations: tf.Tensor2D,
       const std = policy.logStd.exp();
       const z = u.sub(head).div(std);
       // The tanh Jacobian depends on the sampled u only, not on θ: it drops out of the gradient.
-      return z.square().mul(-0.5).sub(policy.logStd).sub(LOG_SQRT_TWO_PI).reshape([-1]) as tf.Tensor1D;
+      return z
+        .square()
+        .mul(-0.5)
+        .sub(policy.logStd)
+        .sub(LOG_SQRT_TWO_PI)
+        .reshape([-1]) as tf.Tensor1D;
     }
     const logits = tf.logSoftmax(head);
     const indices = actions.reshape([-1]).toInt();
@@ -63,7 +84,9 @@ export function logProbability(policy: PolicyNetwork, observations: tf.Tensor2D,
 /** u = atanh of the action mapped back into (−1, 1): the Gaussian sample before the squash. */
 function preSquash(actions: tf.Tensor2D, low: number, high: number): tf.Tensor2D {
   const half = (high - low) / 2;
-  return tf.atanh(tf.clipByValue(tf.div(tf.sub(actions, low + half), half), -SQUASH_LIMIT, SQUASH_LIMIT)) as tf.Tensor2D;
+  return tf.atanh(
+    tf.clipByValue(tf.div(tf.sub(actions, low + half), half), -SQUASH_LIMIT, SQUASH_LIMIT),
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -80,43 +103,66 @@ function samplingStep(policy: PolicyNetwork, stack: DenseStack, rng: Rng): StepP
         const features = tf.tidy(() => {
           const twiceMean = applyStack(stack, state);
           const noise = tf.randomNormal(twiceMean.shape, 0, 1, 'float32', rng.seed32());
-          return tf.sigmoid(tf.add(twiceMean, tf.mul(noise, tf.mul(tf.exp(policy.logStd), 2)))) as tf.Tensor2D;
+          return tf.sigmoid(
+            tf.add(twiceMean, tf.mul(noise, tf.mul(tf.exp(policy.logStd), 2))),
+          ) as tf.Tensor2D;
         });
         return { features, action: null, trace: null };
       }
       const { features, action } = tf.tidy(() => {
-        const action = tf.cast(tf.multinomial(applyStack(stack, state), 1, rng.seed32()), 'float32') as tf.Tensor2D;
-        return { action, features: tf.oneHot(tf.cast(tf.reshape(action, [-1]), 'int32'), space.n).toFloat() as tf.Tensor2D };
+        const action = tf.cast(
+          tf.multinomial(applyStack(stack, state), 1, rng.seed32()),
+          'float32',
+        ) as tf.Tensor2D;
+        return {
+          action,
+          features: tf
+            .oneHot(tf.cast(tf.reshape(action, [-1]), 'int32'), space.n)
+            .toFloat() as tf.Tensor2D,
+        };
       });
       return { features, action, trace: null };
     },
     envActions: (features) => {
-      if (space.kind !== 'box') throw new Error('samplingStep: discrete actions are returned by act');
-      return tf.tidy(() => tf.add(tf.mul(features, space.high - space.low), space.low) as tf.Tensor2D);
+      if (space.kind !== 'box')
+        throw new Error('samplingStep: discrete actions are returned by act');
+      return tf.tidy(
+        () => tf.add(tf.mul(features, space.high - space.low), space.low) as tf.Tensor2D,
+      );
     },
   };
 }
 
 export class ReinforceImprover implements PolicyImprover {
   readonly name = 'reinforce';
-  private optimizer: AdamW | null = null;
-  private boundTo: PolicyNetwork | null = null;
+  private readonly optimizer = new PolicyOptimizer('ReinforceImprover');
 
   constructor(private readonly learningRate: number) {}
 
-  async improve(context: ImprovementContext, steps: number, onStep?: (step: number) => void): Promise<ImprovementResult> {
+  async improve(
+    context: ImprovementContext,
+    steps: number,
+    onStep?: (step: number) => void,
+  ): Promise<ImprovementResult> {
     const { model, policy, critic, buffer, settings, rng } = context;
     const space = policy.shape.actionSpace;
     const H = settings.horizon;
-    const optimizer = this.optimizerFor(policy);
+    const optimizer = this.optimizer.for(policy);
     const ensemble = await FrozenEnsemble.fromModel(model, {
       reward: settings.reward,
       actionInput: space.kind === 'box' ? 'squashed' : 'env',
     });
     // The sampler's stack ends in 2μ (box) or the logits; the score's in μ or the logits.
-    const sampler = new TanhFolder(network(policy), { output: space.kind === 'box' ? 'squash' : 'linear', inputColumns: ensemble.columns.state });
+    const sampler = new TanhFolder(network(policy), {
+      output: space.kind === 'box' ? 'squash' : 'linear',
+      inputColumns: ensemble.columns.state,
+    });
     const scorer = new TanhFolder(network(policy), { output: 'linear' });
-    const rewardContext = { knownReward: model.knownReward, actionSpace: space, learnedReward: settings.reward === 'learned' };
+    const rewardContext = {
+      knownReward: model.knownReward,
+      actionSpace: space,
+      learnedReward: settings.reward === 'learned',
+    };
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
     let imaginedReturn = Number.NaN;
@@ -134,18 +180,36 @@ export class ReinforceImprover implements PolicyImprover {
           const samplerStack = sampler.fold(network(policy));
           stacks.push(samplerStack);
           // The sampler's folded output is σ(2μ)'s argument only when squashing: use its linear 2μ.
-          const rollout = imagine(ensemble, model.knownReward, starts, samplingStep(policy, linearOutput(samplerStack), rng), {
-            horizon: H,
-            member: 'random',
-            rng,
-          });
-          owned.push(rollout.observations, rollout.actions, rollout.features, rollout.rewards, rollout.alive);
+          const rollout = imagine(
+            ensemble,
+            model.knownReward,
+            starts,
+            samplingStep(policy, linearOutput(samplerStack), rng),
+            {
+              horizon: H,
+              member: 'random',
+              rng,
+            },
+          );
+          owned.push(
+            rollout.observations,
+            rollout.actions,
+            rollout.features,
+            rollout.rewards,
+            rollout.alive,
+          );
           const term = (settings.imaginedReward ?? modelReward)(rollout, rewardContext);
           const R = rollout.rows;
           const noisyRewards = own(
             tf.tidy(() => {
               if (settings.rewardNoiseStd === 0) return term.rewards.clone();
-              const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
+              const noise = tf.randomNormal(
+                [H, R],
+                0,
+                settings.rewardNoiseStd,
+                'float32',
+                rng.seed32(),
+              );
               return tf.add(term.rewards, tf.mul(noise, rollout.alive)) as tf.Tensor2D;
             }),
           );
@@ -156,13 +220,26 @@ export class ReinforceImprover implements PolicyImprover {
             const d = rollout.observations.shape[2];
             // G_t = Σ_{k≥t} γ^{k−t} r̃_k: one matMul by the upper-triangular powers of γ.
             const powers = new Float32Array(H * H);
-            for (let t = 0; t < H; t++) for (let k = t; k < H; k++) powers[t * H + k] = settings.discount ** (k - t);
+            for (let t = 0; t < H; t++)
+              for (let k = t; k < H; k++) powers[t * H + k] = settings.discount ** (k - t);
             const returnsToGo = matMul(tf.tensor2d(powers, [H, H]), noisyRewards);
-            const before = tf.reshape(tf.slice(rollout.observations, [0, 0, 0], [H, R, d]), [H * R, d]) as tf.Tensor2D;
-            const baseline = tf.reshape(critic.valueOfSteps(tf.reshape(before, [H, R, d]) as tf.Tensor3D), [H, R]);
+            const before = tf.reshape(tf.slice(rollout.observations, [0, 0, 0], [H, R, d]), [
+              H * R,
+              d,
+            ]) as tf.Tensor2D;
+            const baseline = tf.reshape(
+              critic.valueOfSteps(tf.reshape(before, [H, R, d]) as tf.Tensor3D),
+              [H, R],
+            );
             const raw = tf.sub(returnsToGo, baseline);
             const moments = tf.moments(raw);
-            const advantages = tf.reshape(tf.mul(tf.div(tf.sub(raw, moments.mean), tf.add(tf.sqrt(moments.variance), 1e-6)), rollout.alive), [H * R, 1]);
+            const advantages = tf.reshape(
+              tf.mul(
+                tf.div(tf.sub(raw, moments.mean), tf.add(tf.sqrt(moments.variance), 1e-6)),
+                rollout.alive,
+              ),
+              [H * R, 1],
+            );
             const actions = tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D;
             const n = H * R;
             const trace = forwardStack(scorerStack, before);
@@ -171,18 +248,32 @@ export class ReinforceImprover implements PolicyImprover {
             let dLogStd: tf.Tensor | null = null;
             if (space.kind === 'box') {
               const std = tf.exp(policy.logStd);
-              const z = tf.div(tf.sub(preSquash(actions, space.low, space.high), trace.output), std);
-              const logProb = tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), policy.logStd), LOG_SQRT_TWO_PI);
+              const z = tf.div(
+                tf.sub(preSquash(actions, space.low, space.high), trace.output),
+                std,
+              );
+              const logProb = tf.sub(
+                tf.sub(tf.mul(tf.square(z), -0.5), policy.logStd),
+                LOG_SQRT_TWO_PI,
+              );
               loss = tf.neg(tf.mean(tf.mul(logProb, advantages)));
               // ∂(−mean A·log π)/∂μ = −A·z/(σ·n),  ∂/∂log σ = −Σ A·(z² − 1)/n
               dHead = tf.div(tf.mul(tf.mul(advantages, z), -1 / n), std) as tf.Tensor2D;
-              dLogStd = tf.reshape(tf.div(tf.sum(tf.mul(advantages, tf.sub(tf.square(z), 1))), -n), []);
+              dLogStd = tf.reshape(
+                tf.div(tf.sum(tf.mul(advantages, tf.sub(tf.square(z), 1))), -n),
+                [],
+              );
             } else {
               const logits = trace.output;
               const oneHot = tf.oneHot(tf.cast(tf.reshape(actions, [-1]), 'int32'), space.n);
-              loss = tf.neg(tf.mean(tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1, true), advantages)));
+              loss = tf.neg(
+                tf.mean(tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1, true), advantages)),
+              );
               // ∂(−mean A·log π)/∂logits = −A·(onehot − softmax)/n
-              dHead = tf.mul(tf.sub(oneHot, tf.softmax(logits)), tf.mul(advantages, -1 / n)) as tf.Tensor2D;
+              dHead = tf.mul(
+                tf.sub(oneHot, tf.softmax(logits)),
+                tf.mul(advantages, -1 / n),
+              ) as tf.Tensor2D;
             }
             const { dz } = backwardStack(scorerStack, trace, dHead, false);
             const folded = dz.map((layerDz, l) => weightGradients([trace.inputs[l]], [layerDz]));
@@ -197,7 +288,11 @@ export class ReinforceImprover implements PolicyImprover {
             policyLoss = (await loss.data())[0];
             imaginedReturn = (await meanReturn.data())[0];
           }
-          const trajectories = { observations: rollout.observations, rewards: noisyRewards, alive: rollout.alive };
+          const trajectories = {
+            observations: rollout.observations,
+            rewards: noisyRewards,
+            alive: rollout.alive,
+          };
           criticLoss = await critic.train(trajectories, settings.discount, settings.lambda, last);
         } finally {
           tf.dispose(owned);
@@ -214,19 +309,7 @@ export class ReinforceImprover implements PolicyImprover {
   }
 
   dispose(): void {
-    this.optimizer?.dispose();
-    this.optimizer = null;
-  }
-
-  private optimizerFor(policy: PolicyNetwork): AdamW {
-    if (this.optimizer === null) {
-      const variables = policy.variables;
-      this.optimizer = new AdamW(variables, variables.map(() => false));
-      this.boundTo = policy;
-    } else if (this.boundTo !== policy) {
-      throw new Error('ReinforceImprover: one improver serves one policy');
-    }
-    return this.optimizer;
+    this.optimizer.dispose();
   }
 }
 
@@ -241,6 +324,8 @@ function network(policy: PolicyNetwork) {
 
 /** The stack with its last layer linear: the squashing folder's output before its sigmoid (2μ). */
 function linearOutput(stack: DenseStack): DenseStack {
-  const layers = stack.layers.map((layer, l) => (l + 1 === stack.layers.length ? { ...layer, activation: 'linear' as const } : layer));
+  const layers = stack.layers.map((layer, l) =>
+    l + 1 === stack.layers.length ? { ...layer, activation: 'linear' as const } : layer,
+  );
   return { layers, transposed: stack.transposed };
 }
