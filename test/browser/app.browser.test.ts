@@ -127,7 +127,7 @@ describe('playground', () => {
     // Reset clears the run.
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect.poll(() => iterationCount(page)).toBe(0);
-    await expect.poll(() => page.getByText('ready', { exact: true }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(/^ready: about/).isVisible()).toBe(true);
 
     // A preset replaces the config, and the link says so; Share copies that link.
     await page.getByRole('combobox', { name: 'Preset' }).selectOption('exploit');
@@ -206,7 +206,7 @@ describe('playground', () => {
     // backend shown among those that ran it, with their times.
     const badge = (await page.locator('.backend-name').textContent())?.toLowerCase() ?? '';
     expect(reason).toMatch(
-      new RegExp(`^${badge}: fastest on this config's workload \\(\\d+(\\.\\d)? ms vs `),
+      new RegExp(`^${badge}: (fastest|kept \\([^)]*\\)) on this config's workload \\(best of 3: \\d+(\\.\\d)? ms vs `),
     );
     expect(reason).toContain(
       'one run: a fit step at minibatch 64 and 32 imagined rollouts of 10 steps through 2 × 2×32 MLPs',

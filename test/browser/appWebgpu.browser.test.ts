@@ -44,7 +44,7 @@ async function pauseStepReset(page: Page, beforeReset?: () => Promise<void>): Pr
 
   await page.getByRole('button', { name: 'Reset' }).click();
   await expect.poll(() => iterationCount(page)).toBe(0);
-  await expect.poll(() => page.getByText('ready', { exact: true }).isVisible()).toBe(true);
+  await expect.poll(() => page.getByText(/^ready: about/).isVisible()).toBe(true);
 }
 
 describe('playground on WebGPU', () => {

@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /** About a second per iteration on WASM in headless Chromium, a few on the CPU. */
@@ -54,7 +54,9 @@ describe('a backend failing mid-run', () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
     const workers: Worker[] = [];
-    page.on('worker', (worker) => workers.push(worker));
+    page.on('worker', (worker) => {
+      if (isEngineWorker(worker)) workers.push(worker);
+    });
     await page.goto(appUrl(TINY));
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
 
 const DIVERGING =
-  '#v=2&it=8&seed=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=1000&lr=0.1&lik=gaussian';
+  '#v=2&it=8&seed=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=1000&lr=0.1&lik=gaussian&plr=0.001';
 
 const iterationCount = async (page: Page) =>
   Number(await page.getByTestId('iteration-count').textContent());

@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
 
 const TINY =
   '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
@@ -30,7 +30,9 @@ describe('engine worker silence', () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
     const workers: Worker[] = [];
-    page.on('worker', (worker) => workers.push(worker));
+    page.on('worker', (worker) => {
+      if (isEngineWorker(worker)) workers.push(worker);
+    });
     await page.clock.install();
     await page.goto(appUrl(TINY));
     await page.getByRole('button', { name: 'Play' }).click();
@@ -78,7 +80,7 @@ describe('engine worker silence', () => {
     expect(await iterationCount(page)).toBe(kept);
     await screenshot(page, 'engine-silent');
 
-    const restarted = page.waitForEvent('worker');
+    const restarted = page.waitForEvent('worker', { predicate: isEngineWorker });
     await silence.getByRole('button', { name: 'Retry' }).click();
     await restarted;
     expect(workers).toHaveLength(2);

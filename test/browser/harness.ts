@@ -135,3 +135,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * The engine's worker, not the oracle's (worker.ts starts the oracle's own worker, which the page
+ * sees as another): tests that kill, count or watch the engine's worker pick it with this.
+ */
+export function isEngineWorker(worker: { url(): string }): boolean {
+  return !worker.url().includes('oracleWorker');
+}

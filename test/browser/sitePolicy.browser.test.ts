@@ -8,7 +8,7 @@
  */
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors } from './harness';
+import { appUrl, launchChromium, openPage, recordPageErrors, isEngineWorker } from './harness';
 
 const TINY =
   '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
@@ -57,7 +57,9 @@ describe('the built site', () => {
       await route.fulfill({ response, body });
     });
     const workers: Worker[] = [];
-    page.on('worker', (worker) => workers.push(worker));
+    page.on('worker', (worker) => {
+      if (isEngineWorker(worker)) workers.push(worker);
+    });
     await page.goto(appUrl(TINY));
 
     const policy = await page

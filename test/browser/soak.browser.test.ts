@@ -15,7 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors } from './harness';
+import { appUrl, launchChromium, openPage, recordPageErrors, isEngineWorker } from './harness';
 
 const SOAK = process.env.SOAK === '1';
 const TRAIN_MS = SOAK ? 5 * 60_000 : 40_000;
@@ -74,7 +74,9 @@ describe('soak (browser)', () => {
     const page = await openPage(context);
     const pageErrors = recordPageErrors(page);
     const workers: Worker[] = [];
-    page.on('worker', (worker) => workers.push(worker));
+    page.on('worker', (worker) => {
+      if (isEngineWorker(worker)) workers.push(worker);
+    });
     await page.goto(appUrl(TINY));
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => iterationCount(page), { timeout: 90_000 }).toBeGreaterThanOrEqual(3);
