@@ -28,6 +28,9 @@ export interface Case {
   readonly rewrite?: Rewrite;
   /** Hidden units per member: past BLOCK_UNITS / members the member layout runs. */
   readonly width?: number;
+  /** The model's fit before the comparison (150) and the imagined horizon (12): less where a backend is slow (SwiftShader). */
+  readonly fitSteps?: number;
+  readonly horizon?: number;
 }
 
 export const CASES: Case[] = [
@@ -123,8 +126,8 @@ export interface Comparison {
 
 /** Builds the case's world on the backend in use and compares one step's gradients. */
 export async function compareCase(testCase: Case, world?: TestWorld): Promise<Comparison> {
-  const { env, reward, risk, activation, depth, width, rewrite = 'none' } = testCase;
-  const test = world ?? (await buildWorld(env, { members: 3, fitSteps: 150, horizon: 12, rollouts: 24, activation, depth, width }));
+  const { env, reward, risk, activation, depth, width, rewrite = 'none', fitSteps = 150, horizon = 12 } = testCase;
+  const test = world ?? (await buildWorld(env, { members: 3, fitSteps, horizon, rollouts: 24, activation, depth, width }));
   try {
     const { model, policy, critic, buffer } = test.world;
     const reshaped = await rewrites(rewrite, test);
