@@ -25,6 +25,15 @@ describe('toWorkerSchema', () => {
     ).toBe(true);
   });
 
+  it('takes a prepare with a valid config only', () => {
+    expect(toWorkerSchema.safeParse({ type: 'prepare', config: defaultConfig }).success).toBe(true);
+    expect(toWorkerSchema.safeParse({ type: 'prepare' }).success).toBe(false);
+    expect(
+      toWorkerSchema.safeParse({ type: 'prepare', config: { ...defaultConfig, iterations: -1 } })
+        .success,
+    ).toBe(false);
+  });
+
   it('refuses a start it could not run as asked', () => {
     const cpu = { ...defaultConfig, backend: 'cpu' };
     for (const [why, message] of [
