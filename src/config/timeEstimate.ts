@@ -9,8 +9,8 @@
  *   improve  steps × (H × (kernels per imagined step · c + FLOPs per step / rate) + per-step work)
  *   fit      steps × (kernels per fit step · c + FLOPs per fit step / rate)
  *   evaluate the closed-loop sim episodes and the one-step errors on every evaluation row set
- * The FLOP counts follow the engine's layout (src/imagination/: the members side by side in one
- * block-diagonal matMul per hidden layer) and the kernel counts what `npm run bench -- loop`
+ * The FLOP counts follow the engine's layouts (src/imagination/frozenEnsemble.ts) and the kernel
+ * counts what `npm run bench -- loop`
  * counts; `npm run bench -- loop` prints this estimate beside the measured seconds, which is how
  * the two constants below were set (docs/BENCHMARKS.md).
  */
@@ -21,7 +21,7 @@ import type { ExperimentConfig } from './schema';
 /** FLOP/s of WASM's XNNPACK matMuls at the sizes the engine runs (64–2 048 rows, 4–1 000 wide). */
 const FLOP_RATE = 25e9;
 /** Seconds a kernel costs besides its arithmetic, measured on the 2-core machine the targets are set on. */
-const KERNEL_SECONDS = 7e-6;
+const KERNEL_SECONDS = 1e-5;
 /** The critic's and the error head's shape (experiment.ts, policyAware.ts). */
 const CRITIC = { width: 64, depth: 2 };
 /** Fixed rows the evaluation measures the model on (the uniform box). */
@@ -49,13 +49,16 @@ export function estimateIterationSeconds(config: ExperimentConfig): TimeEstimate
   const R = config.risk.kind === 'cvar' && E > 1 ? E * B : B;
   const time = (kernels: number, flops: number) => kernels * KERNEL_SECONDS + flops / FLOP_RATE;
 
-  // Multiply-adds per row: one member's layers, the frozen ensemble's (frozenEnsemble.ts: the
-  // block layout's E² hidden blocks, or every member on every row), the policy's and the critic's.
+  // Multiply-adds per row: one member's layers, the frozen ensemble's (frozenEnsemble.ts: in the
+  // block layout every member's first layer, then one member's arithmetic per layer on E·W-wide
+  // operands (chosenMemberLayers.ts); in the member layout every member on every row), the
+  // policy's and the critic's.
   const memberMacs = L === 0 ? input * output : input * W + (L - 1) * W * W + W * output;
   const block = usesBlockLayout(E, L, W);
-  const ensembleMacs = block ? (L === 0 ? input * E * output : input * E * W + (L - 1) * (E * W) ** 2 + E * W * output) : E * memberMacs;
-  /** Kernels a step of the frozen ensemble adds, forward and back. */
-  const ensembleKernels = block ? 4 * L + 4 : E * (3 * L + 3) + 2;
+  const ensembleMacs = block ? (L === 0 ? input * E * output : input * E * W + (L - 1) * E * W * W + E * W * output) : E * memberMacs;
+  /** Kernels a step of the frozen ensemble adds, forward and back (a narrow layer adds two, a widened head four). */
+  const blockKernels = 4 * L + 4 + (L >= 2 ? 2 * Math.ceil((L - 1) / 2) + (L % 2 === 0 ? 4 : 0) : 0);
+  const ensembleKernels = block ? blockKernels : E * (3 * L + 3) + 2;
   const policyMacs = d * o.policyWidth + (o.policyDepth - 1) * o.policyWidth ** 2 + o.policyWidth * f;
   const criticMacs = d * CRITIC.width + (CRITIC.depth - 1) * CRITIC.width ** 2 + CRITIC.width;
 

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tidyKeeping } from '../models/tidy';
 import { stackDerivatives } from './denseStack';
 import type { FrozenEnsemble } from './frozenEnsemble';
-import { splitRows } from './kernels';
+import { concatColumns, slice2d, splitRows } from './kernels';
 import type { DifferentiablePolicy, PolicyTrace } from './policyStep';
 import type { ImaginedRollout } from './rollout';
 
@@ -38,37 +38,65 @@ export function backpropagate(
   gradients: RolloutGradients,
 ): void {
   const steps = rollout.steps;
-  if (steps === null) throw new Error('backpropagate: the rollout kept nothing (imagine with keep: true)');
+  if (steps === null)
+    throw new Error('backpropagate: the rollout kept nothing (imagine with keep: true)');
   const H = steps.length;
   const R = rollout.rows;
   const { observation: d, state, features: f, input } = ensemble.columns;
   const learned = state > d;
-  if (gradients.learnedReward !== null && !learned) throw new Error('backpropagate: a learned-reward gradient for a known-reward ensemble');
+  if (gradients.learnedReward !== null && !learned)
+    throw new Error('backpropagate: a learned-reward gradient for a known-reward ensemble');
   const { injections, last } = tidyKeeping(() => {
     const zeros = (rows: number, columns: number) => tf.zeros([rows, columns]) as tf.Tensor2D;
     // o_t's gradient through r_t, and through r_{t−1} as its next observation (shifted by a step).
     const after = gradients.after;
-    const shiftedAfter = after === null ? null : (tf.concat([zeros(R, d), tf.slice(after, [0, 0], [(H - 1) * R, d])], 0) as tf.Tensor2D);
-    const observationParts = [gradients.before, shiftedAfter].filter((t): t is tf.Tensor2D => t !== null);
-    const rho = gradients.learnedReward;
-    const telescoped = rho === null ? null : tf.reshape(tf.sub(tf.concat([tf.zeros([1, R]), tf.slice(rho, [0, 0], [H - 1, R])], 0), rho), [H * R, 1]);
-    let injections: tf.Tensor2D[] | null = null;
-    if (observationParts.length > 0 || telescoped !== null || gradients.features !== null) {
-      const parts = [observationParts.length === 0 ? zeros(H * R, d) : (tf.addN(observationParts) as tf.Tensor2D)];
-      if (learned) parts.push((telescoped as tf.Tensor2D | null) ?? zeros(H * R, 1));
-      parts.push(gradients.features ?? zeros(H * R, f));
-      injections = splitRows(tf.concat(parts, 1) as tf.Tensor2D, H);
-    }
-    const finalParts = [gradients.finalObservation, after === null ? null : tf.slice(after, [(H - 1) * R, 0], [R, d])].filter(
+    const shiftedAfter =
+      after === null
+        ? null
+        : (tf.concat([zeros(R, d), slice2d(after, [0, 0], [(H - 1) * R, d])], 0) as tf.Tensor2D);
+    const observationParts = [gradients.before, shiftedAfter].filter(
       (t): t is tf.Tensor2D => t !== null,
     );
-    const lastParts = [finalParts.length === 0 ? zeros(R, d) : (tf.addN(finalParts) as tf.Tensor2D)];
-    if (learned) lastParts.push(rho === null ? zeros(R, 1) : (tf.reshape(tf.slice(rho, [H - 1, 0], [1, R]), [R, 1]) as tf.Tensor2D));
+    const rho = gradients.learnedReward;
+    const telescoped =
+      rho === null
+        ? null
+        : tf.reshape(
+            tf.sub(tf.concat([tf.zeros([1, R]), slice2d(rho, [0, 0], [H - 1, R])], 0), rho),
+            [H * R, 1],
+          );
+    let injections: tf.Tensor2D[] | null = null;
+    if (observationParts.length > 0 || telescoped !== null || gradients.features !== null) {
+      const parts = [
+        observationParts.length === 0
+          ? zeros(H * R, d)
+          : (tf.addN(observationParts) as tf.Tensor2D),
+      ];
+      if (learned) parts.push((telescoped as tf.Tensor2D | null) ?? zeros(H * R, 1));
+      parts.push(gradients.features ?? zeros(H * R, f));
+      injections = splitRows(concatColumns(parts), H);
+    }
+    const finalParts = [
+      gradients.finalObservation,
+      after === null ? null : slice2d(after, [(H - 1) * R, 0], [R, d]),
+    ].filter((t): t is tf.Tensor2D => t !== null);
+    const lastParts = [
+      finalParts.length === 0 ? zeros(R, d) : (tf.addN(finalParts) as tf.Tensor2D),
+    ];
+    if (learned)
+      lastParts.push(
+        rho === null
+          ? zeros(R, 1)
+          : (tf.reshape(slice2d(rho, [H - 1, 0], [1, R]), [R, 1]) as tf.Tensor2D),
+      );
     lastParts.push(zeros(R, input - state));
-    return { injections, last: tf.concat(lastParts, 1) as tf.Tensor2D };
+    return { injections, last: concatColumns(lastParts) };
   });
   // Every layer's act′ over all steps at once: a few kernels per layer, not a few per layer and step.
-  const policyDerivatives = stackDerivatives(policy.stack, steps.map((step) => step.policy.stack));
+  const policyDerivatives = stackDerivatives(
+    policy.stack,
+    steps.map((step) => step.policy.stack),
+  );
   const modelDerivatives = ensemble.hiddenDerivatives(steps.map((step) => step.ensemble));
   let D = last;
   try {
@@ -87,6 +115,10 @@ export function backpropagate(
   } finally {
     D.dispose();
     if (injections !== null) tf.dispose(injections);
-    tf.dispose([...policyDerivatives.flat(), ...modelDerivatives.flat()].filter((t): t is tf.Tensor2D => t !== null));
+    tf.dispose(
+      [...policyDerivatives.flat(), ...modelDerivatives.flat()].filter(
+        (t): t is tf.Tensor2D => t !== null,
+      ),
+    );
   }
 }

@@ -5,6 +5,8 @@
  *   H_l = act(H_{l−1}·blockdiag(W_l¹ … W_lᴱ) + b_l) ⊙ M̃
  *   O = H_L·[W_L¹; …; W_Lᴱ] + M·B              → the chosen member's Δo (and r) per row
  * where M [R, E] says which member steps each row (a one-hot per row, or 1/E for the mean).
+ * That is the members' mean, and every member's Δo on shared rows (`memberDeltas`); one-hot rows
+ * past the first hidden layer take one member's arithmetic instead (chosenMemberLayers.ts).
  * Depth 0 (a linear model) has no hidden layer to mask: O = ((X·[W¹ … Wᴱ] + b) ⊙ M̃ₒ)·S, with
  * S [E·D, D] summing the member blocks.
  */
@@ -13,8 +15,27 @@ import type { ActionSpace } from '../envs/types';
 import { tidyKeeping } from '../models/tidy';
 import { denseLayer } from './denseStack';
 import type { EnsembleTrace, FrozenEnsemble, HiddenActivation, MemberMask } from './frozenEnsemble';
+import {
+  buildChosenMemberLayers,
+  chosenLayerForward,
+  disposeChosenMemberLayers,
+  narrows,
+  widenedHeadBackward,
+  widenedHeadForward,
+  type ChosenMemberLayers,
+} from './chosenMemberLayers';
 import { activationDerivative, activationGradient, matMul, splitRows } from './kernels';
-import { blockOnes, inputColumn, set, toFloat32, transpose, zeros, type EnsembleColumns, type HostLayer, type Matrix } from './memberFolding';
+import {
+  blockOnes,
+  inputColumn,
+  set,
+  toFloat32,
+  transpose,
+  zeros,
+  type EnsembleColumns,
+  type HostLayer,
+  type Matrix,
+} from './memberFolding';
 
 export class BlockEnsemble implements FrozenEnsemble {
   readonly members: number;
@@ -34,8 +55,15 @@ export class BlockEnsemble implements FrozenEnsemble {
   private readonly sumMembersTransposed: tf.Tensor2D | null;
   /** Every member's Δo on shared rows: the head block-diagonal [E·W, E·d], its bias [E·d], its transpose. */
   private readonly memberHead: { weight: tf.Tensor2D; bias: tf.Tensor1D; transposed: tf.Tensor2D };
+  /** Depth ≥ 2: the layers past the first at one member's arithmetic, for one-hot rows. */
+  private readonly chosen: ChosenMemberLayers | null;
 
-  constructor(perMember: HostLayer[][], activation: HiddenActivation, columns: EnsembleColumns, actionSpace: ActionSpace) {
+  constructor(
+    perMember: HostLayer[][],
+    activation: HiddenActivation,
+    columns: EnsembleColumns,
+    actionSpace: ActionSpace,
+  ) {
     this.members = perMember.length;
     this.depth = perMember[0].length - 1;
     this.hiddenWidth = this.depth === 0 ? 0 : perMember[0][0].columns;
@@ -48,33 +76,57 @@ export class BlockEnsemble implements FrozenEnsemble {
       weight: tf.tensor2d(toFloat32(weight.values), [weight.rows, weight.columns]),
       bias: tf.tensor1d(toFloat32(bias)),
     }));
-    this.transposed = built.transposed.map((t) => tf.tensor2d(toFloat32(t.values), [t.rows, t.columns]));
-    this.memberBias = built.memberBias === null ? null : tf.tensor2d(toFloat32(built.memberBias), [E, columns.state]);
+    this.transposed = built.transposed.map((t) =>
+      tf.tensor2d(toFloat32(t.values), [t.rows, t.columns]),
+    );
+    this.memberBias =
+      built.memberBias === null
+        ? null
+        : tf.tensor2d(toFloat32(built.memberBias), [E, columns.state]);
     const unit = this.depth === 0 ? columns.state : this.hiddenWidth;
     this.widen = tf.tensor2d(blockOnes(E, unit), [E, E * unit]);
-    this.sumMembers = built.sumMembers === null ? null : tf.tensor2d(toFloat32(built.sumMembers.values), [E * columns.state, columns.state]);
+    this.sumMembers =
+      built.sumMembers === null
+        ? null
+        : tf.tensor2d(toFloat32(built.sumMembers.values), [E * columns.state, columns.state]);
     this.sumMembersTransposed =
-      built.sumMembersTransposed === null ? null : tf.tensor2d(toFloat32(built.sumMembersTransposed.values), [columns.input, E * columns.state]);
+      built.sumMembersTransposed === null
+        ? null
+        : tf.tensor2d(toFloat32(built.sumMembersTransposed.values), [
+            columns.input,
+            E * columns.state,
+          ]);
     const head = memberDeltaHead(perMember, columns);
     this.memberHead = {
       weight: tf.tensor2d(toFloat32(head.weight.values), [head.weight.rows, head.weight.columns]),
       bias: tf.tensor1d(toFloat32(head.bias)),
-      transposed: tf.tensor2d(toFloat32(head.transposed.values), [head.transposed.rows, head.transposed.columns]),
+      transposed: tf.tensor2d(toFloat32(head.transposed.values), [
+        head.transposed.rows,
+        head.transposed.columns,
+      ]),
     };
+    this.chosen = this.depth >= 2 ? buildChosenMemberLayers(perMember, columns) : null;
   }
 
   /** Widens member weights [R, E] (one-hot rows, or 1/E for the mean) into a step's mask. */
   mask(weights: tf.Tensor2D, kind: 'oneHot' | 'mean'): MemberMask {
-    const last = matMul(weights, this.widen) as tf.Tensor2D;
-    return { weights, hidden: kind === 'mean' ? null : last, last, columns: null };
+    const widened = matMul(weights, this.widen) as tf.Tensor2D;
+    if (kind === 'mean') return { weights, hidden: null, last: widened, columns: null };
+    const head = this.chosen?.head ?? null;
+    return {
+      weights,
+      hidden: widened,
+      last: head === null ? widened : matMul(weights, head.widenMask),
+      columns: null,
+    };
   }
 
   stepMasks(weights: tf.Tensor2D, horizon: number): MemberMask[] {
-    const widened = matMul(weights, this.widen);
     const perStep = splitRows(weights, horizon);
-    const widenedPerStep = splitRows(widened, horizon);
-    widened.dispose();
-    return perStep.map((w, t) => ({ weights: w, hidden: widenedPerStep[t], last: widenedPerStep[t], columns: null }));
+    const hidden = splitWidened(weights, this.widen, horizon);
+    const head = this.chosen?.head ?? null;
+    const last = head === null ? hidden : splitWidened(weights, head.widenMask, horizon);
+    return perStep.map((w, t) => ({ weights: w, hidden: hidden[t], last: last[t], columns: null }));
   }
 
   /**
@@ -93,9 +145,37 @@ export class BlockEnsemble implements FrozenEnsemble {
       const preActivations: tf.Tensor2D[] = [];
       let change: tf.Tensor2D[];
       if (this.depth === 0) {
-        const masked = tf.mul(tf.add(matMul(input, this.layers[0].weight), this.layers[0].bias), mask.last as tf.Tensor2D) as tf.Tensor2D;
+        const masked = tf.mul(
+          tf.add(matMul(input, this.layers[0].weight), this.layers[0].bias),
+          mask.last as tf.Tensor2D,
+        ) as tf.Tensor2D;
         hidden.push(masked);
         change = [matMul(masked, this.sumMembers as tf.Tensor2D)];
+      } else if (this.chosen !== null && mask.hidden !== null) {
+        const first = this.hiddenLayer(input, 0);
+        if (first.z !== null) preActivations.push(first.z);
+        let h = tf.mul(first.y, mask.hidden) as tf.Tensor2D;
+        hidden.push(h);
+        this.chosen.layers.forEach((layer) => {
+          const { y, z } = chosenLayerForward(
+            layer,
+            h,
+            mask.weights,
+            mask.hidden as tf.Tensor2D,
+            this.activation,
+          );
+          if (z !== null) preActivations.push(z);
+          h = y;
+          hidden.push(h);
+        });
+        const head = this.chosen.head;
+        change =
+          head === null
+            ? [
+                matMul(h, this.layers[this.depth].weight),
+                matMul(mask.weights, this.memberBias as tf.Tensor2D),
+              ]
+            : [widenedHeadForward(head, h, mask.last as tf.Tensor2D)];
       } else {
         let h = input;
         for (let l = 0; l < this.depth; l++) {
@@ -105,7 +185,10 @@ export class BlockEnsemble implements FrozenEnsemble {
           h = layerMask === null ? y : (tf.mul(y, layerMask) as tf.Tensor2D);
           hidden.push(h);
         }
-        change = [matMul(h, this.layers[this.depth].weight), matMul(mask.weights, this.memberBias as tf.Tensor2D)];
+        change = [
+          matMul(h, this.layers[this.depth].weight),
+          matMul(mask.weights, this.memberBias as tf.Tensor2D),
+        ];
       }
       const next = tf.addN([state, ...change]) as tf.Tensor2D;
       return {
@@ -123,11 +206,26 @@ export class BlockEnsemble implements FrozenEnsemble {
    */
   hiddenDerivatives(traces: readonly EnsembleTrace[]): (tf.Tensor2D[] | null)[] {
     const activation = this.activation;
-    if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid') || traces.some((t) => t.mask.hidden === null)) {
+    if (
+      this.depth === 0 ||
+      (activation !== 'relu' && activation !== 'sigmoid') ||
+      traces.some((t) => t.mask.hidden === null)
+    ) {
       return traces.map(() => null);
     }
     const perLayer = Array.from({ length: this.depth }, (_, l) =>
-      tf.tidy(() => splitRows(activationDerivative(tf.concat(traces.map((t) => t.hidden[l]), 0) as tf.Tensor2D, activation), traces.length)),
+      tf.tidy(() =>
+        splitRows(
+          activationDerivative(
+            tf.concat(
+              traces.map((t) => t.hidden[l]),
+              0,
+            ) as tf.Tensor2D,
+            activation,
+          ),
+          traces.length,
+        ),
+      ),
     );
     return traces.map((_, t) => perLayer.map((factors) => factors[t]));
   }
@@ -137,29 +235,48 @@ export class BlockEnsemble implements FrozenEnsemble {
    * columns first; whatever sits in the feature columns is ignored). `derivatives`: the
    * hidden layers' act′ from `hiddenDerivatives`, if it gave them.
    */
-  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives: readonly tf.Tensor2D[] | null = null): tf.Tensor2D {
+  backward(
+    dChange: tf.Tensor2D,
+    trace: EnsembleTrace,
+    derivatives: readonly tf.Tensor2D[] | null = null,
+  ): tf.Tensor2D {
     if (this.depth === 0) {
-      const dMasked = tf.mul(matMul(dChange, this.sumMembersTransposed as tf.Tensor2D), trace.mask.last as tf.Tensor2D) as tf.Tensor2D;
+      const dMasked = tf.mul(
+        matMul(dChange, this.sumMembersTransposed as tf.Tensor2D),
+        trace.mask.last as tf.Tensor2D,
+      ) as tf.Tensor2D;
       return matMul(dMasked, this.transposed[0]);
     }
-    // transposed[depth] is the head's transpose laid out on input columns: [input, E·W].
-    let dh: tf.Tensor2D = matMul(dChange, this.transposed[this.depth]);
-    if (trace.mask.hidden === null) throw new Error('FrozenEnsemble.backward: the members\' mean is for forward rollouts only');
+    if (trace.mask.hidden === null)
+      throw new Error("FrozenEnsemble.backward: the members' mean is for forward rollouts only");
+    const chosen = this.chosen;
+    const head = chosen?.head ?? null;
+    // transposed[depth] is the stacked head's transpose laid out on input columns: [input, E·W].
+    let dh: tf.Tensor2D =
+      head === null
+        ? matMul(dChange, this.transposed[this.depth])
+        : widenedHeadBackward(head, dChange, trace.mask.last as tf.Tensor2D);
     let silu = trace.preActivations.length;
     for (let l = this.depth - 1; l >= 0; l--) {
       const out = trace.hidden[l];
+      // Wide outputs were masked; a narrow one is the chosen member's own.
+      const masked = l === 0 || chosen === null || !narrows(l);
       let dz: tf.Tensor2D;
       if (derivatives !== null) {
         dz = tf.mul(dh, derivatives[l]) as tf.Tensor2D;
       } else if (this.activation === 'silu') {
         silu--;
-        dz = tf.mul(siluGradient(dh, trace.preActivations[silu]), trace.mask.hidden) as tf.Tensor2D;
+        dz = siluGradient(dh, trace.preActivations[silu]);
+        if (masked) dz = tf.mul(dz, trace.mask.hidden) as tf.Tensor2D;
       } else {
         // relu′ and sigmoid′ vanish where the mask zeroed the output; elu′ does not (it is 1 at 0).
         dz = activationGradient(dh, out, this.activation);
-        if (this.activation === 'elu') dz = tf.mul(dz, trace.mask.hidden) as tf.Tensor2D;
+        if (this.activation === 'elu' && masked) dz = tf.mul(dz, trace.mask.hidden) as tf.Tensor2D;
       }
-      dh = matMul(dz, this.transposed[l]);
+      dh = matMul(
+        dz,
+        l === 0 || chosen === null ? this.transposed[l] : chosen.layers[l - 1].transposed,
+      );
     }
     return dh;
   }
@@ -182,7 +299,15 @@ export class BlockEnsemble implements FrozenEnsemble {
       }
       const deltas = tf.add(matMul(h, this.memberHead.weight), this.memberHead.bias) as tf.Tensor2D;
       const everyone = tf.ones([1, 1]) as tf.Tensor2D;
-      return { deltas, trace: { input, hidden, preActivations, mask: { weights: everyone, hidden: null, last: everyone, columns: null } } };
+      return {
+        deltas,
+        trace: {
+          input,
+          hidden,
+          preActivations,
+          mask: { weights: everyone, hidden: null, last: everyone, columns: null },
+        },
+      };
     });
   }
 
@@ -206,7 +331,12 @@ export class BlockEnsemble implements FrozenEnsemble {
   dispose(): void {
     tf.dispose([...this.layers.flatMap((l) => [l.weight, l.bias]), ...this.transposed, this.widen]);
     tf.dispose([this.memberHead.weight, this.memberHead.bias, this.memberHead.transposed]);
-    tf.dispose([this.memberBias, this.sumMembers, this.sumMembersTransposed].filter((t): t is tf.Tensor2D => t !== null));
+    tf.dispose(
+      [this.memberBias, this.sumMembers, this.sumMembersTransposed].filter(
+        (t): t is tf.Tensor2D => t !== null,
+      ),
+    );
+    if (this.chosen !== null) disposeChosenMemberLayers(this.chosen);
   }
 
   private hiddenLayer(x: tf.Tensor2D, l: number): { y: tf.Tensor2D; z: tf.Tensor2D | null } {
@@ -217,6 +347,14 @@ export class BlockEnsemble implements FrozenEnsemble {
     }
     return { y: denseLayer(x, { weight, bias, activation: this.activation }), z: null };
   }
+}
+
+/** weights [H·R, E] widened by [E, n] and cut into the H steps. */
+function splitWidened(weights: tf.Tensor2D, widen: tf.Tensor2D, horizon: number): tf.Tensor2D[] {
+  const widened = matMul(weights, widen);
+  const perStep = splitRows(widened, horizon);
+  widened.dispose();
+  return perStep;
 }
 
 /** silu′(z) = σ(z)·(1 + z·(1 − σ(z))). */
@@ -253,16 +391,19 @@ function buildBlockLayout(perMember: HostLayer[][], columns: EnsembleColumns): B
     const bias = new Float64Array(E * state);
     perMember.forEach((layers, m) => {
       const { rows, columns: D, weight: w, bias: b } = layers[0];
-      for (let i = 0; i < rows; i++) for (let j = 0; j < D; j++) set(weight, inputColumnOf(i), m * state + j, w[i * D + j]);
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < D; j++) set(weight, inputColumnOf(i), m * state + j, w[i * D + j]);
       for (let j = 0; j < D; j++) bias[m * state + j] = b[j];
     });
     layers.push({ weight, bias });
     transposed.push(transpose(weight));
     const sumMembers = zeros(E * state, state);
-    for (let m = 0; m < E; m++) for (let j = 0; j < state; j++) set(sumMembers, m * state + j, j, 1);
+    for (let m = 0; m < E; m++)
+      for (let j = 0; j < state; j++) set(sumMembers, m * state + j, j, 1);
     // Backward reads dO on input columns: the feature columns' rows stay zero.
     const sumMembersTransposed = zeros(input, E * state);
-    for (let m = 0; m < E; m++) for (let j = 0; j < state; j++) set(sumMembersTransposed, j, m * state + j, 1);
+    for (let m = 0; m < E; m++)
+      for (let j = 0; j < state; j++) set(sumMembersTransposed, j, m * state + j, 1);
     return { layers, transposed, memberBias: null, sumMembers, sumMembersTransposed };
   }
   const W = perMember[0][0].columns;
@@ -304,7 +445,10 @@ function buildBlockLayout(perMember: HostLayer[][], columns: EnsembleColumns): B
  * The members' Δo heads side by side, for rows every member runs: [E·W, E·d] block-diagonal (at
  * depth 0, [input, E·d] from the input), its bias and its transpose.
  */
-function memberDeltaHead(perMember: HostLayer[][], columns: EnsembleColumns): { weight: Matrix; bias: Float64Array; transposed: Matrix } {
+function memberDeltaHead(
+  perMember: HostLayer[][],
+  columns: EnsembleColumns,
+): { weight: Matrix; bias: Float64Array; transposed: Matrix } {
   const E = perMember.length;
   const L = perMember[0].length - 1;
   const d = columns.observation;
@@ -322,4 +466,3 @@ function memberDeltaHead(perMember: HostLayer[][], columns: EnsembleColumns): { 
   });
   return { weight, bias, transposed: transpose(weight) };
 }
-

@@ -1,8 +1,9 @@
 /**
  * The world model as the imagination engine runs it: its weights frozen for a phase (the policy
  * trains against a fixed model) and folded once (memberFolding.ts), in one of two layouts:
- * - block (blockEnsemble.ts): the members side by side, one block-diagonal matMul per hidden
- *   layer: E² blocks of arithmetic where E are needed, but a handful of kernels a step;
+ * - block (blockEnsemble.ts): the members side by side, a handful of kernels a step; rows that
+ *   each step one member take one member's arithmetic per layer (chosenMemberLayers.ts), rows
+ *   that every member runs a block-diagonal matMul per hidden layer (E² blocks);
  * - members (memberEnsemble.ts): one matMul per member and layer on every row: E times the
  *   kernels, E times less arithmetic than the block layout.
  * Which one is fixed by the sizes (layoutChoice.ts).
@@ -15,7 +16,12 @@ import { BlockEnsemble } from './blockEnsemble';
 import type { StackActivation } from './kernels';
 import { usesBlockLayout } from './layoutChoice';
 import { MemberEnsemble } from './memberEnsemble';
-import { foldModel, type ActionInput, type EnsembleColumns, type FoldOptions } from './memberFolding';
+import {
+  foldModel,
+  type ActionInput,
+  type EnsembleColumns,
+  type FoldOptions,
+} from './memberFolding';
 
 export type { ActionInput, EnsembleColumns };
 
@@ -60,7 +66,12 @@ export interface FrozenEnsemble {
    * the accumulator column), O's summands (for the learned reward, which sits in their
    * accumulator column), and what backward needs if `keep`. X = [state | features].
    */
-  advance(state: tf.Tensor2D, input: tf.Tensor2D, mask: MemberMask, keep: boolean): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null };
+  advance(
+    state: tf.Tensor2D,
+    input: tf.Tensor2D,
+    mask: MemberMask,
+    keep: boolean,
+  ): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null };
   /**
    * The hidden layers' act′ for many steps at once, as factors per step (stacked, two kernels a
    * layer, cut back into steps) where the output alone gives them (relu, sigmoid); else null.
@@ -70,7 +81,11 @@ export interface FrozenEnsemble {
    * dL/dX [R, input] of one step from dL/dO given in input columns (the state's columns first;
    * whatever sits in the feature columns is ignored), with `hiddenDerivatives`' factors if any.
    */
-  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives?: readonly tf.Tensor2D[] | null): tf.Tensor2D;
+  backward(
+    dChange: tf.Tensor2D,
+    trace: EnsembleTrace,
+    derivatives?: readonly tf.Tensor2D[] | null,
+  ): tf.Tensor2D;
   /** Every member's Δo for the same rows X [n, input] → [n, E·d] (member m's block at m·d). */
   memberDeltas(input: tf.Tensor2D): { deltas: tf.Tensor2D; trace: EnsembleTrace };
   /** dL/dX [n, input] from dL/d(every member's Δo) [n, E·d]. */
@@ -82,7 +97,8 @@ export const FrozenEnsemble = {
   /** The model folded for a phase, in the layout its size calls for. */
   async fromModel(model: WorldModel, options: FrozenEnsembleOptions): Promise<FrozenEnsemble> {
     const { perMember, columns } = await foldModel(model, options);
-    const activation: HiddenActivation = model.config.activation === 'tanh' ? 'sigmoid' : model.config.activation;
+    const activation: HiddenActivation =
+      model.config.activation === 'tanh' ? 'sigmoid' : model.config.activation;
     const { members, hiddenLayers, hiddenUnits } = model.config;
     return usesBlockLayout(members, hiddenLayers, hiddenUnits)
       ? new BlockEnsemble(perMember, activation, columns, model.spec.actionSpace)

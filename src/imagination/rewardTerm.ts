@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ActionSpace } from '../envs/types';
 import type { KnownRewardModel } from '../models/knownRewards';
 import type { RolloutGradients } from './backward';
+import { slice2d } from './kernels';
 import type { ImaginedRollout } from './rollout';
 import { tidyKeeping } from '../models/tidy';
 
@@ -33,15 +34,19 @@ export interface RewardContext {
 export type ImaginedReward = (rollout: ImaginedRollout, context: RewardContext) => RewardTerm;
 
 /** The rollout's steps as rows: o_t, the env-format action and o_{t+1}, each [H·R, ·]. */
-export function transitionRows(rollout: ImaginedRollout): { before: tf.Tensor2D; actions: tf.Tensor2D; after: tf.Tensor2D } {
+export function transitionRows(rollout: ImaginedRollout): {
+  before: tf.Tensor2D;
+  actions: tf.Tensor2D;
+  after: tf.Tensor2D;
+} {
   return tf.tidy(() => {
     const [T, R, d] = rollout.observations.shape;
     const H = T - 1;
-    const flat = tf.reshape(rollout.observations, [T * R, d]);
+    const flat = tf.reshape(rollout.observations, [T * R, d]) as tf.Tensor2D;
     return {
-      before: tf.slice(flat, [0, 0], [H * R, d]) as tf.Tensor2D,
+      before: slice2d(flat, [0, 0], [H * R, d]),
       actions: tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D,
-      after: tf.slice(flat, [R, 0], [H * R, d]) as tf.Tensor2D,
+      after: slice2d(flat, [R, 0], [H * R, d]),
     };
   });
 }
@@ -51,7 +56,9 @@ export function transitionRows(rollout: ImaginedRollout): { before: tf.Tensor2D;
  * the range; a discrete policy's relaxed one-hot is its own feature.
  */
 export function featureGradient(dActions: tf.Tensor2D, space: ActionSpace): tf.Tensor2D {
-  return space.kind === 'box' ? (tf.mul(dActions, space.high - space.low) as tf.Tensor2D) : dActions;
+  return space.kind === 'box'
+    ? (tf.mul(dActions, space.high - space.low) as tf.Tensor2D)
+    : dActions;
 }
 
 /** The model's own reward: the env's known r(o, a, o′), or the learned head's r̂(o, a). */
@@ -62,9 +69,14 @@ export function modelReward(rollout: ImaginedRollout, context: RewardContext): R
       tidyKeeping((): RewardGradients => {
         // r = raw·alive: the gradient reaches the raw reward only where the row is alive.
         const dRaw = tf.mul(dRewards, rollout.alive) as tf.Tensor2D;
-        if (context.learnedReward) return { before: null, features: null, after: null, learnedReward: dRaw };
+        if (context.learnedReward)
+          return { before: null, features: null, after: null, learnedReward: dRaw };
         const rows = transitionRows(rollout);
-        const g = context.knownReward.rewardGradient(rows.before, rows.actions, tf.reshape(dRaw, [-1]) as tf.Tensor1D);
+        const g = context.knownReward.rewardGradient(
+          rows.before,
+          rows.actions,
+          tf.reshape(dRaw, [-1]) as tf.Tensor1D,
+        );
         return {
           before: g.observations,
           features: g.actions === null ? null : featureGradient(g.actions, context.actionSpace),

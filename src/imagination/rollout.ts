@@ -15,11 +15,15 @@ import type { Policy } from '../models/policy';
 import type { Rng } from '../rng';
 import type { EnsembleTrace, FrozenEnsemble, MemberMask } from './frozenEnsemble';
 import { disposeMasks, memberMasks, rolloutRows, type MemberChoice } from './memberChoice';
+import { concatColumns, slice2d } from './kernels';
 
 /** A policy as a rollout step calls it: the model's features for states [R, state]. */
 export interface StepPolicy<Trace = unknown> {
   /** `action`: env-format actions, or null if `envActions` derives them from the features. */
-  act(state: tf.Tensor2D, keep: boolean): { features: tf.Tensor2D; action: tf.Tensor2D | null; trace: Trace | null };
+  act(
+    state: tf.Tensor2D,
+    keep: boolean,
+  ): { features: tf.Tensor2D; action: tf.Tensor2D | null; trace: Trace | null };
   /** Env-format actions [n, ·] from stacked features [n, f] (policies whose `act` returns none). */
   envActions(features: tf.Tensor2D): tf.Tensor2D;
 }
@@ -70,7 +74,8 @@ export function imagine<Trace>(
   const keep = options.keep === true;
   const { observation: d, state: stateWidth } = ensemble.columns;
   const [B, columns] = startObservations.shape;
-  if (columns !== d) throw new Error(`rollout: start observations need ${d} columns, got ${columns}`);
+  if (columns !== d)
+    throw new Error(`rollout: start observations need ${d} columns, got ${columns}`);
   const E = ensemble.members;
   const R = rolloutRows(options.member, B, E);
   const learned = stateWidth > d;
@@ -86,24 +91,37 @@ export function imagine<Trace>(
   try {
     states.push(
       tf.tidy(() => {
-        const rows = options.member === 'all' ? repeatRows(startObservations, E) : startObservations.clone();
+        const rows =
+          options.member === 'all' ? repeatRows(startObservations, E) : startObservations.clone();
         return learned ? (tf.concat([rows, tf.zeros([R, 1])], 1) as tf.Tensor2D) : rows;
       }),
     );
     for (let t = 0; t < H; t++) {
       const state = states[t];
       const step = policy.act(state, keep);
-      if (step.features.shape[0] !== R) throw new Error(`rollout: the policy returned ${step.features.shape[0]} rows for ${R}`);
+      if (step.features.shape[0] !== R)
+        throw new Error(`rollout: the policy returned ${step.features.shape[0]} rows for ${R}`);
       features.push(step.features);
       if (step.action !== null) actions.push(step.action);
-      const input = tf.concat([state, step.features], 1) as tf.Tensor2D;
+      const input = concatColumns([state, step.features]);
       const { next, change, trace } = ensemble.advance(state, input, masks[t], keep);
       states.push(next);
       modelRewards.push(...change);
-      if (keep && trace !== null) records.push({ state, policy: step.trace as Trace, ensemble: trace });
+      if (keep && trace !== null)
+        records.push({ state, policy: step.trace as Trace, ensemble: trace });
       else scratch.push(input);
     }
-    const result = summarise(knownReward, policy, H, R, d, states, features, actions, learned ? modelRewards : null);
+    const result = summarise(
+      knownReward,
+      policy,
+      H,
+      R,
+      d,
+      states,
+      features,
+      actions,
+      learned ? modelRewards : null,
+    );
     const steps = keep ? records : null;
     const owned = steps === null ? [] : [...ownedByRecords(steps, masks), ...features];
     return {
@@ -112,7 +130,14 @@ export function imagine<Trace>(
       ...result,
       steps,
       dispose: () => {
-        tf.dispose([result.observations, result.actions, result.features, result.rewards, result.alive, ...owned]);
+        tf.dispose([
+          result.observations,
+          result.actions,
+          result.features,
+          result.rewards,
+          result.alive,
+          ...owned,
+        ]);
       },
     };
   } finally {
@@ -128,7 +153,10 @@ export function imagine<Trace>(
 }
 
 /** The tensors a kept rollout's records hold, each once. */
-function ownedByRecords<Trace>(steps: readonly StepRecord<Trace>[], masks: readonly MemberMask[]): tf.Tensor[] {
+function ownedByRecords<Trace>(
+  steps: readonly StepRecord<Trace>[],
+  masks: readonly MemberMask[],
+): tf.Tensor[] {
   const owned = new Set<tf.Tensor>();
   const add = (value: unknown) => {
     if (value instanceof tf.Tensor) owned.add(value);
@@ -142,7 +170,9 @@ function ownedByRecords<Trace>(steps: readonly StepRecord<Trace>[], masks: reado
     step.ensemble.hidden.forEach((t) => owned.add(t));
     step.ensemble.preActivations.forEach((t) => owned.add(t));
   }
-  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])]) if (t !== null) owned.add(t);
+  for (const mask of masks)
+    for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])])
+      if (t !== null) owned.add(t);
   return [...owned];
 }
 
@@ -159,15 +189,23 @@ function summarise<Trace>(
 ): Omit<ImaginedRollout, 'member' | 'rows' | 'steps' | 'dispose'> {
   return tf.tidy(() => {
     const stacked = tf.concat(states, 0) as tf.Tensor2D;
-    const flat = stacked.shape[1] === d ? stacked : (tf.slice(stacked, [0, 0], [-1, d]) as tf.Tensor2D);
-    const before = tf.slice(flat, [0, 0], [H * R, d]) as tf.Tensor2D;
-    const after = tf.slice(flat, [R, 0], [H * R, d]) as tf.Tensor2D;
+    const flat = stacked.shape[1] === d ? stacked : slice2d(stacked, [0, 0], [-1, d]);
+    const before = slice2d(flat, [0, 0], [H * R, d]);
+    const after = slice2d(flat, [R, 0], [H * R, d]);
     const stackedFeatures = tf.concat(features, 0) as tf.Tensor2D;
-    const flatActions = actions.length === H ? (tf.concat(actions, 0) as tf.Tensor2D) : policy.envActions(stackedFeatures);
+    const flatActions =
+      actions.length === H
+        ? (tf.concat(actions, 0) as tf.Tensor2D)
+        : policy.envActions(stackedFeatures);
     const raw =
-      modelRewards === null ? tf.reshape(knownReward.reward(before, flatActions, after), [H, R]) : learnedRewards(modelRewards, H, R, d);
+      modelRewards === null
+        ? tf.reshape(knownReward.reward(before, flatActions, after), [H, R])
+        : learnedRewards(modelRewards, H, R, d);
     const terminated = knownReward.terminated(after);
-    const alive = terminated === null ? tf.ones([H, R]) : aliveMask(tf.reshape(terminated, [H, R]) as tf.Tensor2D);
+    const alive =
+      terminated === null
+        ? tf.ones([H, R])
+        : aliveMask(tf.reshape(terminated, [H, R]) as tf.Tensor2D);
     return {
       observations: tf.reshape(flat, [H + 1, R, d]) as tf.Tensor3D,
       actions: tf.reshape(flatActions, [H, R, -1]) as tf.Tensor3D,
@@ -182,14 +220,21 @@ function summarise<Trace>(
 function learnedRewards(summands: tf.Tensor2D[], H: number, R: number, d: number): tf.Tensor2D {
   const perStep = summands.length / H;
   // One concat per kind of summand over all steps, then their sum: not a sum per step.
-  const stacked = Array.from({ length: perStep }, (_, k) => tf.concat(summands.filter((_, i) => i % perStep === k), 0));
+  const stacked = Array.from({ length: perStep }, (_, k) =>
+    tf.concat(
+      summands.filter((_, i) => i % perStep === k),
+      0,
+    ),
+  );
   const changes = stacked.length === 1 ? stacked[0] : tf.addN(stacked);
-  return tf.reshape(tf.slice(changes, [0, d], [-1, 1]), [H, R]) as tf.Tensor2D;
+  return tf.reshape(slice2d(changes as tf.Tensor2D, [0, d], [-1, 1]), [H, R]) as tf.Tensor2D;
 }
 
 /** alive_t = no termination at steps < t: an exclusive cumulative sum over time. */
 export function aliveMask(terminated: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.cast(tf.equal(tf.cumsum(terminated, 0, true), 0), 'float32') as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.cast(tf.equal(tf.cumsum(terminated, 0, true), 0), 'float32') as tf.Tensor2D,
+  );
 }
 
 /**
@@ -199,19 +244,31 @@ export function aliveMask(terminated: tf.Tensor2D): tf.Tensor2D {
 export function repeatRows(rows: tf.Tensor2D, E: number): tf.Tensor2D {
   return tf.tidy(() => {
     const [B, d] = rows.shape;
-    return tf.reshape(tf.add(tf.expandDims(rows, 0), tf.zeros([E, 1, 1])), [E * B, d]) as tf.Tensor2D;
+    return tf.reshape(tf.add(tf.expandDims(rows, 0), tf.zeros([E, 1, 1])), [
+      E * B,
+      d,
+    ]) as tf.Tensor2D;
   });
 }
 
 /** A plain policy function (env-format actions from observations) as a rollout step calls it. */
-export function functionPolicy(policy: Policy, space: ActionSpace, observationColumns: number): StepPolicy<null> {
+export function functionPolicy(
+  policy: Policy,
+  space: ActionSpace,
+  observationColumns: number,
+): StepPolicy<null> {
   return {
     act: (state) => {
       const { features, action } = tf.tidy(() => {
-        const observations = state.shape[1] === observationColumns ? state : (tf.slice(state, [0, 0], [-1, observationColumns]) as tf.Tensor2D);
+        const observations =
+          state.shape[1] === observationColumns
+            ? state
+            : slice2d(state, [0, 0], [-1, observationColumns]);
         const action = policy(observations);
         if (action.rank !== 2 || action.shape[0] !== observations.shape[0]) {
-          throw new Error(`rollout: the policy returned actions of shape [${action.shape}] for ${observations.shape[0]} rows`);
+          throw new Error(
+            `rollout: the policy returned actions of shape [${action.shape}] for ${observations.shape[0]} rows`,
+          );
         }
         return { action, features: encodeActions(action, space) };
       });

@@ -19,7 +19,7 @@ import {
   weightGradients,
   type DenseStack,
 } from '../imagination/denseStack';
-import { matMul } from '../imagination/kernels';
+import { matMul, slice2d } from '../imagination/kernels';
 import { TanhFolder } from '../imagination/tanhFold';
 import { AdamW } from '../models/adamW';
 import type { Rng } from '../rng';
@@ -153,7 +153,7 @@ export class Critic {
         const trace = forwardStack(stack, tf.reshape(rollout.observations, [T * R, d]));
         const values = tf.reshape(trace.output, [T, R]) as tf.Tensor2D;
         const targets = lambdaTargets(values, rollout.rewards, rollout.alive, discount, lambda);
-        const error = tf.sub(tf.slice(values, [0, 0], [H, R]), targets);
+        const error = tf.sub(slice2d(values, [0, 0], [H, R]), targets);
         const count = tf.add(tf.sum(rollout.alive), 1e-6);
         const loss = tf.div(tf.sum(tf.mul(tf.square(error), rollout.alive)), count);
         // The bootstrap states (t = H) are inputs to the targets only: no gradient flows there.
@@ -213,7 +213,7 @@ export function lambdaTargets(
     const nextAlive =
       H === 1
         ? alive
-        : tf.concat([tf.slice(alive, [1, 0], [H - 1, R]), tf.slice(alive, [H - 1, 0], [1, R])], 0);
+        : tf.concat([slice2d(alive, [1, 0], [H - 1, R]), slice2d(alive, [H - 1, 0], [1, R])], 0);
     const coefficients = Float32Array.from({ length: H }, (_, k) =>
       k + 1 < H ? discount * (1 - lambda) : discount,
     );

@@ -49,6 +49,11 @@ export const CASES: Case[] = [
   { env: 'Acrobot-v1', reward: 'known', risk: 'mean', rewrite: 'disagreement' },
   { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', rewrite: 'classifier' },
   { env: 'CartPole-v1', reward: 'known', risk: 'mean', rewrite: 'classifier' },
+  // Deeper block layouts: narrow and wide layers alternate (chosenMemberLayers.ts), the head
+  // stacked after a wide last layer (depth 3) or widened after a narrow one (depth 4).
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'elu', depth: 3, width: 32 },
+  { env: 'CartPole-v1', reward: 'known', risk: 'cvar', activation: 'silu', depth: 4, width: 24 },
+  { env: 'MountainCarContinuous-v0', reward: 'learned', risk: 'mean', activation: 'relu', depth: 4, width: 32, rewrite: 'disagreement' },
   // The member layout (3 × 96 units > BLOCK_UNITS).
   { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', width: 96 },
   { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'silu', width: 96 },
