@@ -42,7 +42,11 @@ export async function imagineForward(
     folder = network === null ? null : new PolicyFolder(network, ensemble.columns);
     greedy = folder?.fold(true) ?? null;
     const policy = greedy ?? functionPolicy(actor as Policy, space, model.observationDim);
-    return imagine(ensemble, model.knownReward, startObservations, policy, { horizon, member: options.member, rng: options.rng ?? model.rolloutRng });
+    return imagine(ensemble, model.knownReward, startObservations, policy, {
+      horizon,
+      member: options.member,
+      rng: options.rng ?? model.rolloutRng,
+    });
   } finally {
     greedy?.dispose();
     folder?.dispose();

@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { matMul } from './kernels';
 import { smallestMask } from './worstMembers';
 
-export type ReturnRisk = { readonly kind: 'mean' } | { readonly kind: 'cvar'; readonly alpha: number; readonly members: number };
+export type ReturnRisk =
+  | { readonly kind: 'mean' }
+  | { readonly kind: 'cvar'; readonly alpha: number; readonly members: number };
 
 export interface ImaginedReturn {
   /** J. */
@@ -41,13 +43,19 @@ export function imaginedReturn(
     const stillAlive = tf.reshape(tf.slice(alive, [H - 1, 0], [1, R]), [R, 1]);
     const bootstrapWeight = tf.mul(stillAlive, discount ** H) as tf.Tensor2D;
     // G as a row [1, R]: the discounted sum over time is a matMul by the powers of γ.
-    const returns = tf.add(matMul(tf.tensor2d(powers, [1, H]), rewards), tf.transpose(tf.mul(bootstrapWeight, terminalValues)));
+    const returns = tf.add(
+      matMul(tf.tensor2d(powers, [1, H]), rewards),
+      tf.transpose(tf.mul(bootstrapWeight, terminalValues)),
+    );
     const weights = rowWeights(returns as tf.Tensor2D, risk);
     const scaledPowers = powers.map((p) => p * scale);
     return {
       value: tf.reshape(matMul(returns as tf.Tensor2D, tf.transpose(weights)), []) as tf.Scalar,
       rewardGradient: matMul(tf.tensor2d(scaledPowers, [H, 1]), weights) as tf.Tensor2D,
-      terminalGradient: tf.mul(tf.mul(bootstrapWeight, scale), tf.transpose(weights)) as tf.Tensor2D,
+      terminalGradient: tf.mul(
+        tf.mul(bootstrapWeight, scale),
+        tf.transpose(weights),
+      ) as tf.Tensor2D,
     };
   });
 }

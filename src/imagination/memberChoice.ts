@@ -21,7 +21,13 @@ export function rolloutRows(choice: MemberChoice, starts: number, members: numbe
  * the rollouts always have (the same seed picks the same members). Uploaded and widened once for
  * all steps, then cut into steps: four kernels, not four per step.
  */
-export function memberMasks(ensemble: FrozenEnsemble, choice: MemberChoice, horizon: number, rows: number, rng: Rng): MemberMask[] {
+export function memberMasks(
+  ensemble: FrozenEnsemble,
+  choice: MemberChoice,
+  horizon: number,
+  rows: number,
+  rng: Rng,
+): MemberMask[] {
   const E = ensemble.members;
   if (choice !== 'random') {
     const weights = new Float32Array(rows * E);
@@ -30,11 +36,15 @@ export function memberMasks(ensemble: FrozenEnsemble, choice: MemberChoice, hori
       const B = rows / E;
       for (let r = 0; r < rows; r++) weights[r * E + Math.floor(r / B)] = 1;
     }
-    const mask = ensemble.mask(tf.tensor2d(weights, [rows, E]), choice === 'mean' ? 'mean' : 'oneHot');
+    const mask = ensemble.mask(
+      tf.tensor2d(weights, [rows, E]),
+      choice === 'mean' ? 'mean' : 'oneHot',
+    );
     return Array.from({ length: horizon }, () => mask);
   }
   const weights = new Float32Array(horizon * rows * E);
-  for (let t = 0; t < horizon; t++) for (let r = 0; r < rows; r++) weights[(t * rows + r) * E + rng.int(E)] = 1;
+  for (let t = 0; t < horizon; t++)
+    for (let r = 0; r < rows; r++) weights[(t * rows + r) * E + rng.int(E)] = 1;
   const all = tf.tensor2d(weights, [horizon * rows, E]);
   try {
     return ensemble.stepMasks(all, horizon);
@@ -46,6 +56,8 @@ export function memberMasks(ensemble: FrozenEnsemble, choice: MemberChoice, hori
 /** Every tensor of the masks once (steps may share one mask). */
 export function disposeMasks(masks: readonly MemberMask[]): void {
   const seen = new Set<tf.Tensor>();
-  for (const mask of masks) for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])]) if (t !== null) seen.add(t);
+  for (const mask of masks)
+    for (const t of [mask.weights, mask.hidden, mask.last, ...(mask.columns ?? [])])
+      if (t !== null) seen.add(t);
   tf.dispose([...seen]);
 }

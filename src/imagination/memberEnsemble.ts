@@ -11,7 +11,16 @@ import { tidyKeeping } from '../models/tidy';
 import { denseLayer } from './denseStack';
 import type { EnsembleTrace, FrozenEnsemble, HiddenActivation, MemberMask } from './frozenEnsemble';
 import { activationDerivative, activationGradient, matMul, splitRows } from './kernels';
-import { inputColumn, set, toFloat32, transpose, zeros, type EnsembleColumns, type HostLayer, type Matrix } from './memberFolding';
+import {
+  inputColumn,
+  set,
+  toFloat32,
+  transpose,
+  zeros,
+  type EnsembleColumns,
+  type HostLayer,
+  type Matrix,
+} from './memberFolding';
 
 interface MemberLayers {
   /** Hidden layers then the head; the first reads the model input's columns. */
@@ -30,7 +39,12 @@ export class MemberEnsemble implements FrozenEnsemble {
   readonly actionSpace: ActionSpace;
   private readonly perMember: MemberLayers[];
 
-  constructor(perMember: HostLayer[][], activation: HiddenActivation, columns: EnsembleColumns, actionSpace: ActionSpace) {
+  constructor(
+    perMember: HostLayer[][],
+    activation: HiddenActivation,
+    columns: EnsembleColumns,
+    actionSpace: ActionSpace,
+  ) {
     this.members = perMember.length;
     this.depth = perMember[0].length - 1;
     this.activation = activation;
@@ -48,7 +62,12 @@ export class MemberEnsemble implements FrozenEnsemble {
     return splitRows(weights, horizon).map((w) => this.mask(w, 'oneHot'));
   }
 
-  advance(state: tf.Tensor2D, input: tf.Tensor2D, mask: MemberMask, keep: boolean): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null } {
+  advance(
+    state: tf.Tensor2D,
+    input: tf.Tensor2D,
+    mask: MemberMask,
+    keep: boolean,
+  ): { next: tf.Tensor2D; change: tf.Tensor2D[]; trace: EnsembleTrace | null } {
     const weights = mask.columns as tf.Tensor2D[];
     return tidyKeeping(() => {
       const hidden: tf.Tensor2D[] = [];
@@ -69,21 +88,40 @@ export class MemberEnsemble implements FrozenEnsemble {
 
   hiddenDerivatives(traces: readonly EnsembleTrace[]): (tf.Tensor2D[] | null)[] {
     const activation = this.activation;
-    if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid')) return traces.map(() => null);
+    if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid'))
+      return traces.map(() => null);
     // Hidden tensors are member-major: member m's layer l at m·depth + l.
     const count = this.members * this.depth;
     const perUnit = Array.from({ length: count }, (_, k) =>
-      tf.tidy(() => splitRows(activationDerivative(tf.concat(traces.map((t) => t.hidden[k]), 0) as tf.Tensor2D, activation), traces.length)),
+      tf.tidy(() =>
+        splitRows(
+          activationDerivative(
+            tf.concat(
+              traces.map((t) => t.hidden[k]),
+              0,
+            ) as tf.Tensor2D,
+            activation,
+          ),
+          traces.length,
+        ),
+      ),
     );
     return traces.map((_, t) => perUnit.map((factors) => factors[t]));
   }
 
-  backward(dChange: tf.Tensor2D, trace: EnsembleTrace, derivatives: readonly tf.Tensor2D[] | null = null): tf.Tensor2D {
+  backward(
+    dChange: tf.Tensor2D,
+    trace: EnsembleTrace,
+    derivatives: readonly tf.Tensor2D[] | null = null,
+  ): tf.Tensor2D {
     const weights = trace.mask.columns as tf.Tensor2D[];
     return tf.tidy(() => {
       const perMember = this.perMember.map((member, m) => {
         // The head's transpose reads dO in input columns (its feature rows are zero).
-        const dh = matMul(tf.mul(dChange, weights[m]) as tf.Tensor2D, member.transposed[this.depth]);
+        const dh = matMul(
+          tf.mul(dChange, weights[m]) as tf.Tensor2D,
+          member.transposed[this.depth],
+        );
         return this.hiddenBackward(member, m, dh, trace, derivatives);
       });
       return (perMember.length === 1 ? perMember[0] : tf.addN(perMember)) as tf.Tensor2D;
@@ -101,7 +139,12 @@ export class MemberEnsemble implements FrozenEnsemble {
       const everyone = tf.ones([1, 1]) as tf.Tensor2D;
       return {
         deltas: tf.concat(deltas, 1) as tf.Tensor2D,
-        trace: { input, hidden, preActivations, mask: { weights: everyone, hidden: null, last: null, columns: null } },
+        trace: {
+          input,
+          hidden,
+          preActivations,
+          mask: { weights: everyone, hidden: null, last: null, columns: null },
+        },
       };
     });
   }
@@ -109,7 +152,9 @@ export class MemberEnsemble implements FrozenEnsemble {
   memberDeltasBackward(dDeltas: tf.Tensor2D, trace: EnsembleTrace): tf.Tensor2D {
     return tf.tidy(() => {
       const parts = tf.split(dDeltas, this.members, 1) as tf.Tensor2D[];
-      const perMember = this.perMember.map((member, m) => this.hiddenBackward(member, m, matMul(parts[m], member.deltaHead.transposed), trace, null));
+      const perMember = this.perMember.map((member, m) =>
+        this.hiddenBackward(member, m, matMul(parts[m], member.deltaHead.transposed), trace, null),
+      );
       return (perMember.length === 1 ? perMember[0] : tf.addN(perMember)) as tf.Tensor2D;
     });
   }
@@ -122,7 +167,12 @@ export class MemberEnsemble implements FrozenEnsemble {
   }
 
   /** The member's hidden layers on X, recording their outputs (and silu's z) member-major. */
-  private hiddenLayers(member: MemberLayers, input: tf.Tensor2D, hidden: tf.Tensor2D[], preActivations: tf.Tensor2D[]): tf.Tensor2D {
+  private hiddenLayers(
+    member: MemberLayers,
+    input: tf.Tensor2D,
+    hidden: tf.Tensor2D[],
+    preActivations: tf.Tensor2D[],
+  ): tf.Tensor2D {
     let h = input;
     for (let l = 0; l < this.depth; l++) {
       const { weight, bias } = member.layers[l];
@@ -139,7 +189,13 @@ export class MemberEnsemble implements FrozenEnsemble {
   }
 
   /** From dL/d(member m's last hidden layer) (or, at depth 0, its output) to dL/dX in input columns. */
-  private hiddenBackward(member: MemberLayers, m: number, dLast: tf.Tensor2D, trace: EnsembleTrace, derivatives: readonly tf.Tensor2D[] | null): tf.Tensor2D {
+  private hiddenBackward(
+    member: MemberLayers,
+    m: number,
+    dLast: tf.Tensor2D,
+    trace: EnsembleTrace,
+    derivatives: readonly tf.Tensor2D[] | null,
+  ): tf.Tensor2D {
     let dh = dLast;
     for (let l = this.depth - 1; l >= 0; l--) {
       const k = m * this.depth + l;
@@ -183,7 +239,8 @@ function memberLayers(layers: HostLayer[], columns: EnsembleColumns): MemberLaye
     const weight = zeros(rows, columnsOut);
     for (let i = 0; i < layer.rows; i++) {
       const row = l === 0 ? inputColumn(i, columns) : i;
-      for (let j = 0; j < layer.columns; j++) set(weight, row, j, layer.weight[i * layer.columns + j]);
+      for (let j = 0; j < layer.columns; j++)
+        set(weight, row, j, layer.weight[i * layer.columns + j]);
     }
     const bias = new Float64Array(columnsOut);
     bias.set(layer.bias.subarray(0, columnsOut));
@@ -201,13 +258,18 @@ function memberLayers(layers: HostLayer[], columns: EnsembleColumns): MemberLaye
   return {
     layers: tensors,
     transposed,
-    deltaHead: { weight: upload(deltaWeight), bias: tf.tensor1d(toFloat32(head.bias.subarray(0, d))), transposed: upload(transpose(deltaWeight)) },
+    deltaHead: {
+      weight: upload(deltaWeight),
+      bias: tf.tensor1d(toFloat32(head.bias.subarray(0, d))),
+      transposed: upload(transpose(deltaWeight)),
+    },
   };
 }
 
 /** [r, c] → [r′ ≥ r, c], zero rows below. */
 function padRows(matrix: Matrix, rows: number): Matrix {
   const out = zeros(rows, matrix.columns);
-  for (let i = 0; i < matrix.rows; i++) for (let j = 0; j < matrix.columns; j++) set(out, i, j, matrix.values[i * matrix.columns + j]);
+  for (let i = 0; i < matrix.rows; i++)
+    for (let j = 0; j < matrix.columns; j++) set(out, i, j, matrix.values[i * matrix.columns + j]);
   return out;
 }

@@ -65,9 +65,13 @@ export interface Matrix {
  * Reads the model's weights (asynchronously: a synchronous read loses a WebGPU device) and folds
  * each member's layers. Gaussian models step to their mean: the log-variance head is not read.
  */
-export async function foldModel(model: WorldModel, options: FoldOptions): Promise<{ perMember: HostLayer[][]; columns: EnsembleColumns }> {
+export async function foldModel(
+  model: WorldModel,
+  options: FoldOptions,
+): Promise<{ perMember: HostLayer[][]; columns: EnsembleColumns }> {
   const space = model.spec.actionSpace;
-  if (options.actionInput === 'squashed' && space.kind !== 'box') throw new Error('FrozenEnsemble: squashed actions are for box spaces');
+  if (options.actionInput === 'squashed' && space.kind !== 'box')
+    throw new Error('FrozenEnsemble: squashed actions are for box spaces');
   const params = model.ensemble;
   const E = params.shape.members;
   const d = model.observationDim;
@@ -76,16 +80,34 @@ export async function foldModel(model: WorldModel, options: FoldOptions): Promis
   const state = d + (learned ? 1 : 0);
   const columns: EnsembleColumns = { observation: d, state, features: f, input: state + f };
   const [weights, biases] = await Promise.all([
-    Promise.all(params.weights.map((layer) => Promise.all(layer.map((w) => w.data() as Promise<Float32Array>)))),
-    Promise.all(params.biases.map((layer) => Promise.all(layer.map((b) => b.data() as Promise<Float32Array>)))),
+    Promise.all(
+      params.weights.map((layer) =>
+        Promise.all(layer.map((w) => w.data() as Promise<Float32Array>)),
+      ),
+    ),
+    Promise.all(
+      params.biases.map((layer) =>
+        Promise.all(layer.map((b) => b.data() as Promise<Float32Array>)),
+      ),
+    ),
   ]);
   const perMember = Array.from({ length: E }, (_, m) =>
     foldMember(
-      weights.map((layer, l) => ({ values: layer[m], rows: params.weights[l][m].shape[0], columns: params.weights[l][m].shape[1] as number })),
+      weights.map((layer, l) => ({
+        values: layer[m],
+        rows: params.weights[l][m].shape[0],
+        columns: params.weights[l][m].shape[1] as number,
+      })),
       biases.map((layer) => layer[m]),
       model.stats,
       model.config.activation,
-      { observation: d, features: f, learnedReward: learned, actionInput: options.actionInput, space },
+      {
+        observation: d,
+        features: f,
+        learnedReward: learned,
+        actionInput: options.actionInput,
+        space,
+      },
     ),
   );
   return { perMember, columns };
@@ -125,7 +147,8 @@ function foldMember(
     const columns = l === L ? outputs : allColumns;
     const w = new Float64Array(rows * columns);
     const b = new Float64Array(columns);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) w[i * columns + j] = weights[l].values[i * allColumns + j];
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < columns; j++) w[i * columns + j] = weights[l].values[i * allColumns + j];
     for (let j = 0; j < columns; j++) b[j] = biases[l][j];
     if (l === 0) {
       // (x − μ)/σ·W + b = x·(W/σ) + (b − (μ/σ)·W)
@@ -185,7 +208,8 @@ export function set(matrix: Matrix, row: number, column: number, value: number):
 
 export function transpose(matrix: Matrix): Matrix {
   const out = zeros(matrix.columns, matrix.rows);
-  for (let i = 0; i < matrix.rows; i++) for (let j = 0; j < matrix.columns; j++) set(out, j, i, matrix.values[i * matrix.columns + j]);
+  for (let i = 0; i < matrix.rows; i++)
+    for (let j = 0; j < matrix.columns; j++) set(out, j, i, matrix.values[i * matrix.columns + j]);
   return out;
 }
 

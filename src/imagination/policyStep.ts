@@ -8,7 +8,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './kernels';
 import type { PolicyNetwork } from '../policies/policyNetwork';
-import { backwardStack, disposeStack, forwardStack, weightGradients, type DenseStack, type StackTrace } from './denseStack';
+import {
+  backwardStack,
+  disposeStack,
+  forwardStack,
+  weightGradients,
+  type DenseStack,
+  type StackTrace,
+} from './denseStack';
 import type { EnsembleColumns } from './frozenEnsemble';
 import type { StepPolicy } from './rollout';
 import { TanhFolder } from './tanhFold';
@@ -40,7 +47,13 @@ export class PolicyFolder {
    * mean either way. A greedy policy only acts: it has no backward pass.
    */
   fold(greedy = false): DifferentiablePolicy {
-    return new DifferentiablePolicy(this.network, this.folder, this.folder.fold(tanhNetwork(this.network)), this.columns, greedy);
+    return new DifferentiablePolicy(
+      this.network,
+      this.folder,
+      this.folder.fold(tanhNetwork(this.network)),
+      this.columns,
+      greedy,
+    );
   }
 
   dispose(): void {
@@ -64,7 +77,10 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
     private readonly greedy = false,
   ) {
     const { state, features, input } = columns;
-    this.firstTransposed = tf.pad(stack.transposed[0], [[0, 0], [0, input - state]]);
+    this.firstTransposed = tf.pad(stack.transposed[0], [
+      [0, 0],
+      [0, input - state],
+    ]);
     const pick = new Float32Array(input * features);
     for (let k = 0; k < features; k++) pick[(state + k) * features + k] = 1;
     this.pickFeatures = tf.tensor2d(pick, [input, features]);
@@ -72,14 +88,21 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
     this.dz = stack.layers.map(() => []);
   }
 
-  act(state: tf.Tensor2D, keep: boolean): { features: tf.Tensor2D; action: null; trace: PolicyTrace | null } {
+  act(
+    state: tf.Tensor2D,
+    keep: boolean,
+  ): { features: tf.Tensor2D; action: null; trace: PolicyTrace | null } {
     type Step = { features: tf.Tensor2D; action: null; trace: PolicyTrace | null };
     const discrete = this.network.shape.actionSpace.kind === 'discrete';
     return tidyKeeping((): Step => {
       const trace = forwardStack(this.stack, state);
       if (discrete && this.greedy) {
         const n = trace.output.shape[1];
-        return { features: tf.keep(tf.oneHot(tf.argMax(trace.output, 1), n).toFloat() as tf.Tensor2D), action: null, trace: null };
+        return {
+          features: tf.keep(tf.oneHot(tf.argMax(trace.output, 1), n).toFloat() as tf.Tensor2D),
+          action: null,
+          trace: null,
+        };
       }
       const probabilities = discrete ? (tf.softmax(trace.output) as tf.Tensor2D) : null;
       const features = probabilities ?? trace.output;
@@ -91,14 +114,20 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
   envActions(features: tf.Tensor2D): tf.Tensor2D {
     const space = this.network.shape.actionSpace;
     if (space.kind === 'discrete') return features.clone();
-    return tf.tidy(() => tf.add(tf.mul(features, space.high - space.low), space.low) as tf.Tensor2D);
+    return tf.tidy(
+      () => tf.add(tf.mul(features, space.high - space.low), space.low) as tf.Tensor2D,
+    );
   }
 
   /**
    * dL/dstate [R, input] from dL/dX [R, input] of the step (its feature columns are read);
    * `derivatives`: the layers' act′ precomputed for the step (denseStack.ts's stackDerivatives).
    */
-  backward(dInput: tf.Tensor2D, trace: PolicyTrace, derivatives: readonly (tf.Tensor2D | null)[] | null = null): tf.Tensor2D {
+  backward(
+    dInput: tf.Tensor2D,
+    trace: PolicyTrace,
+    derivatives: readonly (tf.Tensor2D | null)[] | null = null,
+  ): tf.Tensor2D {
     if (this.greedy) throw new Error('DifferentiablePolicy: a greedy policy has no gradient');
     const { dState, dz } = tidyKeeping(() => {
       const dFeatures = matMul(dInput, this.pickFeatures);
@@ -106,7 +135,10 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
       if (trace.probabilities !== null) {
         // softmax′: dz = p ⊙ (dp − Σ_j dp_j p_j)
         const p = trace.probabilities;
-        dOutput = tf.mul(p, tf.sub(dFeatures, tf.sum(tf.mul(dFeatures, p), 1, true))) as tf.Tensor2D;
+        dOutput = tf.mul(
+          p,
+          tf.sub(dFeatures, tf.sum(tf.mul(dFeatures, p), 1, true)),
+        ) as tf.Tensor2D;
       }
       const { dz } = backwardStack(this.stack, trace.stack, dOutput, false, derivatives);
       return { dState: matMul(dz[0], this.firstTransposed), dz };
@@ -121,11 +153,14 @@ export class DifferentiablePolicy implements StepPolicy<PolicyTrace> {
 
   /** ∂L/∂θ for the network's variables (in `variables` order), from the steps' backward passes. */
   gradients(): tf.Tensor[] {
-    const folded = tidyKeeping(() => this.stack.layers.map((_, l) => weightGradients(this.inputs[l], this.dz[l])));
+    const folded = tidyKeeping(() =>
+      this.stack.layers.map((_, l) => weightGradients(this.inputs[l], this.dz[l])),
+    );
     const { weights, biases } = this.folder.unfoldGradients(folded);
     tf.dispose(folded.flatMap((g) => [g.weight, g.bias]));
     const grads: tf.Tensor[] = [...weights, ...biases];
-    if (this.network.shape.actionSpace.kind === 'box') grads.push(tf.zerosLike(this.network.logStd));
+    if (this.network.shape.actionSpace.kind === 'box')
+      grads.push(tf.zerosLike(this.network.logStd));
     return grads;
   }
 

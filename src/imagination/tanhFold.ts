@@ -44,11 +44,15 @@ export class TanhFolder {
   private readonly inputDim: number;
   private readonly inputColumns: number;
 
-  constructor(network: TanhNetwork, private readonly options: FoldOptions) {
+  constructor(
+    network: TanhNetwork,
+    private readonly options: FoldOptions,
+  ) {
     const L = network.weights.length;
     this.inputDim = network.weights[0].shape[0];
     this.inputColumns = options.inputColumns ?? this.inputDim;
-    if (this.inputColumns < this.inputDim) throw new Error('TanhFolder: inputColumns below the network input');
+    if (this.inputColumns < this.inputDim)
+      throw new Error('TanhFolder: inputColumns below the network input');
     this.maps = network.weights.map((weight, l) => {
       const rows = weight.shape[0];
       const m = l + 1 < L ? 2 : options.output === 'squash' ? 2 : 1;
@@ -64,7 +68,11 @@ export class TanhFolder {
           shift[i] = -m;
         }
       }
-      return { scaleColumn: tf.tensor2d(scale, [rows, 1]), shiftRow: tf.tensor2d(shift, [1, rows]), m };
+      return {
+        scaleColumn: tf.tensor2d(scale, [rows, 1]),
+        shiftRow: tf.tensor2d(shift, [1, rows]),
+        m,
+      };
     });
   }
 
@@ -76,9 +84,19 @@ export class TanhFolder {
         const { scaleColumn, shiftRow, m } = this.maps[l];
         // Ŵ = m·P·W,  b̂ = m·b + (m·q)·W
         let folded = tf.mul(weight, scaleColumn) as tf.Tensor2D;
-        if (l === 0 && this.inputColumns > this.inputDim) folded = tf.pad(folded, [[0, this.inputColumns - this.inputDim], [0, 0]]);
-        const bias = tf.add(tf.mul(network.biases[l], m), tf.reshape(matMul(shiftRow, weight), [-1])) as tf.Tensor1D;
-        const activation = l + 1 < L || this.options.output === 'squash' ? ('sigmoid' as const) : ('linear' as const);
+        if (l === 0 && this.inputColumns > this.inputDim)
+          folded = tf.pad(folded, [
+            [0, this.inputColumns - this.inputDim],
+            [0, 0],
+          ]);
+        const bias = tf.add(
+          tf.mul(network.biases[l], m),
+          tf.reshape(matMul(shiftRow, weight), [-1]),
+        ) as tf.Tensor1D;
+        const activation =
+          l + 1 < L || this.options.output === 'squash'
+            ? ('sigmoid' as const)
+            : ('linear' as const);
         return { weight: folded, bias, activation };
       }),
     );
@@ -86,15 +104,26 @@ export class TanhFolder {
   }
 
   /** ∂L/∂(W_l, b_l) of the network from ∂L/∂(Ŵ_l, b̂_l) of its folded stack. */
-  unfoldGradients(folded: readonly { weight: tf.Tensor2D; bias: tf.Tensor1D }[]): { weights: tf.Tensor2D[]; biases: tf.Tensor1D[] } {
+  unfoldGradients(folded: readonly { weight: tf.Tensor2D; bias: tf.Tensor1D }[]): {
+    weights: tf.Tensor2D[];
+    biases: tf.Tensor1D[];
+  } {
     return tf.tidy(() => {
       const weights: tf.Tensor2D[] = [];
       const biases: tf.Tensor1D[] = [];
       folded.forEach(({ weight, bias }, l) => {
         const { scaleColumn, shiftRow, m } = this.maps[l];
-        const dW = l === 0 && this.inputColumns > this.inputDim ? (tf.slice(weight, [0, 0], [this.inputDim, -1]) as tf.Tensor2D) : weight;
+        const dW =
+          l === 0 && this.inputColumns > this.inputDim
+            ? (tf.slice(weight, [0, 0], [this.inputDim, -1]) as tf.Tensor2D)
+            : weight;
         // m·P·dŴ + (m·q)ᵀ ⊗ db̂  (scaleColumn and shiftRow already carry m)
-        weights.push(tf.add(tf.mul(dW, scaleColumn), matMul(tf.transpose(shiftRow), tf.reshape(bias, [1, -1]))) as tf.Tensor2D);
+        weights.push(
+          tf.add(
+            tf.mul(dW, scaleColumn),
+            matMul(tf.transpose(shiftRow), tf.reshape(bias, [1, -1])),
+          ) as tf.Tensor2D,
+        );
         biases.push(tf.mul(bias, m) as tf.Tensor1D);
       });
       return { weights, biases };
