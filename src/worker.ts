@@ -13,7 +13,7 @@ import { choiceAfterFallback, isBackendName, type BackendChoice } from './backen
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
 import type { ExperimentConfig } from './config/schema';
 import { oracleRequestFor, runExperiment, type ExperimentHooks } from './experiment';
-import { calibrationKey, initBackendFor } from './experimentCalibration';
+import { calibrationKey, experimentCalibration, initBackendFor } from './experimentCalibration';
 import type { OracleAnswer } from './oracleWorker';
 import { oracleKey, runOracleFor, type OracleRequest, type OracleRun } from './policies/oracle';
 import { InterleavedRun } from './run/interleavedRun';
@@ -59,13 +59,15 @@ function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
   // A knob that does not change the timed work (a learning rate, a seed count) keeps the choice.
   const key = config.backend === 'auto' ? `auto ${calibrationKey(config)}` : config.backend;
   if (backend !== null && backend.key === key) return backend.choice;
-  const choice = choosing.then(() =>
-    initBackendFor(config, {
+  const choice = choosing.then(async () => {
+    const made = await initBackendFor(config, {
       wasmPaths: WASM_PATHS,
       calibrationMs: 150,
       avoid: failedBackends,
-    }),
-  );
+    });
+    if (Object.keys(made.timings).length === 0) await warmUp(config);
+    return made;
+  });
   choosing = choice.catch(() => undefined);
   backend = { key, choice };
   // A failed choice is not cached: the next start tries again.
@@ -73,6 +75,19 @@ function chooseBackend(config: ExperimentConfig): Promise<BackendChoice> {
     if (backend?.choice === choice) backend = null;
   });
   return choice;
+}
+
+/**
+ * One run of the calibration workload on a backend chosen without timing it: the JIT, the WASM
+ * kernels' optimised tier and the heap's growth are paid before Play, not by the first iteration
+ * (`auto` pays them while it times). Silent on failure: the run meets and reports the same.
+ */
+async function warmUp(config: ExperimentConfig): Promise<void> {
+  try {
+    await experimentCalibration(config)();
+  } catch {
+    // The run reports it.
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
