@@ -45,6 +45,7 @@ import { ReinforceImprover } from './policies/reinforceImprover';
 import type { BackendFallbackEvent, ExperimentEvent, IterationReport, Phase } from './report';
 import { createRng, type Rng } from './rng';
 import { liveConfigView } from './run/liveConfig';
+import { CRITIC } from './policies/criticShape';
 
 export { restartKnobs };
 
@@ -57,7 +58,6 @@ const PROGRESS_CHUNKS = 4;
 const PRETRAIN_MAX_STEPS = 5_000;
 /** The evaluation's own seed: start states, the random baseline and the oracle never vary. */
 const EVALUATION_SEED = 20_261_122;
-const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 
 /** The start states every seed and config is judged from, so that their runs compare and share the oracle. */
 function judgedStarts(definition: EnvDefinition, params: PhysicalParams, episodes: number): StartState[] {

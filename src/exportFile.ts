@@ -407,8 +407,3 @@ export function parseLabOutput(text: unknown, options: ParseOptions = {}): LabOu
     },
   };
 }
-
-/** The problems as one message, one per line. */
-export function formatLabOutputProblems(problems: readonly string[]): string {
-  return problems.join('\n');
-}

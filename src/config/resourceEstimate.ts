@@ -28,6 +28,7 @@
  */
 import { getEnv } from '../envs/index';
 import type { ExperimentConfig } from './schema';
+import { CRITIC } from '../policies/criticShape';
 
 type Activation = ExperimentConfig['model']['activation'];
 
@@ -63,8 +64,7 @@ const CRITIC_FLOATS_PER_HIDDEN_UNIT = 3;
  * pass's values and their gradients at once: about twice the forward's bytes.
  */
 const BACKWARD_FACTOR = 2;
-/** The critic's fixed shape (experiment.ts) and the evaluation's fixed rows. */
-const CRITIC = { width: 64, depth: 2 };
+/** The evaluation's fixed rows. */
 const UNIFORM_ROWS = 2048;
 const FIT_EVALUATION_ROWS = 2048;
 /** oracle.ts's planning envs: a population of 200 over a horizon of 30. */

@@ -17,13 +17,12 @@
 import { getEnv } from '../envs/index';
 import { usesBlockLayout } from '../imagination/layoutChoice';
 import type { ExperimentConfig } from './schema';
+import { CRITIC } from '../policies/criticShape';
 
 /** FLOP/s of WASM's XNNPACK matMuls at the sizes the engine runs (64–2 048 rows, 4–1 000 wide). */
 const FLOP_RATE = 25e9;
 /** Seconds a kernel costs besides its arithmetic, measured on the 2-core machine the targets are set on. */
 const KERNEL_SECONDS = 1e-5;
-/** The critic's and the error head's shape (experiment.ts, policyAware.ts). */
-const CRITIC = { width: 64, depth: 2 };
 /** Fixed rows the evaluation measures the model on (the uniform box). */
 const UNIFORM_ROWS = 2048;
 

@@ -31,21 +31,6 @@ export interface TransitionBatch {
   readonly terminated: Uint8Array;
 }
 
-/** The buffer as plain arrays (JSON-serialisable), oldest transition first. */
-export interface SavedReplayBuffer {
-  readonly capacity: number;
-  readonly observationDim: number;
-  readonly actionDim: number;
-  readonly holdoutFraction: number;
-  readonly splitSeed: number;
-  readonly totalAdded: number;
-  readonly observations: number[];
-  readonly actions: number[];
-  readonly rewards: number[];
-  readonly nextObservations: number[];
-  readonly terminated: number[];
-}
-
 export class ReplayBuffer {
   readonly capacity: number;
   readonly observationDim: number;
@@ -187,58 +172,11 @@ export class ReplayBuffer {
     return batch;
   }
 
-  save(): SavedReplayBuffer {
-    const order = this.chronologicalSlots();
-    const batch = this.gather(order);
-    return {
-      capacity: this.capacity,
-      observationDim: this.observationDim,
-      actionDim: this.actionDim,
-      holdoutFraction: this.holdoutFraction,
-      splitSeed: this.splitSeed,
-      totalAdded: this.added,
-      observations: Array.from(batch.observations),
-      actions: Array.from(batch.actions),
-      rewards: Array.from(batch.rewards),
-      nextObservations: Array.from(batch.nextObservations),
-      terminated: Array.from(batch.terminated),
-    };
-  }
-
-  static restore(saved: SavedReplayBuffer): ReplayBuffer {
-    const buffer = new ReplayBuffer(saved);
-    const count = saved.rewards.length;
-    if (count > saved.capacity || count > saved.totalAdded) {
-      throw new Error('ReplayBuffer.restore: more transitions than capacity or than ever added');
-    }
-    const { observationDim: d, actionDim: a } = saved;
-    // Replay the serial numbers the transitions had, so each keeps its train/holdout side.
-    buffer.added = saved.totalAdded - count;
-    for (let i = 0; i < count; i++) {
-      buffer.add(
-        saved.observations.slice(i * d, i * d + d),
-        saved.actions.slice(i * a, i * a + a),
-        saved.rewards[i],
-        saved.nextObservations.slice(i * d, i * d + d),
-        saved.terminated[i] !== 0,
-      );
-    }
-    return buffer;
-  }
-
   private nextSlot(): number {
     const serial = this.added++;
     const slot = serial % this.capacity;
     this.holdout[slot] = isHeldOut(serial, this.splitSeed, this.holdoutFraction) ? 1 : 0;
     return slot;
-  }
-
-  private chronologicalSlots(): Int32Array {
-    const size = this.size;
-    const oldest = this.added > this.capacity ? this.added % this.capacity : 0;
-    const out = new Int32Array(size);
-    for (let i = 0; i < size; i++) out[i] = (oldest + i) % this.capacity;
-    return out;
   }
 }
 

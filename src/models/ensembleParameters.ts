@@ -28,9 +28,6 @@ export interface EnsembleShape {
 export const INITIAL_MAX_LOG_VAR = 0.5;
 export const INITIAL_MIN_LOG_VAR = -10;
 
-/** Parameters as plain arrays, stacked over members ([E, ...]), by stable name. */
-export type SavedParameters = Record<string, { shape: number[]; values: number[] }>;
-
 /** One kind of parameter across members: `members[m]` is member m's tensor. */
 export interface MemberVariables {
   readonly name: string;
@@ -103,31 +100,6 @@ export class EnsembleParameters {
   /** Aligned with `variables()`: which take weight decay. */
   decayMask(): boolean[] {
     return this.groups().flatMap((group) => group.members.map(() => group.decays));
-  }
-
-  async save(): Promise<SavedParameters> {
-    const saved: SavedParameters = {};
-    for (const { name, members } of this.groups()) {
-      const stacked = tf.stack(members);
-      saved[name] = { shape: stacked.shape.slice(), values: Array.from(await stacked.data()) };
-      stacked.dispose();
-    }
-    return saved;
-  }
-
-  restore(saved: SavedParameters): void {
-    for (const { name, members } of this.groups()) {
-      const entry = saved[name];
-      const expected = [members.length, ...members[0].shape];
-      if (entry === undefined || entry.shape.join() !== expected.join()) {
-        throw new Error(`EnsembleParameters.restore: missing or misshapen ${name}`);
-      }
-      // One fresh tensor per member (not tf.unstack: see memberBiases.ts on WASM slices).
-      const size = entry.values.length / members.length;
-      members.forEach((variable, m) => {
-        tf.tidy(() => variable.assign(tf.tensor(entry.values.slice(m * size, (m + 1) * size), variable.shape)));
-      });
-    }
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@
  * deltas and the reward, its training, imagined rollouts and the envs' known rewards.
  */
 export { WorldModel, DEFAULT_WORLD_MODEL_CONFIG } from './worldModel';
-export type { WorldModelConfig, ModelPrediction, SavedWorldModel } from './worldModel';
+export type { WorldModelConfig, ModelPrediction } from './worldModel';
 export type { FitOptions, FitResult } from './fit';
 export type { RolloutOptions, RolloutResult, MemberChoice } from './rollout';
 export { randomUniformPolicy, constantPolicy } from './policy';

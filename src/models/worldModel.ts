@@ -10,7 +10,7 @@ import type { Rng } from '../rng';
 import { actionFeatureDim, encodeActions } from './actions';
 import type { Activation } from './activation';
 import { AdamW } from './adamW';
-import { EnsembleParameters, type SavedParameters } from './ensembleParameters';
+import { EnsembleParameters } from './ensembleParameters';
 import { fitEnsemble, type FitOptions, type FitResult } from './fit';
 import { columnMaps, disposeColumnMaps, forwardMembers, placeInputs, repeatRows } from './inferenceForward';
 import { foldInferenceWeights } from './inferenceWeights';
@@ -49,12 +49,6 @@ export interface ModelPrediction {
   readonly rewards: tf.Tensor2D;
   /** [E, R, obsDim]: the predicted std of the next observation (Gaussian models), else null. */
   readonly nextObservationStd: tf.Tensor3D | null;
-}
-
-export interface SavedWorldModel {
-  readonly config: WorldModelConfig;
-  readonly stats: { [K in keyof NormalizerStats]: number[] } | null;
-  readonly parameters: SavedParameters;
 }
 
 export class WorldModel {
@@ -198,33 +192,6 @@ export class WorldModel {
       );
     } finally {
       weights.dispose();
-    }
-  }
-
-  async save(): Promise<SavedWorldModel> {
-    const s = this.statistics;
-    return {
-      config: this.config,
-      stats: {
-        inputMean: Array.from(s.inputMean),
-        inputStd: Array.from(s.inputStd),
-        targetMean: Array.from(s.targetMean),
-        targetStd: Array.from(s.targetStd),
-      },
-      parameters: await this.parameters.save(),
-    };
-  }
-
-  /** Loads parameters and statistics saved from a model of the same shape (not the optimiser). */
-  restore(saved: SavedWorldModel): void {
-    this.parameters.restore(saved.parameters);
-    if (saved.stats !== null) {
-      this.statistics = {
-        inputMean: Float64Array.from(saved.stats.inputMean),
-        inputStd: Float64Array.from(saved.stats.inputStd),
-        targetMean: Float64Array.from(saved.stats.targetMean),
-        targetStd: Float64Array.from(saved.stats.targetStd),
-      };
     }
   }
 

@@ -1,7 +1,6 @@
 /**
  * A copy of a list of variables as tensors, and the moves the maximin follower makes with it:
- * back to the copy, or to a point on the segment between the copy and another. On-device and
- * exact, where WorldModel.save() reads every value back into JSON.
+ * back to the copy, or to a point on the segment between the copy and another, on the device.
  */
 import * as tf from '@tensorflow/tfjs';
 

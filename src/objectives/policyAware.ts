@@ -36,9 +36,9 @@ import type {
   ObjectiveWorld,
 } from './learningObjective';
 import { occupancyDensity, slotWeights, weightedLikelihood } from './occupancyWeights';
+import { CRITIC } from '../policies/criticShape';
 
 const ERROR_HEAD_WIDTH = 64;
-const CRITIC = { width: 64, depth: 2, learningRate: 3e-3 };
 /** Below this many held-out rows the error head learns from every real row instead. */
 const MIN_HOLDOUT_ROWS = 64;
 const TRAJECTORY_POINTS = 100;

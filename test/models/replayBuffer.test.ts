@@ -53,19 +53,6 @@ describe('ReplayBuffer', () => {
     expect(new Set(first).size).toBeGreaterThan(100);
   });
 
-  it('saves to plain arrays and restores the same transitions, order and split', () => {
-    const buffer = filled(23, 10);
-    const saved = JSON.parse(JSON.stringify(buffer.save()));
-    const restored = ReplayBuffer.restore(saved);
-    expect(restored.size).toBe(10);
-    expect(restored.totalAdded).toBe(23);
-    const rewardsOf = (b: ReplayBuffer, split: 'train' | 'holdout') =>
-      Array.from(b.gather(b.slots(split)).rewards).sort((x, y) => x - y);
-    expect(rewardsOf(restored, 'train')).toEqual(rewardsOf(buffer, 'train'));
-    expect(rewardsOf(restored, 'holdout')).toEqual(rewardsOf(buffer, 'holdout'));
-    expect(restored.save()).toEqual(saved);
-  });
-
   it('adds a batch from struct-of-arrays columns, as a BatchedEnv holds them', () => {
     const buffer = new ReplayBuffer({ capacity: 4, observationDim: 2, actionDim: 1 });
     buffer.addBatch([[1, 2], [3, 4]], [0.5, -0.5], [7, 8], [[5, 6], [7, 8]], [0, 1]);
