@@ -1,14 +1,14 @@
 import { DIRECTIONS, describeDirection, type Direction } from './actions';
 import { ENV_INFO } from './envInfo';
-import { selectDirection, selectDriver, selectSpec, useLabStore } from './store';
+import { selectDirection, selectDriver, selectSpec, usePlayTabStore } from './playTabStore';
 
 /** On-screen twins of the arrow keys; choosing one hands the env to the keyboard driver. */
 export function ActionButtons() {
-  const spec = useLabStore(selectSpec);
-  const driver = useLabStore(selectDriver);
-  const direction = useLabStore(selectDirection);
-  const setDriver = useLabStore((state) => state.setDriver);
-  const setDirection = useLabStore((state) => state.setDirection);
+  const spec = usePlayTabStore(selectSpec);
+  const driver = usePlayTabStore(selectDriver);
+  const direction = usePlayTabStore(selectDirection);
+  const setDriver = usePlayTabStore((state) => state.setDriver);
+  const setDirection = usePlayTabStore((state) => state.setDirection);
   const info = ENV_INFO[spec.id];
   const labels: Readonly<Record<Direction, string>> = {
     left: info.leftLabel,

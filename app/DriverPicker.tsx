@@ -1,5 +1,5 @@
 import { releaseFocusAfterPointerChoice } from './focus';
-import { selectDriver, useLabStore, type Driver } from './store';
+import { selectDriver, usePlayTabStore, type Driver } from './playTabStore';
 
 const DRIVER_LABELS: Readonly<Record<Driver, string>> = {
   controller: 'Controller',
@@ -14,8 +14,8 @@ const DRIVER_EXPLANATIONS: Readonly<Record<Driver, string>> = {
 };
 
 export function DriverPicker() {
-  const driver = useLabStore(selectDriver);
-  const setDriver = useLabStore((state) => state.setDriver);
+  const driver = usePlayTabStore(selectDriver);
+  const setDriver = usePlayTabStore((state) => state.setDriver);
   return (
     <fieldset className="driver-picker">
       <legend>Driven by</legend>

@@ -3,7 +3,7 @@ import type { ActionSpace } from '../src/envs/types';
 import { ENV_INFO } from './envInfo';
 import { prepareCanvas, useElementSize } from './playground/useCanvas';
 import { rendererFor } from './renderers';
-import { selectLastOutcome, selectParams, selectSnapshot, selectSpec, useLabStore } from './store';
+import { selectLastOutcome, selectParams, selectSnapshot, selectSpec, usePlayTabStore } from './playTabStore';
 
 /** The last action as a share of the strongest push, so renderers can size their arrows. */
 function pushShare(space: ActionSpace, action: number | null): number {
@@ -16,10 +16,10 @@ function pushShare(space: ActionSpace, action: number | null): number {
 export function EnvCanvas() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const { width, height } = useElementSize(canvasRef);
-  const spec = useLabStore(selectSpec);
-  const params = useLabStore(selectParams);
-  const snapshot = useLabStore(selectSnapshot);
-  const lastOutcome = useLabStore(selectLastOutcome);
+  const spec = usePlayTabStore(selectSpec);
+  const params = usePlayTabStore(selectParams);
+  const snapshot = usePlayTabStore(selectSnapshot);
+  const lastOutcome = usePlayTabStore(selectLastOutcome);
 
   useEffect(() => {
     const canvas = canvasRef.current;

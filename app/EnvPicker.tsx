@@ -3,12 +3,12 @@ import { ENV_IDS } from '../src/envs';
 import type { EnvId } from '../src/envs/types';
 import { ENV_INFO } from './envInfo';
 import { releaseFocusAfterPointerChoice } from './focus';
-import { selectEnvId, useLabStore } from './store';
+import { selectEnvId, usePlayTabStore } from './playTabStore';
 
 export function EnvPicker() {
   const id = useId();
-  const envId = useLabStore(selectEnvId);
-  const selectEnv = useLabStore((state) => state.selectEnv);
+  const envId = usePlayTabStore(selectEnvId);
+  const selectEnv = usePlayTabStore((state) => state.selectEnv);
   return (
     <div className="field">
       <label htmlFor={id}>Environment</label>

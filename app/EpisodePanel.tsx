@@ -1,11 +1,11 @@
 import type { EnvId } from '../src/envs/types';
 import { ENV_INFO } from './envInfo';
-import { selectLastOutcome, selectSnapshot, selectSpec, useLabStore } from './store';
+import { selectLastOutcome, selectSnapshot, selectSpec, usePlayTabStore } from './playTabStore';
 
 export function EpisodePanel() {
-  const spec = useLabStore(selectSpec);
-  const snapshot = useLabStore(selectSnapshot);
-  const lastOutcome = useLabStore(selectLastOutcome);
+  const spec = usePlayTabStore(selectSpec);
+  const snapshot = usePlayTabStore(selectSnapshot);
+  const lastOutcome = usePlayTabStore(selectLastOutcome);
   return (
     <section className="panel" aria-labelledby="episode-heading">
       <div className="panel-heading">

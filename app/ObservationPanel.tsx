@@ -1,4 +1,4 @@
-import { selectSpec, useLabStore } from './store';
+import { selectSpec, usePlayTabStore } from './playTabStore';
 
 /** Where a value sits between finite bounds, 0…1; null when the space is unbounded there. */
 function shareOfRange(value: number, low: number, high: number): number | null {
@@ -7,8 +7,8 @@ function shareOfRange(value: number, low: number, high: number): number | null {
 }
 
 export function ObservationPanel() {
-  const spec = useLabStore(selectSpec);
-  const observation = useLabStore((state) => state.snapshot.observation);
+  const spec = usePlayTabStore(selectSpec);
+  const observation = usePlayTabStore((state) => state.snapshot.observation);
   return (
     <section className="panel" aria-labelledby="observation-heading">
       <h2 id="observation-heading">Observation</h2>

@@ -1,10 +1,10 @@
-import { selectPlaying, useLabStore } from './store';
+import { selectPlaying, usePlayTabStore } from './playTabStore';
 
 export function PlaybackControls() {
-  const playing = useLabStore(selectPlaying);
-  const togglePlaying = useLabStore((state) => state.togglePlaying);
-  const stepOnce = useLabStore((state) => state.stepOnce);
-  const reset = useLabStore((state) => state.reset);
+  const playing = usePlayTabStore(selectPlaying);
+  const togglePlaying = usePlayTabStore((state) => state.togglePlaying);
+  const stepOnce = usePlayTabStore((state) => state.stepOnce);
+  const reset = usePlayTabStore((state) => state.reset);
   return (
     <div className="playback" role="group" aria-label="Playback">
       <button type="button" className="button button--primary" onClick={togglePlaying}>

@@ -1,11 +1,11 @@
 import { useId } from 'react';
-import { selectSeed, useLabStore } from './store';
+import { selectSeed, usePlayTabStore } from './playTabStore';
 
 /** The seed of the env's reset stream: the same seed gives the same start states, in order. */
 export function SeedInput() {
   const id = useId();
-  const seed = useLabStore(selectSeed);
-  const setSeed = useLabStore((state) => state.setSeed);
+  const seed = usePlayTabStore(selectSeed);
+  const setSeed = usePlayTabStore((state) => state.setSeed);
   return (
     <div className="field field--inline">
       <label htmlFor={id}>Seed</label>

@@ -8,22 +8,22 @@ import { comparedConfigs } from '../src/config/compareVariants';
 import { expandLanes } from '../src/run/lanes';
 import type { FromWorker, RunMode, ToWorker } from '../src/workerProtocol';
 import { EngineWatchdog } from './engineWatchdog';
-import { selectEditPlan, takesLiveChanges, usePlayground } from './playground/store';
+import { selectEditPlan, takesLiveChanges, useLabStore } from './playground/store';
 
 let worker: Worker | null = null;
 
 const watchdog = new EngineWatchdog({
-  silent: (seconds) => usePlayground.getState().engineSilent(seconds),
-  heard: () => usePlayground.getState().engineSilent(null),
+  silent: (seconds) => useLabStore.getState().engineSilent(seconds),
+  heard: () => useLabStore.getState().engineSilent(null),
 });
 
 /** Drops a worker presumed dead (silent), so the next command starts a new one. */
 function replaceIfSilent(): void {
-  if (usePlayground.getState().engineSilence === null) return;
+  if (useLabStore.getState().engineSilence === null) return;
   worker?.terminate();
   worker = null;
   watchdog.rest();
-  usePlayground.getState().engineSilent(null);
+  useLabStore.getState().engineSilent(null);
 }
 
 function engine(): Worker {
@@ -41,7 +41,7 @@ function engine(): Worker {
     if (worker !== created) return;
     worker = null;
     watchdog.rest();
-    const store = usePlayground.getState();
+    const store = useLabStore.getState();
     const cause = event.message || 'it failed to load (the browser console says why)';
     store.errorRaised(null, {
       stage: 'worker',
@@ -51,7 +51,7 @@ function engine(): Worker {
     created.terminate();
   });
   created.addEventListener('messageerror', () => {
-    usePlayground.getState().errorRaised(null, {
+    useLabStore.getState().errorRaised(null, {
       stage: 'worker',
       message: 'A message from the engine could not be read.',
     });
@@ -65,7 +65,7 @@ function send(message: ToWorker): void {
 }
 
 function receive(message: FromWorker): void {
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   switch (message.type) {
     case 'backend':
       store.backendChosen(message.runId, message.choice);
@@ -117,7 +117,7 @@ function receive(message: FromWorker): void {
 
 function startRun(mode: RunMode): void {
   replaceIfSilent();
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   const runId = store.runId + 1;
   const { compare, seeds } = store;
   const variants = comparedConfigs(store.config, compare);
@@ -133,10 +133,10 @@ function startRun(mode: RunMode): void {
 
 /** Play starts a run (or a new one after the last ended), resumes a paused one, pauses a running one. */
 export function togglePlay(): void {
-  usePlayground.getState().closeViewing();
-  const { status } = usePlayground.getState();
+  useLabStore.getState().closeViewing();
+  const { status } = useLabStore.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
-  else if (status === 'paused' && usePlayground.getState().divergence !== null)
+  else if (status === 'paused' && useLabStore.getState().divergence !== null)
     resumeAfterDivergence();
   // Pausing: the engine has not stopped yet, and resuming cancels the pause.
   else if (status === 'paused' || status === 'pausing') send({ type: 'resume' });
@@ -148,15 +148,15 @@ export function togglePlay(): void {
  * the settings now on screen (the engine refuses, by name, knobs that need a new run).
  */
 export function resumeAfterDivergence(): void {
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   store.divergenceResolved();
   send({ type: 'resume', variants: comparedConfigs(store.config, store.compare) });
 }
 
 /** Runs to the next report, then pauses (starting a run if there is none). */
 export function step(): void {
-  usePlayground.getState().closeViewing();
-  const { status } = usePlayground.getState();
+  useLabStore.getState().closeViewing();
+  const { status } = useLabStore.getState();
   if (status === 'paused' || status === 'pausing' || status === 'running' || status === 'starting')
     send({ type: 'step' });
   else startRun('step');
@@ -164,16 +164,16 @@ export function step(): void {
 
 /** Stops the run (freeing its tensors in the worker) and forgets its reports. */
 export function reset(): void {
-  usePlayground.getState().closeViewing();
+  useLabStore.getState().closeViewing();
   replaceIfSilent();
   watchdog.rest();
   if (worker !== null) send({ type: 'stop' });
-  usePlayground.getState().runCleared();
+  useLabStore.getState().runCleared();
 }
 
 /** A fresh run with the config on screen (on a new worker if the old one fell silent). */
 export function restart(): void {
-  usePlayground.getState().closeViewing();
+  useLabStore.getState().closeViewing();
   replaceIfSilent();
   if (worker !== null) send({ type: 'stop' });
   startRun('run');
@@ -185,7 +185,7 @@ export function restart(): void {
  * iteration; the reports then mark where. Knobs that need a fresh run wait for Restart, and a
  * change the loop would refuse is not sent (the controls say why).
  */
-usePlayground.subscribe((state, previous) => {
+useLabStore.subscribe((state, previous) => {
   if (
     state.config === previous.config &&
     state.compare === previous.compare &&
@@ -203,7 +203,7 @@ usePlayground.subscribe((state, previous) => {
 
 /** Pauses a running run (e.g. while a loaded file is viewed); does nothing otherwise. */
 export function pauseRun(): void {
-  const { status } = usePlayground.getState();
+  const { status } = useLabStore.getState();
   if (status === 'running' || status === 'starting') send({ type: 'pause' });
 }
 
@@ -220,13 +220,13 @@ function prepareSoon(): void {
   if (prepareTimer !== null) clearTimeout(prepareTimer);
   prepareTimer = setTimeout(() => {
     prepareTimer = null;
-    const { status, config, engineSilence } = usePlayground.getState();
+    const { status, config, engineSilence } = useLabStore.getState();
     if (status !== 'idle' || engineSilence !== null) return;
     send({ type: 'prepare', config });
   }, PREPARE_DELAY_MS);
 }
 
-usePlayground.subscribe((state, previous) => {
+useLabStore.subscribe((state, previous) => {
   if (state.config !== previous.config && state.status === 'idle') prepareSoon();
 });
 prepareSoon();

@@ -1,6 +1,6 @@
 /**
- * The app's one zustand store, in small slices: which env and seed, the episode on screen, play or
- * pause, and who drives. Actions live next to the state they change; components subscribe to the
+ * The store of the "Play the env yourself" tab, in small slices: which env and seed, the episode
+ * on screen, play or pause, and who drives (the lab tab's is playground/store.ts). Actions live next to the state they change; components subscribe to the
  * slice they draw through the selectors at the bottom.
  */
 import { create, type StateCreator } from 'zustand';
@@ -59,8 +59,8 @@ interface DriverSlice {
   setDirection: (direction: Direction) => void;
 }
 
-export type LabState = EnvSlice & EpisodeSlice & PlaybackSlice & DriverSlice;
-type Slice<T> = StateCreator<LabState, [], [], T>;
+export type PlayTabState = EnvSlice & EpisodeSlice & PlaybackSlice & DriverSlice;
+type Slice<T> = StateCreator<PlayTabState, [], [], T>;
 
 /** A new run touches two slices at once: the env it runs and the episode it shows. */
 type FreshRun = Pick<EnvSlice, 'envId' | 'seed' | 'runner'> &
@@ -82,7 +82,7 @@ const createEnvSlice: Slice<EnvSlice> = (set, get) => ({
   reset: () => set(freshRun(get().envId, get().seed)),
 });
 
-function chooseAction(state: LabState): number {
+function chooseAction(state: PlayTabState): number {
   const { runner, snapshot, driver, direction } = state;
   const space = runner.spec.actionSpace;
   if (driver === 'controller') return controllerFor(runner.spec.id)(snapshot.observation);
@@ -142,19 +142,19 @@ const createDriverSlice: Slice<DriverSlice> = (set) => ({
   setDirection: (direction) => set({ direction }),
 });
 
-export const useLabStore = create<LabState>()((...args) => ({
+export const usePlayTabStore = create<PlayTabState>()((...args) => ({
   ...createEnvSlice(...args),
   ...createEpisodeSlice(...args),
   ...createPlaybackSlice(...args),
   ...createDriverSlice(...args),
 }));
 
-export const selectSpec = (state: LabState) => state.runner.spec;
-export const selectParams = (state: LabState) => state.runner.params;
-export const selectSnapshot = (state: LabState) => state.snapshot;
-export const selectEnvId = (state: LabState) => state.envId;
-export const selectPlaying = (state: LabState) => state.playing;
-export const selectDriver = (state: LabState) => state.driver;
-export const selectDirection = (state: LabState) => state.direction;
-export const selectLastOutcome = (state: LabState) => state.lastOutcome;
-export const selectSeed = (state: LabState) => state.seed;
+export const selectSpec = (state: PlayTabState) => state.runner.spec;
+export const selectParams = (state: PlayTabState) => state.runner.params;
+export const selectSnapshot = (state: PlayTabState) => state.snapshot;
+export const selectEnvId = (state: PlayTabState) => state.envId;
+export const selectPlaying = (state: PlayTabState) => state.playing;
+export const selectDriver = (state: PlayTabState) => state.driver;
+export const selectDirection = (state: PlayTabState) => state.direction;
+export const selectLastOutcome = (state: PlayTabState) => state.lastOutcome;
+export const selectSeed = (state: PlayTabState) => state.seed;

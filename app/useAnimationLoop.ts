@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
-import { selectPlaying, useLabStore } from './store';
+import { selectPlaying, usePlayTabStore } from './playTabStore';
 
 /** While playing, advances the env one step per animation frame (the browser paces the loop). */
 export function useAnimationLoop(): void {
-  const playing = useLabStore(selectPlaying);
-  const advance = useLabStore((state) => state.advance);
+  const playing = usePlayTabStore(selectPlaying);
+  const advance = usePlayTabStore((state) => state.advance);
 
   useEffect(() => {
     if (!playing) return;

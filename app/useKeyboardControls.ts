@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { Direction } from './actions';
-import { useLabStore } from './store';
+import { usePlayTabStore } from './playTabStore';
 
 const DIRECTION_BY_KEY: Readonly<Record<string, Direction>> = {
   ArrowLeft: 'left',
@@ -25,7 +25,7 @@ export function useKeyboardControls(): void {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey || isOwnedByFormControl(event.target))
         return;
-      const store = useLabStore.getState();
+      const store = usePlayTabStore.getState();
       const direction = DIRECTION_BY_KEY[event.key];
       if (direction !== undefined) {
         event.preventDefault();
@@ -41,7 +41,7 @@ export function useKeyboardControls(): void {
     };
     const onKeyUp = (event: KeyboardEvent) => {
       const released = DIRECTION_BY_KEY[event.key];
-      const store = useLabStore.getState();
+      const store = usePlayTabStore.getState();
       if (released !== undefined && released === store.direction) store.setDirection('none');
     };
     window.addEventListener('keydown', onKeyDown);

@@ -4,7 +4,7 @@
  * at that step; a bare lesson link also sets the step's experiment up.
  */
 import { lazy, Suspense, useEffect } from 'react';
-import { usePlayground } from '../playground/store';
+import { useLabStore } from '../playground/store';
 import { findLesson, LESSONS, lessonRefProblem } from './lessons';
 import {
   closeLesson,
@@ -18,8 +18,8 @@ import { LiveFigures } from './LiveFigures';
 const Equation = lazy(() => import('./Equation'));
 
 export function LessonPanel() {
-  const lesson = usePlayground((state) => state.lesson);
-  const setLesson = usePlayground((state) => state.setLesson);
+  const lesson = useLabStore((state) => state.lesson);
+  const setLesson = useLabStore((state) => state.setLesson);
   useEffect(() => {
     openBareLessonLink(window.location.hash);
   }, []);

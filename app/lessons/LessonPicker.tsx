@@ -1,12 +1,12 @@
 /** The top bar's way into the lessons: pick one to open it at its first step. */
 import { useId } from 'react';
-import { usePlayground } from '../playground/store';
+import { useLabStore } from '../playground/store';
 import { LESSONS } from './lessons';
 import { closeLesson, openLessonStep } from './lessonNavigation';
 
 export function LessonPicker() {
   const id = useId();
-  const lesson = usePlayground((state) => state.lesson);
+  const lesson = useLabStore((state) => state.lesson);
   return (
     <div className="preset-picker lesson-picker">
       <label htmlFor={id}>Lesson</label>

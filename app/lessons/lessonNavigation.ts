@@ -13,7 +13,7 @@ import {
 } from '../../src/config/urlCodec';
 import type { ControlGroup } from '../../src/config/urlKeys';
 import { reset } from '../engineClient';
-import { usePlayground } from '../playground/store';
+import { useLabStore } from '../playground/store';
 import { findLesson } from './lessons';
 
 /** The step a reference names, clamped into the lesson; null for an unknown lesson. */
@@ -40,7 +40,7 @@ export function openLessonStep(
   } | null = null,
 ): void {
   const resolved = resolveLessonRef(ref);
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   if (resolved === null) {
     store.setLesson(null);
     return;
@@ -71,7 +71,7 @@ export function openLessonStep(
 }
 
 export function closeLesson(): void {
-  usePlayground.getState().setLesson(null);
+  useLabStore.getState().setLesson(null);
 }
 
 /**
@@ -99,7 +99,7 @@ export function openBareLessonLink(link: string | DecodedHash): boolean {
  * at a restart the user confirms.
  */
 export function openLink(decoded: DecodedHash): void {
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   store.closeViewing();
   if (!openBareLessonLink(decoded)) store.loadDecoded(decoded);
 }

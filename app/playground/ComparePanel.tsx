@@ -15,7 +15,7 @@ import type { ExperimentConfig } from '../../src/config/schema';
 import type { UrlField, UrlKey } from '../../src/config/urlKeys';
 import { clamp, fieldOf, formatValue, KNOB_GROUPS, readKnob, type Knob } from './knobs';
 import { VARIANT_COLOURS, variantLetter } from './shownVariants';
-import { usePlayground } from './store';
+import { useLabStore } from './store';
 
 /** The knobs a variant can change, with the labels the controls use. */
 const VARIANT_KNOBS: readonly (Knob & { field: UrlField })[] = KNOB_GROUPS.flatMap((group) =>
@@ -38,11 +38,11 @@ function optionName(knob: Knob, value: string): string {
 }
 
 export function ComparePanel() {
-  const compare = usePlayground((state) => state.compare);
-  const seeds = usePlayground((state) => state.seeds);
-  const setSeeds = usePlayground((state) => state.setSeeds);
-  const setCompare = usePlayground((state) => state.setCompare);
-  const config = usePlayground((state) => state.config);
+  const compare = useLabStore((state) => state.compare);
+  const seeds = useLabStore((state) => state.seeds);
+  const setSeeds = useLabStore((state) => state.setSeeds);
+  const setCompare = useLabStore((state) => state.setCompare);
+  const config = useLabStore((state) => state.config);
   const seedsId = useId();
 
   const addVariant = () => {
@@ -101,8 +101,8 @@ export function ComparePanel() {
 }
 
 function VariantEditor({ index, overrides }: { index: number; overrides: VariantOverrides }) {
-  const config = usePlayground((state) => state.config);
-  const setCompare = usePlayground((state) => state.setCompare);
+  const config = useLabStore((state) => state.config);
+  const setCompare = useLabStore((state) => state.setCompare);
   const letter = variantLetter(index + 1);
   const update = (next: VariantOverrides) =>
     setCompare((variants) => variants.map((variant, i) => (i === index ? next : variant)));

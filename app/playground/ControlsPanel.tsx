@@ -22,10 +22,10 @@ import {
   writeKnob,
   type Knob,
 } from './knobs';
-import { selectEditPlan, selectNeedsRestart, takesLiveChanges, usePlayground } from './store';
+import { selectEditPlan, selectNeedsRestart, takesLiveChanges, useLabStore } from './store';
 
 export function ControlsPanel() {
-  const hide = usePlayground((state) => state.hide);
+  const hide = useLabStore((state) => state.hide);
   return (
     <div className="controls">
       <PendingChanges />
@@ -53,15 +53,15 @@ export function ControlsPanel() {
 }
 
 function PendingChanges() {
-  const needsRestart = usePlayground(selectNeedsRestart);
-  const plan = usePlayground(selectEditPlan);
-  const live = usePlayground((state) => takesLiveChanges(state.status));
-  const runConfig = usePlayground((state) => state.runConfig);
-  const runCompare = usePlayground((state) => state.runCompare);
-  const runSeeds = usePlayground((state) => state.runSeeds);
-  const setConfig = usePlayground((state) => state.setConfig);
-  const setCompare = usePlayground((state) => state.setCompare);
-  const setSeeds = usePlayground((state) => state.setSeeds);
+  const needsRestart = useLabStore(selectNeedsRestart);
+  const plan = useLabStore(selectEditPlan);
+  const live = useLabStore((state) => takesLiveChanges(state.status));
+  const runConfig = useLabStore((state) => state.runConfig);
+  const runCompare = useLabStore((state) => state.runCompare);
+  const runSeeds = useLabStore((state) => state.runSeeds);
+  const setConfig = useLabStore((state) => state.setConfig);
+  const setCompare = useLabStore((state) => state.setCompare);
+  const setSeeds = useLabStore((state) => state.setSeeds);
   const refused = live && plan.refused !== null ? plan.refused : null;
   if ((!needsRestart && refused === null) || runConfig === null) return null;
   const undo = () => {
@@ -105,9 +105,9 @@ function PendingChanges() {
 function KnobControl({ knob }: { knob: Knob }) {
   const id = useId();
   const field = knob;
-  const value = usePlayground((state) => readKnob(state.config, field));
-  const setConfig = usePlayground((state) => state.setConfig);
-  const running = usePlayground((state) => takesLiveChanges(state.status));
+  const value = useLabStore((state) => readKnob(state.config, field));
+  const setConfig = useLabStore((state) => state.setConfig);
+  const running = useLabStore((state) => takesLiveChanges(state.status));
   const set = (next: string | number) =>
     setConfig((config) => {
       const updated = writeKnob(config, field, next);
@@ -203,9 +203,9 @@ function KnobControl({ knob }: { knob: Knob }) {
 
 /** The real world's physics: each parameter the env lets users perturb, against its nominal value. */
 function RealWorldParams() {
-  const envId = usePlayground((state) => state.config.env.id);
-  const realParams = usePlayground((state) => state.config.env.realParams);
-  const setConfig = usePlayground((state) => state.setConfig);
+  const envId = useLabStore((state) => state.config.env.id);
+  const realParams = useLabStore((state) => state.config.env.realParams);
+  const setConfig = useLabStore((state) => state.setConfig);
   const spec = getEnv(envId).spec;
   const names = Object.keys(spec.paramRanges);
   if (names.length === 0) return null;

@@ -10,7 +10,7 @@ import { ENV_INFO } from '../envInfo';
 import { rendererFor } from '../renderers';
 import { pushShare, stateFromObservation } from './observationState';
 import { PngButton } from './ExportImport';
-import { selectLatestReport, selectShownConfig, usePlayground } from './store';
+import { selectLatestReport, selectShownConfig, useLabStore } from './store';
 import { prepareCanvas, useElementSize } from './useCanvas';
 
 const FRAMES_PER_SECOND = 30;
@@ -38,9 +38,9 @@ function drawFrameLabel(ctx: CanvasRenderingContext2D, text: string) {
 export function EpisodeView() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const { width, height } = useElementSize(canvasRef);
-  const report = usePlayground(selectLatestReport);
-  const envId = usePlayground((state) => selectShownConfig(state).env.id) as EnvId;
-  const realParams = usePlayground((state) => selectShownConfig(state).env.realParams);
+  const report = useLabStore(selectLatestReport);
+  const envId = useLabStore((state) => selectShownConfig(state).env.id) as EnvId;
+  const realParams = useLabStore((state) => selectShownConfig(state).env.realParams);
 
   useEffect(() => {
     const canvas = canvasRef.current;

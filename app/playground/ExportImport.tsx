@@ -20,10 +20,10 @@ import {
 import { pauseRun } from '../engineClient';
 import { chartToPng, downloadBlob, slug, titledCanvasToPng } from './download';
 import { reportArchive } from './reportArchive';
-import { selectShownReportCount, usePlayground, type PlaygroundState } from './store';
+import { selectShownReportCount, useLabStore, type LabState } from './store';
 
 /** What is on screen as a results file: the loaded file's run, or the current run. */
-async function shownOutput(state: PlaygroundState): Promise<LabOutput | null> {
+async function shownOutput(state: LabState): Promise<LabOutput | null> {
   if (state.viewing !== null) {
     const { output, runIndex } = state.viewing;
     return buildLabOutput(output.config, output.backend, [output.runs[runIndex]], output.schedule);
@@ -41,7 +41,7 @@ async function shownOutput(state: PlaygroundState): Promise<LabOutput | null> {
 }
 
 async function exportShown(kind: 'json' | 'csv'): Promise<void> {
-  const output = await shownOutput(usePlayground.getState());
+  const output = await shownOutput(useLabStore.getState());
   if (output === null) return;
   const run = output.runs[0];
   const name = exportFileName(output.config, run.seed, kind);
@@ -54,7 +54,7 @@ async function exportShown(kind: 'json' | 'csv'): Promise<void> {
 
 /** Reads, checks and shows a results file; a bad one is refused with its problems. */
 async function loadFile(file: File): Promise<void> {
-  const store = usePlayground.getState();
+  const store = useLabStore.getState();
   const tooBig = fileSizeProblem(file.size);
   if (tooBig !== null) {
     store.fileRefused(file.name, [tooBig]);
@@ -82,7 +82,7 @@ async function loadFile(file: File): Promise<void> {
 export function FileButtons() {
   const inputId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const canExport = usePlayground((state) => selectShownReportCount(state) > 0);
+  const canExport = useLabStore((state) => selectShownReportCount(state) > 0);
   return (
     <div className="file-buttons" role="group" aria-label="Results file">
       <button
@@ -134,10 +134,10 @@ export function FileButtons() {
 
 /** While a file is on screen: what it is, which seed, and the way back. */
 export function LoadedFileBanner() {
-  const viewing = usePlayground((state) => state.viewing);
-  const viewRun = usePlayground((state) => state.viewRun);
-  const closeViewing = usePlayground((state) => state.closeViewing);
-  const loadDecoded = usePlayground((state) => state.loadDecoded);
+  const viewing = useLabStore((state) => state.viewing);
+  const viewRun = useLabStore((state) => state.viewRun);
+  const closeViewing = useLabStore((state) => state.closeViewing);
+  const loadDecoded = useLabStore((state) => state.loadDecoded);
   const seedId = useId();
   if (viewing === null) return null;
   const { output, runIndex, name } = viewing;
@@ -205,8 +205,8 @@ export function LoadedFileBanner() {
 
 /** A refused file: its name and every problem, as text. */
 export function LoadFileError() {
-  const loadError = usePlayground((state) => state.loadError);
-  const dismiss = usePlayground((state) => state.dismissLoadError);
+  const loadError = useLabStore((state) => state.loadError);
+  const dismiss = useLabStore((state) => state.dismissLoadError);
   if (loadError === null) return null;
   return (
     <div className="message message--error" role="alert" aria-label="File not loaded">

@@ -3,11 +3,11 @@
  * backend that failed mid-run and an engine that fell silent, each with a way on.
  */
 import { reset, restart, resumeAfterDivergence } from '../engineClient';
-import { selectIterationsDone, usePlayground } from './store';
+import { selectIterationsDone, useLabStore } from './store';
 
 export function LinkNotices() {
-  const notices = usePlayground((state) => state.notices);
-  const dismiss = usePlayground((state) => state.dismissNotices);
+  const notices = useLabStore((state) => state.notices);
+  const dismiss = useLabStore((state) => state.dismissNotices);
   if (notices.length === 0) return null;
   return (
     <div className="message message--notice" role="status">
@@ -41,8 +41,8 @@ const STAGE_WORDS: Record<string, string> = {
 
 /** Training diverged: say where and why, keep everything, and offer a way on. */
 export function DivergenceNotice() {
-  const divergence = usePlayground((state) => state.divergence);
-  const kept = usePlayground(selectIterationsDone);
+  const divergence = useLabStore((state) => state.divergence);
+  const kept = useLabStore(selectIterationsDone);
   if (divergence === null) return null;
   return (
     <div className="message message--error" role="alert">
@@ -75,11 +75,11 @@ export function DivergenceNotice() {
 }
 
 export function RunError() {
-  const error = usePlayground((state) => state.error);
-  const dismiss = usePlayground((state) => state.dismissError);
-  const kept = usePlayground(selectIterationsDone);
-  const backend = usePlayground((state) => state.config.backend);
-  const setConfig = usePlayground((state) => state.setConfig);
+  const error = useLabStore((state) => state.error);
+  const dismiss = useLabStore((state) => state.dismissError);
+  const kept = useLabStore(selectIterationsDone);
+  const backend = useLabStore((state) => state.config.backend);
+  const setConfig = useLabStore((state) => state.setConfig);
   if (error === null) return null;
   const otherBackend = backend === 'wasm' ? 'cpu' : 'wasm';
   return (
@@ -122,8 +122,8 @@ const backendName = (name: string) => BACKEND_NAMES[name] ?? name;
 
 /** The backend failed mid-run: the engine already went on with another; say what happened. */
 export function BackendFallbackNotice() {
-  const fallback = usePlayground((state) => state.fallback);
-  const dismiss = usePlayground((state) => state.dismissFallback);
+  const fallback = useLabStore((state) => state.fallback);
+  const dismiss = useLabStore((state) => state.dismissFallback);
   if (fallback === null) return null;
   const where =
     fallback.phase === null
@@ -150,8 +150,8 @@ export function BackendFallbackNotice() {
 
 /** The engine worker fell silent past its watchdog's limit: presumed dead, with a way on. */
 export function EngineSilenceNotice() {
-  const seconds = usePlayground((state) => state.engineSilence);
-  const kept = usePlayground(selectIterationsDone);
+  const seconds = useLabStore((state) => state.engineSilence);
+  const kept = useLabStore(selectIterationsDone);
   if (seconds === null) return null;
   return (
     <div className="message message--error" role="alert">

@@ -15,7 +15,7 @@ import {
   selectIterationsDone,
   selectPacingLane,
   selectShownConfig,
-  usePlayground,
+  useLabStore,
 } from './store';
 
 const PHASE_WORDS = {
@@ -43,8 +43,8 @@ export function TopBar() {
 }
 
 function RunButtons() {
-  const status = usePlayground((state) => state.status);
-  const hasRun = usePlayground((state) => state.status !== 'idle' || hasReports(state));
+  const status = useLabStore((state) => state.status);
+  const hasRun = useLabStore((state) => state.status !== 'idle' || hasReports(state));
   const running = isActive(status);
   return (
     <div className="run-buttons">
@@ -100,11 +100,11 @@ function selectExpectedPace(state: { config: ExperimentConfig; compare: VariantO
 }
 
 function RunProgress() {
-  const status = usePlayground((state) => state.status);
-  const viewing = usePlayground((state) => state.viewing !== null);
-  const done = usePlayground(selectIterationsDone);
+  const status = useLabStore((state) => state.status);
+  const viewing = useLabStore((state) => state.viewing !== null);
+  const done = useLabStore(selectIterationsDone);
   // Compared configs may run different numbers of iterations: the run lasts as long as the longest.
-  const planned = usePlayground((state) =>
+  const planned = useLabStore((state) =>
     state.viewing === null && state.runVariants.length > 0
       ? Math.max(...state.runVariants.map((config) => config.iterations))
       : state.viewing === null
@@ -113,10 +113,10 @@ function RunProgress() {
   );
   // Iterations lowered live below those already run: the run ends after the one under way.
   const total = Math.max(planned, done);
-  const phase = usePlayground((state) => selectPacingLane(state)?.phase ?? null);
-  const progress = usePlayground((state) => selectPacingLane(state)?.progress ?? 0);
+  const phase = useLabStore((state) => selectPacingLane(state)?.phase ?? null);
+  const progress = useLabStore((state) => selectPacingLane(state)?.progress ?? 0);
   const within = phase === null ? 0 : (PHASE_ORDER.indexOf(phase) + progress) / PHASE_ORDER.length;
-  const pace = usePlayground(selectExpectedPace);
+  const pace = useLabStore(selectExpectedPace);
   const words = viewing
     ? 'viewing a loaded file'
     : status === 'idle'
@@ -157,9 +157,9 @@ function RunProgress() {
 }
 
 function BackendBadge() {
-  const running = usePlayground((state) => state.backend);
-  const wanted = usePlayground((state) => state.config.backend);
-  const prepared = usePlayground((state) => state.prepared);
+  const running = useLabStore((state) => state.backend);
+  const wanted = useLabStore((state) => state.config.backend);
+  const prepared = useLabStore((state) => state.prepared);
   // Before Play, the choice made for the config on screen (engineClient.ts, prepareSoon).
   const backend = running ?? (prepared !== null && prepared.wanted === wanted ? prepared.choice : null);
   if (backend === null) {
@@ -190,8 +190,8 @@ function BackendBadge() {
 
 function PresetPicker() {
   const id = useId();
-  const preset = usePlayground((state) => state.preset);
-  const loadDecoded = usePlayground((state) => state.loadDecoded);
+  const preset = useLabStore((state) => state.preset);
+  const loadDecoded = useLabStore((state) => state.loadDecoded);
   return (
     <div className="preset-picker">
       <label htmlFor={id}>Preset</label>
@@ -273,7 +273,7 @@ function LinkIcon() {
 
 /** One line on what the chosen preset shows, so a learner knows what to look for. */
 export function PresetSummary() {
-  const preset = usePlayground((state) => state.preset);
+  const preset = useLabStore((state) => state.preset);
   if (preset === null) return null;
   return (
     <p className="preset-summary">

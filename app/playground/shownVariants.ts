@@ -11,7 +11,7 @@ import { readLeaf, urlFields, type UrlField } from '../../src/config/urlKeys';
 import type { IterationReport } from '../../src/report';
 import { singleRunBands, type IterationBands } from '../../src/reportSeries';
 import { formatValue } from './knobs';
-import { usePlayground, type KnobMark, type RunError } from './store';
+import { useLabStore, type KnobMark, type RunError } from './store';
 
 export const VARIANT_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'] as const;
 
@@ -81,15 +81,15 @@ function marksOf(reports: readonly IterationReport[]): KnobMark[] {
 
 /** The configs on screen, for the charts and legends; stable between reports. */
 export function useShownVariants(): ShownVariant[] {
-  const viewing = usePlayground((state) => state.viewing);
-  const runVariants = usePlayground((state) => state.runVariants);
-  const runSeeds = usePlayground((state) => state.runSeeds);
-  const bands = usePlayground((state) => state.bands);
-  const knobMarks = usePlayground((state) => state.knobMarks);
+  const viewing = useLabStore((state) => state.viewing);
+  const runVariants = useLabStore((state) => state.runVariants);
+  const runSeeds = useLabStore((state) => state.runSeeds);
+  const bands = useLabStore((state) => state.bands);
+  const knobMarks = useLabStore((state) => state.knobMarks);
   // Element-wise: a phase event replaces the lanes but none of these, so nothing redraws for it.
-  const errors = usePlayground(useShallow((state) => state.lanes.map((lane) => lane.error)));
-  const laneVariants = usePlayground(useShallow((state) => state.lanes.map((l) => l.variant)));
-  const laneSeeds = usePlayground(useShallow((state) => state.lanes.map((l) => l.seed)));
+  const errors = useLabStore(useShallow((state) => state.lanes.map((lane) => lane.error)));
+  const laneVariants = useLabStore(useShallow((state) => state.lanes.map((l) => l.variant)));
+  const laneSeeds = useLabStore(useShallow((state) => state.lanes.map((l) => l.seed)));
   return useMemo(() => {
     if (viewing !== null) {
       const { reports } = viewing.output.runs[viewing.runIndex];
@@ -133,7 +133,7 @@ export function useShownVariants(): ShownVariant[] {
 
 /** Each config's first seed's latest report (the map draws one run, not a mean). */
 export function useVariantLatestReports(): (IterationReport | null)[] {
-  return usePlayground(
+  return useLabStore(
     useShallow((state) => {
       if (state.viewing !== null) {
         const { reports } = state.viewing.output.runs[state.viewing.runIndex];

@@ -1,6 +1,7 @@
 /**
- * The playground's store, in small slices: the config being edited with its compared variants
- * and seed count (the URL mirrors them), the run (status, and per lane — config × seed — its
+ * The store of the lab tab ("Model-based RL lab"; the other tab's is app/playTabStore.ts), in
+ * small slices: the config being edited with its compared variants and seed count (the URL
+ * mirrors them), the run (status, and per lane — config × seed — its
  * phase, its latest report and how many it has sent, plus each config's bands over seeds as the
  * worker streams them), the backend the worker chose, the link's notices and the last error.
  * Every report of the run is kept for the export in the report archive (reportArchive.ts), out of
@@ -198,13 +199,13 @@ interface ViewingSlice {
   dismissLoadError: () => void;
 }
 
-export type PlaygroundState = ConfigSlice &
+export type LabState = ConfigSlice &
   NoticeSlice &
   RunSlice &
   BackendSlice &
   ErrorSlice &
   ViewingSlice;
-type Slice<T> = StateCreator<PlaygroundState, [], [], T>;
+type Slice<T> = StateCreator<LabState, [], [], T>;
 
 const initial = decodeHash(typeof location === 'undefined' ? '' : location.hash);
 
@@ -432,7 +433,7 @@ const createViewingSlice: Slice<ViewingSlice> = (set) => ({
   dismissLoadError: () => set({ loadError: null }),
 });
 
-export const usePlayground = create<PlaygroundState>()((...args) => ({
+export const useLabStore = create<LabState>()((...args) => ({
   ...createConfigSlice(...args),
   ...createNoticeSlice(...args),
   ...createRunSlice(...args),
@@ -445,22 +446,22 @@ export const usePlayground = create<PlaygroundState>()((...args) => ({
  * How many reports are on screen: a loaded file's run while viewing one, else the current run's
  * base config on its first seed (the run the env view, the map and the exports show).
  */
-export const selectShownReportCount = (state: PlaygroundState): number =>
+export const selectShownReportCount = (state: LabState): number =>
   state.viewing === null
     ? (state.lanes[0]?.reportCount ?? 0)
     : state.viewing.output.runs[state.viewing.runIndex].reports.length;
 
 /** The config the reports on screen were made with. */
-export const selectShownConfig = (state: PlaygroundState): ExperimentConfig =>
+export const selectShownConfig = (state: LabState): ExperimentConfig =>
   state.viewing?.output.config ?? state.runConfig ?? state.config;
 
-export const selectLatestReport = (state: PlaygroundState): IterationReport | null =>
+export const selectLatestReport = (state: LabState): IterationReport | null =>
   state.viewing === null
     ? (state.lanes[0]?.latest ?? null)
     : (state.viewing.output.runs[state.viewing.runIndex].reports.at(-1) ?? null);
 
 /** The running lane furthest behind: the one the run's iteration count waits for. */
-export const selectPacingLane = (state: PlaygroundState): LaneState | null => {
+export const selectPacingLane = (state: LabState): LaneState | null => {
   let pacing: LaneState | null = null;
   for (const lane of state.lanes) {
     if (lane.ended === null && (pacing === null || lane.reportCount < pacing.reportCount)) {
@@ -471,7 +472,7 @@ export const selectPacingLane = (state: PlaygroundState): LaneState | null => {
 };
 
 /** Iterations every running lane has finished; once all have ended, the most any finished. */
-export const selectIterationsDone = (state: PlaygroundState): number => {
+export const selectIterationsDone = (state: LabState): number => {
   if (state.viewing !== null) return selectShownReportCount(state);
   const pacing = selectPacingLane(state);
   if (pacing !== null) return pacing.reportCount;
@@ -481,7 +482,7 @@ export const selectIterationsDone = (state: PlaygroundState): number => {
   );
 };
 
-export const hasReports = (state: PlaygroundState): boolean =>
+export const hasReports = (state: LabState): boolean =>
   state.lanes.some((lane) => lane.reportCount > 0);
 
 export const isActive = (status: Status): boolean => status === 'starting' || status === 'running';
@@ -498,7 +499,7 @@ let lastPlan: { inputs: readonly unknown[]; plan: EditPlan } | null = null;
  * what the run goes on with at its next iteration. Asked on every store update, so kept while its
  * inputs are the same objects.
  */
-export const selectEditPlan = (state: PlaygroundState): EditPlan => {
+export const selectEditPlan = (state: LabState): EditPlan => {
   if (state.runVariants.length === 0) return NO_EDIT;
   const inputs = [state.runVariants, state.runSeeds, state.config, state.compare, state.seeds];
   if (lastPlan !== null && lastPlan.inputs.every((input, i) => input === inputs[i])) {
@@ -516,7 +517,7 @@ export const selectEditPlan = (state: PlaygroundState): EditPlan => {
  * The settings on screen differ from the run's in a way it cannot take: knobs that need a fresh
  * run (the registry says which), or any change once the run has ended. A restart applies them.
  */
-export const selectNeedsRestart = (state: PlaygroundState): boolean => {
+export const selectNeedsRestart = (state: LabState): boolean => {
   if (state.runConfig === null || state.status === 'idle') return false;
   const plan = selectEditPlan(state);
   if (takesLiveChanges(state.status)) return plan.restart.length > 0;

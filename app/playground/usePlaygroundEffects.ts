@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { decodeHash, encodeConfig, isRefusedLink } from '../../src/config/urlCodec';
 import { step, togglePlay } from '../engineClient';
 import { openLink } from '../lessons/lessonNavigation';
-import { usePlayground, type PlaygroundState } from './store';
+import { useLabStore, type LabState } from './store';
 
 /**
  * The URL is the config: the hash follows every edit, and a hash typed, pasted or followed is
@@ -15,7 +15,7 @@ export function useHashSync(): void {
   useEffect(() => {
     /** Set while a refused link is loaded: the state it brings is not the link's to write. */
     let keepingLink = false;
-    const write = (state: PlaygroundState) => {
+    const write = (state: LabState) => {
       const hash = `#${encodeConfig(state.config, {
         ...(state.preset === null ? {} : { preset: state.preset }),
         hide: state.hide,
@@ -25,8 +25,8 @@ export function useHashSync(): void {
       })}`;
       if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
     };
-    if (!isRefusedLink(decodeHash(window.location.hash))) write(usePlayground.getState());
-    const unsubscribe = usePlayground.subscribe((state, previous) => {
+    if (!isRefusedLink(decodeHash(window.location.hash))) write(useLabStore.getState());
+    const unsubscribe = useLabStore.subscribe((state, previous) => {
       if (keepingLink) return;
       if (
         state.config !== previous.config ||

@@ -8,34 +8,34 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeHash, URL_VERSION } from '../../src/config/urlCodec';
 import { openBareLessonLink, openLink } from '../../app/lessons/lessonNavigation';
 import { findLesson } from '../../app/lessons/lessons';
-import { selectNeedsRestart, usePlayground } from '../../app/playground/store';
+import { selectNeedsRestart, useLabStore } from '../../app/playground/store';
 import { report } from '../fixtures/report';
 
-const initial = usePlayground.getState();
+const initial = useLabStore.getState();
 
 /** The page's state that a link sets. */
 const linkState = () => {
   const { config, preset, hide, lesson, compare, seeds, notices, viewing } =
-    usePlayground.getState();
+    useLabStore.getState();
   return { config, preset, hide, lesson, compare, seeds, notices, viewing };
 };
 
 /** A fresh load: the store starts from the link, then the lesson panel opens a bare lesson link. */
 function freshLoad(hash: string) {
-  usePlayground.setState(initial, true);
-  usePlayground.getState().loadDecoded(decodeHash(hash));
+  useLabStore.setState(initial, true);
+  useLabStore.getState().loadDecoded(decodeHash(hash));
   openBareLessonLink(hash);
   return linkState();
 }
 
 /** A page somewhere else entirely: another preset, a comparison, hidden groups, a file on screen. */
 function elsewhere() {
-  usePlayground.setState(initial, true);
-  const state = usePlayground.getState();
+  useLabStore.setState(initial, true);
+  const state = useLabStore.getState();
   state.loadDecoded(
     decodeHash(`v=${URL_VERSION}&preset=mnm&cmp=obj:mse&seeds=2&hide=data&lesson=2`),
   );
-  const fileConfig = usePlayground.getState().config;
+  const fileConfig = useLabStore.getState().config;
   state.fileLoaded('a.json', {
     config: fileConfig,
     schedule: [],
@@ -46,7 +46,7 @@ function elsewhere() {
 }
 
 describe('a link followed on the open page', () => {
-  beforeEach(() => usePlayground.setState(initial, true));
+  beforeEach(() => useLabStore.setState(initial, true));
 
   it.each([
     '#lesson=3.2',
@@ -66,7 +66,7 @@ describe('a link followed on the open page', () => {
   it('sets a bare lesson link up with the setup its step goes on with, so the preset menu names it', () => {
     elsewhere();
     openLink(decodeHash('#lesson=3.2'));
-    const state = usePlayground.getState();
+    const state = useLabStore.getState();
     // Step 3.2 has no setup of its own: it goes on with step 3.1's adversary preset.
     expect(findLesson('3')?.steps[1].setup).toBeUndefined();
     expect(state.preset).toBe('adversary');
@@ -76,7 +76,7 @@ describe('a link followed on the open page', () => {
     expect(state.hide).toEqual([]);
 
     openLink(decodeHash('#lesson=3.3&hide=model'));
-    expect(usePlayground.getState()).toMatchObject({
+    expect(useLabStore.getState()).toMatchObject({
       preset: 'adversary',
       compare: [{ obj: 'mse' }],
       hide: ['model'],
@@ -86,10 +86,10 @@ describe('a link followed on the open page', () => {
 });
 
 describe('the restart test', () => {
-  beforeEach(() => usePlayground.setState(initial, true));
+  beforeEach(() => useLabStore.setState(initial, true));
 
   function running(status: 'running' | 'paused' | 'done') {
-    const state = usePlayground.getState();
+    const state = useLabStore.getState();
     const variants = [state.config];
     state.runStarted(1, {
       variants,
@@ -100,21 +100,21 @@ describe('the restart test', () => {
     state.statusChanged(1, status);
   }
   const setModel = (changes: object) =>
-    usePlayground
+    useLabStore
       .getState()
       .setConfig((config) => ({ ...config, model: { ...config.model, ...changes } }));
 
   it('asks for no restart for a live knob while the run goes on, and for one that needs a fresh run', () => {
     running('running');
     setModel({ learningRate: 0.005 });
-    expect(selectNeedsRestart(usePlayground.getState())).toBe(false);
-    setModel({ width: usePlayground.getState().config.model.width + 8 });
-    expect(selectNeedsRestart(usePlayground.getState())).toBe(true);
+    expect(selectNeedsRestart(useLabStore.getState())).toBe(false);
+    setModel({ width: useLabStore.getState().config.model.width + 8 });
+    expect(selectNeedsRestart(useLabStore.getState())).toBe(true);
   });
 
   it('asks for a restart for any change once the run has ended', () => {
     running('done');
     setModel({ learningRate: 0.005 });
-    expect(selectNeedsRestart(usePlayground.getState())).toBe(true);
+    expect(selectNeedsRestart(useLabStore.getState())).toBe(true);
   });
 });
