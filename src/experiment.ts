@@ -31,6 +31,7 @@ import { uniformTransitions } from './metrics/uniformStates';
 import type { FitResult } from './models/fit';
 import { freeAbandonedTape } from './models/abandonedTape';
 import { VariableCheckpoint } from './models/variableCheckpoint';
+import { likelihoodObjective } from './models/objective';
 import type { NormalizerStats } from './models/normalizer';
 import { WorldModel } from './models/worldModel';
 import { createObjective, type LearningObjective, type ObjectiveWorld } from './objectives/index';
@@ -42,7 +43,7 @@ import { fitCriticToRun, MpcController, type ClosedLoopRun } from './policies/mp
 import { oracleKey, runOracleFor, type OracleRequest, type OracleRun, type StartState } from './policies/oracle';
 import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
-import type { BackendFallbackEvent, ExperimentEvent, IterationReport, Phase } from './report';
+import { adversaryFigures, type BackendFallbackEvent, type ExperimentEvent, type IterationReport, type Phase } from './report';
 import { createRng, type Rng } from './rng';
 import { liveConfigView } from './run/liveConfig';
 import { CRITIC } from './policies/criticShape';
@@ -363,7 +364,7 @@ class Experiment {
     // Freed if the failed backend still can; what it cannot free is lost with it.
     for (const owner of old) {
       try {
-        owner?.dispose();
+        owner?.dispose?.();
       } catch {
         // Nothing to do: the tensors were on the failed backend.
       }
@@ -403,7 +404,7 @@ class Experiment {
     this.config = next;
     this.improver?.dispose();
     this.improver = next.optimiser.kind === 'cem' ? null : createImprover(next);
-    this.objective.dispose();
+    this.objective.dispose?.();
     this.objective = this.createObjective();
     return changes;
   }
@@ -426,7 +427,7 @@ class Experiment {
       this.improver = createImprover(next);
     }
     if (changes.some((change) => this.objectiveBuiltFrom.has(knobByKey(change.key)?.path ?? ''))) {
-      this.objective.dispose();
+      this.objective.dispose?.();
       this.objective = this.createObjective();
     }
     return changes;
@@ -480,7 +481,7 @@ class Experiment {
     const noise = this.config.data.explorationNoise;
     const budget = this.config.data.realStepsPerIteration;
     this.enter('collect');
-    const share = this.objective.behaviour(this.world(iteration), budget);
+    const share = this.objective.behaviour?.(this.world(iteration), budget) ?? null;
     const policySteps = budget - (share?.steps ?? 0);
     if (this.mpc === null) {
       const actor = new JsPolicy(await this.policy.snapshot());
@@ -500,7 +501,8 @@ class Experiment {
     const m = this.config.model;
     this.enter('fit');
     mark = nowMs();
-    const modelLoss = await this.objective.modelLoss(this.world(iteration));
+    this.objective.beforeFit?.(this.world(iteration));
+    const modelLoss = (await this.objective.modelLoss?.(this.world(iteration))) ?? likelihoodObjective;
     timings.fit += secondsSince(mark);
     for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
       yield phase('fit', chunk / PROGRESS_CHUNKS);
@@ -517,7 +519,7 @@ class Experiment {
       await requireFiniteWeights(this.model.variables, 'fit', "the model's weights", cause);
     }
     mark = nowMs();
-    await this.objective.adaptModel(this.world(iteration));
+    await this.objective.adaptModel?.(this.world(iteration));
     timings.fit += secondsSince(mark);
 
     this.enter('improve');
@@ -541,7 +543,7 @@ class Experiment {
       await requireFiniteWeights([...this.policy.variables, ...this.critic.variables], 'improve', "the policy's or the critic's weights", cause);
     }
     mark = nowMs();
-    await this.objective.afterImprove(this.world(iteration));
+    await this.objective.afterImprove?.(this.world(iteration));
     timings.improve += secondsSince(mark);
 
     yield phase('evaluate', 0);
@@ -636,7 +638,7 @@ class Experiment {
 
   dispose(): void {
     this.lastGood.dispose();
-    this.objective.dispose();
+    this.objective.dispose?.();
     this.model.dispose();
     this.policy.dispose();
     this.critic.dispose();
@@ -655,7 +657,7 @@ class Experiment {
 
   private imagination(): ImaginationSettings {
     const { config } = this;
-    const reward = this.objective.policyReward();
+    const reward = this.objective.policyReward?.() ?? null;
     return {
       ...(reward === null ? {} : { imaginedReward: reward }),
       rollouts: config.imagination.rollouts,
@@ -712,7 +714,7 @@ class Experiment {
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
     const criticError = await criticErrors(this.model, this.critic, real.transitions);
-    const objective = await this.objective.figures(this.world(iteration), this.evaluationStarts, episodeLength);
+    const objective = (await this.objective.figures?.(this.world(iteration), this.evaluationStarts, episodeLength)) ?? { report: null, adversaryTrajectory: [] };
     const ghost = await openLoopPrediction(this.model, startObservations.subarray(0, d), real.firstEpisodeActions);
     const frames = episodeFrames(real.firstEpisode, ghost, real.firstEpisodeActions, d);
     const projection = spec.projection;
@@ -737,7 +739,7 @@ class Experiment {
         uniform: round(uniformError.mean),
         onPolicy: round(onPolicyError.mean),
         strategic: strategicError === null ? null : round(strategicError.mean),
-        adversarial: objective.report.adversary === null ? null : finiteOrNull(objective.report.adversary.realModelError ?? NaN),
+        adversarial: finiteOrNull(adversaryFigures(objective.report)?.realModelError ?? NaN),
       },
       losses: {
         modelTrain: fit === null ? null : finiteOrNull(average(fit.trainMse)),
@@ -761,7 +763,7 @@ class Experiment {
         sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
         adversary: objective.adversaryTrajectory,
       },
-      objective: config.objective.kind === 'mse' ? null : objective.report,
+      objective: objective.report,
       episode: { observationNames: [...spec.observationNames], ...frames },
     };
   }

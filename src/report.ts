@@ -23,31 +23,59 @@ export const gridReportSchema = z.object({
   modelVisits: z.array(z.number().int().nonnegative()),
 });
 
-/** What a policy-aware objective adds to the report; null fields are mechanisms it does not have. */
-export const objectiveReportSchema = z.object({
-  kind: z.string(),
-  /** The Error-MDP's adversary (policyAware). */
-  adversary: z
-    .object({
-      /** Its discounted error return in imagination (critic-error units, or disagreement). */
-      imaginedErrorReturn: finiteOrNull,
-      /** The critic error per step it meets in the real env, from the evaluation starts. */
-      realCriticError: finiteOrNull,
-      /** The normalised one-step model error on the states it visits in the real env. */
-      realModelError: finiteOrNull,
-      /** Share of this iteration's real steps it collected (active data selection). */
-      collectedShare: z.number(),
-    })
-    .nullable(),
-  /** MnM: the real-vs-model classifier's accuracy on held-out rows (0.5 = cannot tell). */
-  classifierAccuracy: finiteOrNull,
-  /** Stackelberg: the policy's imagined value lost to the adapted model, and the likelihood paid. */
-  maximin: z
-    .object({ valueDrop: finiteOrNull, holdoutLossIncrease: finiteOrNull, steps: z.number().int().nonnegative() })
-    .nullable(),
-});
+/**
+ * What a policy-aware objective adds to the report: its own mechanism's figures, one member per
+ * objective (`mse` adds none: the report's `objective` is null). Files written when every
+ * objective carried the others' fields as null still read: the fields not its own are dropped.
+ */
+export const objectiveReportSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('policyAware'),
+    /** The Error-MDP's adversary; null in files written before it reported on its first iteration. */
+    adversary: z
+      .object({
+        /** Its discounted error return in imagination (critic-error units, or disagreement). */
+        imaginedErrorReturn: finiteOrNull,
+        /** The critic error per step it meets in the real env, from the evaluation starts. */
+        realCriticError: finiteOrNull,
+        /** The normalised one-step model error on the states it visits in the real env. */
+        realModelError: finiteOrNull,
+        /** Share of this iteration's real steps it collected (active data selection). */
+        collectedShare: z.number(),
+      })
+      .nullable(),
+  }),
+  z.object({
+    kind: z.literal('mnm'),
+    /** The real-vs-model classifier's accuracy on held-out rows (0.5 = cannot tell). */
+    classifierAccuracy: finiteOrNull,
+  }),
+  z.object({
+    kind: z.literal('stackelberg'),
+    /** The policy's imagined value lost to the adapted model, and the likelihood paid; null before the first adaptation. */
+    maximin: z
+      .object({ valueDrop: finiteOrNull, holdoutLossIncrease: finiteOrNull, steps: z.number().int().nonnegative() })
+      .nullable(),
+  }),
+]);
 
 export type ObjectiveReport = z.infer<typeof objectiveReportSchema>;
+type ReportOf<K extends ObjectiveReport['kind']> = Extract<ObjectiveReport, { kind: K }>;
+
+/** The adversary's figures, if the report is policyAware's. */
+export function adversaryFigures(report: ObjectiveReport | null): ReportOf<'policyAware'>['adversary'] {
+  return report?.kind === 'policyAware' ? report.adversary : null;
+}
+
+/** MnM's classifier accuracy, if the report is MnM's. */
+export function classifierAccuracy(report: ObjectiveReport | null): number | null {
+  return report?.kind === 'mnm' ? report.classifierAccuracy : null;
+}
+
+/** Stackelberg's maximin figures, if the report is Stackelberg's. */
+export function maximinFigures(report: ObjectiveReport | null): ReportOf<'stackelberg'>['maximin'] {
+  return report?.kind === 'stackelberg' ? report.maximin : null;
+}
 
 export const iterationReportSchema = z.object({
   iteration: z.number().int().nonnegative(),

@@ -5,7 +5,7 @@
  * Plain field reads, no arithmetic: the app imports this to draw a loaded file, the worker to
  * average over seeds (src/metrics/seedBands.ts).
  */
-import type { IterationReport } from './report';
+import { classifierAccuracy, maximinFigures, type IterationReport } from './report';
 
 /**
  * `log` figures are positive quantities spanning orders of magnitude (errors, losses): they are
@@ -35,9 +35,9 @@ export const SERIES = {
   critic: { scale: 'log', read: (r) => r.losses.critic },
   policy: { scale: 'linear', read: (r) => r.losses.policy },
   /** MnM: the real-vs-model classifier's held-out accuracy (0.5: it cannot tell them apart). */
-  classifierAccuracy: { scale: 'linear', read: (r) => r.objective?.classifierAccuracy ?? null },
+  classifierAccuracy: { scale: 'linear', read: (r) => classifierAccuracy(r.objective) },
   /** Stackelberg: the policy's imagined value the pessimistic model took away. */
-  valueDrop: { scale: 'linear', read: (r) => r.objective?.maximin?.valueDrop ?? null },
+  valueDrop: { scale: 'linear', read: (r) => maximinFigures(r.objective)?.valueDrop ?? null },
 } as const satisfies Record<string, SeriesSpec>;
 
 export type SeriesName = keyof typeof SERIES;

@@ -6,7 +6,7 @@
 import { formatInterval, meanInterval } from '../metrics/aggregate';
 import type { LabOutput } from '../exportFile';
 import { normalisedReturn } from '../exportFile';
-import type { IterationReport } from '../report';
+import { adversaryFigures, classifierAccuracy, maximinFigures, type IterationReport } from '../report';
 
 export interface NamedOutput {
   readonly name: string;
@@ -28,11 +28,11 @@ const COLUMNS: readonly [
 ];
 
 const MECHANISMS: readonly [string, (last: IterationReport) => number | null | undefined][] = [
-  ["adversary's imagined error return", (r) => r.objective?.adversary?.imaginedErrorReturn],
-  ['critic error the adversary meets (real)', (r) => r.objective?.adversary?.realCriticError],
-  ['classifier accuracy (MnM)', (r) => r.objective?.classifierAccuracy],
-  ['value drop (Stackelberg)', (r) => r.objective?.maximin?.valueDrop],
-  ['holdout loss increase (Stackelberg)', (r) => r.objective?.maximin?.holdoutLossIncrease],
+  ["adversary's imagined error return", (r) => adversaryFigures(r.objective)?.imaginedErrorReturn],
+  ['critic error the adversary meets (real)', (r) => adversaryFigures(r.objective)?.realCriticError],
+  ['classifier accuracy (MnM)', (r) => classifierAccuracy(r.objective)],
+  ['value drop (Stackelberg)', (r) => maximinFigures(r.objective)?.valueDrop],
+  ['holdout loss increase (Stackelberg)', (r) => maximinFigures(r.objective)?.holdoutLossIncrease],
 ];
 
 export function objectivesTable(outputs: readonly NamedOutput[]): string {

@@ -3,14 +3,18 @@
  * maximum likelihood, in the order an iteration calls them. Every objective shares the ensemble,
  * the buffer and the real-data budget of `mse`, so the comparison is fair; what differs is who
  * collects part of the data, what the model minimises, what happens to the model before the
- * policy trains in it, and what the policy is rewarded for in imagination.
+ * policy trains in it, and what the policy is rewarded for in imagination. Every hook is
+ * optional: an objective writes only where it differs from maximum likelihood, and `mse` writes
+ * none.
  *
- *   collect      behaviour(world)         the adversary may collect a share (active selection)
- *   fit          modelLoss(world)         the model's loss this iteration (weights, extra terms)
- *   (after fit)  adaptModel(world)        Stackelberg moves the model against the policy
- *   improve      policyReward()           MnM adds its classifier bonus to imagined rewards
- *   (after)      afterImprove(world)      the adversary plays its Error-MDP in the new model
- *   evaluate     figures(world, starts)   what the objective reports, measured in the real env
+ *   collect       behaviour(world)         the adversary may collect a share (active selection)
+ *   (before fit)  beforeFit(world)         Stackelberg puts the MLE's weights back for the fit
+ *   fit           modelLoss(world)         the model's loss this iteration (weights, extra terms);
+ *                                          the likelihood if absent
+ *   (after fit)   adaptModel(world)        Stackelberg moves the model against the policy
+ *   improve       policyReward()           MnM adds its classifier bonus to imagined rewards
+ *   (after)       afterImprove(world)      the adversary plays its Error-MDP in the new model
+ *   evaluate      figures(world, starts)   what the objective reports, measured in the real env
  */
 import type { ExperimentConfig } from '../config/schema';
 import type { StepActor } from '../data/collect';
@@ -47,17 +51,20 @@ export interface BehaviourShare {
 
 export interface LearningObjective {
   readonly kind: ExperimentConfig['objective']['kind'];
-  behaviour(world: ObjectiveWorld, budget: number): BehaviourShare | null;
-  modelLoss(world: ObjectiveWorld): Promise<ModelObjective>;
-  adaptModel(world: ObjectiveWorld): Promise<void>;
-  policyReward(): ImaginedReward | null;
-  afterImprove(world: ObjectiveWorld): Promise<void>;
-  figures(
+  behaviour?(world: ObjectiveWorld, budget: number): BehaviourShare | null;
+  /** Where the fit starts from, set before it; no hook leaves the model as it is. */
+  beforeFit?(world: ObjectiveWorld): void;
+  /** Free of side effects: the loss the fit minimises. */
+  modelLoss?(world: ObjectiveWorld): Promise<ModelObjective>;
+  adaptModel?(world: ObjectiveWorld): Promise<void>;
+  policyReward?(): ImaginedReward | null;
+  afterImprove?(world: ObjectiveWorld): Promise<void>;
+  figures?(
     world: ObjectiveWorld,
     evaluationStarts: readonly StartState[],
     episodeLength: number,
   ): Promise<ObjectiveFigures>;
-  dispose(): void;
+  dispose?(): void;
 }
 
 export interface ObjectiveFigures {

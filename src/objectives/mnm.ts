@@ -141,10 +141,8 @@ export class MismatchedNoMore implements LearningObjective {
     return Promise.resolve({
       report: {
         kind: 'mnm',
-        adversary: null,
         classifierAccuracy:
           this.accuracy === null || !Number.isFinite(this.accuracy) ? null : round(this.accuracy),
-        maximin: null,
       },
       adversaryTrajectory: [],
     });

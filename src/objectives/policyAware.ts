@@ -182,8 +182,6 @@ export class PolicyAwareGame implements LearningObjective {
           realModelError: finiteOrNull(modelError.mean),
           collectedShare: this.budget === 0 ? 0 : round(this.collected / this.budget),
         },
-        classifierAccuracy: null,
-        maximin: null,
       },
       adversaryTrajectory: projectPath(
         spec.projection,

@@ -2,7 +2,7 @@
  * `stackelberg`: maximin model adaptation (ROMBRL-style). Policy and model play a Stackelberg
  * game: the policy leads, the model follows pessimistically, within a likelihood ball around the
  * maximum-likelihood model, so the policy trains against the worst model the data still allows:
- *   θ_MLE ← fit(likelihood; D), from last iteration's θ_MLE                    (modelLoss + the fit)
+ *   θ_MLE ← fit(likelihood; D), from last iteration's θ_MLE                    (beforeFit + the fit)
  *   L₀ = L_holdout(θ_MLE),   Θ_ε = { θ : L_holdout(θ) ≤ (1 + ε)·L₀ }            (the ball)
  *   θ ← θ_MLE;  K times:
  *     θ ← θ − Adam_{λα}(∇_θ J(π; θ))                                            (the follower's step)
@@ -16,7 +16,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { round } from '../metrics/stateGrid';
-import { likelihoodObjective, type ModelObjective } from '../models/objective';
 import { differentiablePolicy } from '../policies/gradientImprover';
 import { discountedSum, sampleStartObservations } from '../policies/improver';
 import type { Rng } from '../rng';
@@ -66,9 +65,8 @@ export class MaximinAdaptation implements LearningObjective {
   }
 
   /** The MLE learns on from its own weights, not from the pessimistic model the policy last trained in. */
-  modelLoss(_world: ObjectiveWorld): Promise<ModelObjective> {
+  beforeFit(): void {
     this.mle?.restore();
-    return Promise.resolve(likelihoodObjective);
   }
 
   async adaptModel(world: ObjectiveWorld): Promise<void> {
@@ -142,8 +140,6 @@ export class MaximinAdaptation implements LearningObjective {
     return Promise.resolve({
       report: {
         kind: 'stackelberg',
-        adversary: null,
-        classifierAccuracy: null,
         maximin:
           last === null
             ? null

@@ -9,7 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfigInput } from '../../src/config/schema';
 import type { EnvId } from '../../src/envs/types';
 import type { OracleRun } from '../../src/policies/oracle';
-import { iterationReportSchema, type IterationReport } from '../../src/report';
+import {
+  adversaryFigures,
+  classifierAccuracy,
+  iterationReportSchema,
+  maximinFigures,
+  type IterationReport,
+} from '../../src/report';
 import { collectRun, numbersIn, tinyConfig } from '../experiment/helpers';
 import { useBackend } from '../models/helpers';
 
@@ -43,8 +49,8 @@ const policyAware = (signal: 'critic' | 'disagreement'): ObjectiveCase => ({
   check: (report) => expect(report.objective?.kind).toBe('policyAware'),
   checkRun: ([first, second, third]) => {
     // The adversary has not played before the first report; then it collects its share.
-    expect(first.objective?.adversary?.collectedShare).toBe(0);
-    expect(second.objective?.adversary?.collectedShare).toBe(0.5);
+    expect(adversaryFigures(first.objective)?.collectedShare).toBe(0);
+    expect(adversaryFigures(second.objective)?.collectedShare).toBe(0.5);
     expect(third.modelError.adversarial).not.toBeNull();
     expect(third.trajectories.adversary.length).toBeGreaterThan(1);
   },
@@ -66,7 +72,7 @@ const OBJECTIVES: ObjectiveCase[] = [
     iterations: 2,
     check: (report) => {
       expect(report.objective?.kind).toBe('mnm');
-      inUnitInterval(report.objective?.classifierAccuracy);
+      inUnitInterval(classifierAccuracy(report.objective));
     },
   },
   {
@@ -75,7 +81,7 @@ const OBJECTIVES: ObjectiveCase[] = [
     iterations: 2,
     check: (report, _, { ballRadius }) => {
       expect(report.objective?.kind).toBe('stackelberg');
-      const maximin = report.objective?.maximin;
+      const maximin = maximinFigures(report.objective);
       expect(maximin?.steps).toBeGreaterThan(0);
       expect(maximin?.valueDrop).not.toBeNull();
       expect(maximin?.holdoutLossIncrease).toBeLessThanOrEqual(ballRadius + 1e-3);
