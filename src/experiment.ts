@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fallBackFrom, isBackendName } from './backend';
-import { nowMs, secondsSince } from './clock';
+import { nowMs, PhaseClock, secondsSince, type TimedPhase } from './clock';
 import { unsupportedReason } from './config/consistency';
 import { knobByKey, knobChanges, restartKnobs, type KnobChange } from './config/knobs';
 import { assertWithinMemoryBudget } from './config/resourceEstimate';
@@ -465,86 +465,77 @@ class Experiment {
 
   async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, unknown> {
     const started = nowMs();
-    const timings = { collect: 0, fit: 0, improve: 0, evaluate: 0 };
+    const clock = new PhaseClock();
+    const timings = clock.seconds;
     const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
     this.phaseNow = null;
     if (iteration === 0 && this.config.model.pretrainTransitions > 0) {
       this.phaseNow = 'fit';
       yield phase('fit', 0);
-      const mark = nowMs();
-      await this.pretrainOnNominalSimulator();
-      timings.fit += secondsSince(mark);
+      await clock.timed('fit', () => this.pretrainOnNominalSimulator());
     }
 
     yield phase('collect', 0);
-    let mark = nowMs();
     const noise = this.config.data.explorationNoise;
     const budget = this.config.data.realStepsPerIteration;
     this.enter('collect');
-    const share = this.objective.behaviour?.(this.world(iteration), budget) ?? null;
+    const share = await clock.timed('collect', () => this.objective.behaviour?.(this.world(iteration), budget) ?? null);
     const policySteps = budget - (share?.steps ?? 0);
-    if (this.mpc === null) {
-      const actor = new JsPolicy(await this.policy.snapshot());
-      const act = finiteActions((o) => actor.act(o, noise, this.rng.collect), "the policy's action", 'the policy network diverged: lower optimiser.learningRate');
-      collectTransitions(this.realEnv, this.buffer, policySteps, act, this.rng.reset);
-      timings.collect = secondsSince(mark);
+    const mpc = this.mpc;
+    if (mpc === null) {
+      await clock.timed('collect', async () => {
+        const actor = new JsPolicy(await this.policy.snapshot());
+        const act = finiteActions((o) => actor.act(o, noise, this.rng.collect), "the policy's action", 'the policy network diverged: lower optimiser.learningRate');
+        collectTransitions(this.realEnv, this.buffer, policySteps, act, this.rng.reset);
+      });
     } else {
-      yield* inPhase(iteration, 'collect', timings, this.mpc.collect(this.realEnv, this.buffer, policySteps, noise, this.rng.collect, this.rng.reset));
+      yield* inPhase(iteration, 'collect', timings, mpc.collect(this.realEnv, this.buffer, policySteps, noise, this.rng.collect, this.rng.reset));
     }
     if (share !== null) {
-      mark = nowMs();
-      const act = finiteActions(share.act, "the adversary's action", 'the adversary diverged: lower optimiser.learningRate');
-      collectTransitions(this.realEnv, this.buffer, share.steps, act, this.rng.reset);
-      timings.collect += secondsSince(mark);
+      await clock.timed('collect', () => {
+        const act = finiteActions(share.act, "the adversary's action", 'the adversary diverged: lower optimiser.learningRate');
+        collectTransitions(this.realEnv, this.buffer, share.steps, act, this.rng.reset);
+      });
     }
 
     const m = this.config.model;
     this.enter('fit');
-    mark = nowMs();
-    this.objective.beforeFit?.(this.world(iteration));
-    const modelLoss = (await this.objective.modelLoss?.(this.world(iteration))) ?? likelihoodObjective;
-    timings.fit += secondsSince(mark);
+    const modelLoss = await clock.timed('fit', async () => {
+      this.objective.beforeFit?.(this.world(iteration));
+      return (await this.objective.modelLoss?.(this.world(iteration))) ?? likelihoodObjective;
+    });
     for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
       yield phase('fit', chunk / PROGRESS_CHUNKS);
-      mark = nowMs();
-      this.lastFit = await this.model.fit(this.buffer, steps, {
-        batchSize: m.batchSize,
-        learningRate: m.learningRate,
-        weightDecay: m.weightDecay,
-        objective: modelLoss,
-      });
-      timings.fit += secondsSince(mark);
+      this.lastFit = await clock.timed('fit', () =>
+        this.model.fit(this.buffer, steps, { batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay, objective: modelLoss }),
+      );
       const cause = `model.learningRate (${m.learningRate}) too high${m.likelihood === 'gaussian' ? ", or the Gaussian likelihood's variance collapsing" : ''}`;
       requireFinite(this.lastFit.trainLoss, 'fit', "the model's training loss", cause);
       await requireFiniteWeights(this.model.variables, 'fit', "the model's weights", cause);
     }
-    mark = nowMs();
-    await this.objective.adaptModel?.(this.world(iteration));
-    timings.fit += secondsSince(mark);
+    await clock.timed('fit', () => this.objective.adaptModel?.(this.world(iteration)));
 
     this.enter('improve');
     if (this.mpc !== null) {
       yield phase('improve', 0);
-      yield* this.imagineWithPlanner(iteration, this.mpc, timings);
+      yield* this.imagineWithPlanner(iteration, this.mpc, clock);
     }
     const improver = this.improver;
     for (const [chunk, steps] of splitSteps(this.config.optimiser.stepsPerIteration).entries()) {
       if (improver === null) break;
       yield phase('improve', chunk / PROGRESS_CHUNKS);
-      mark = nowMs();
-      this.lastImprovement = await improver.improve(
-        { model: this.model, policy: this.policy, critic: this.critic, buffer: this.buffer, settings: this.imagination(), rng: this.rng.imagination },
-        steps,
+      this.lastImprovement = await clock.timed('improve', () =>
+        improver.improve(
+          { model: this.model, policy: this.policy, critic: this.critic, buffer: this.buffer, settings: this.imagination(), rng: this.rng.imagination },
+          steps,
+        ),
       );
-      timings.improve += secondsSince(mark);
       const { policyLoss, criticLoss, imaginedReturn } = this.lastImprovement;
       const cause = `optimiser.learningRate (${this.config.optimiser.learningRate}) too high, or imagined rollouts blowing up over imagination.horizon (${this.config.imagination.horizon} steps)`;
       requireFinite([policyLoss, criticLoss, imaginedReturn], 'improve', "the policy's imagined return or its losses", cause);
       await requireFiniteWeights([...this.policy.variables, ...this.critic.variables], 'improve', "the policy's or the critic's weights", cause);
     }
-    mark = nowMs();
-    await this.objective.afterImprove?.(this.world(iteration));
-    timings.improve += secondsSince(mark);
+    await clock.timed('improve', () => this.objective.afterImprove?.(this.world(iteration)));
 
     yield phase('evaluate', 0);
     this.enter('evaluate');
@@ -553,9 +544,7 @@ class Experiment {
       this.mpc === null
         ? null
         : yield* inPhase(iteration, 'evaluate', timings, this.mpc.evaluateReal(config.env.id, realParams, evaluationStarts, config.evaluation.episodeLength));
-    mark = nowMs();
-    const report = await this.evaluate(iteration, mpcReal);
-    timings.evaluate += secondsSince(mark);
+    const report = await clock.timed('evaluate', () => this.evaluate(iteration, mpcReal));
     requireFinite(
       [report.returns.real, report.returns.sim],
       'evaluate',
@@ -623,15 +612,13 @@ class Experiment {
   private async *imagineWithPlanner(
     iteration: number,
     mpc: MpcController,
-    timings: Record<Phase, number>,
+    clock: PhaseClock,
   ): AsyncGenerator<ExperimentEvent, void, unknown> {
     const { config } = this;
     this.imagined = null;
-    const run = yield* inPhase(iteration, 'improve', timings, mpc.evaluateSim(this.evaluationObservations(), config.evaluation.episodeLength));
-    const mark = nowMs();
+    const run = yield* inPhase(iteration, 'improve', clock.seconds, mpc.evaluateSim(this.evaluationObservations(), config.evaluation.episodeLength));
     const steps = config.optimiser.stepsPerIteration;
-    const criticLoss = await fitCriticToRun(this.critic, run, steps, config.optimiser.discount, config.optimiser.lambda);
-    timings.improve += secondsSince(mark);
+    const criticLoss = await clock.timed('improve', () => fitCriticToRun(this.critic, run, steps, config.optimiser.discount, config.optimiser.lambda));
     this.imagined = run;
     this.lastImprovement = { steps, policyLoss: -run.expectedReturn, criticLoss, imaginedReturn: run.expectedReturn };
   }
@@ -815,7 +802,7 @@ function createImprover(config: ExperimentConfig): PolicyImprover {
 async function* inPhase<T>(
   iteration: number,
   phase: Phase,
-  timings: Record<Phase, number>,
+  timings: Record<TimedPhase, number>,
   work: AsyncGenerator<number, T, undefined>,
 ): AsyncGenerator<ExperimentEvent, T, unknown> {
   let announced = 0;
