@@ -4,19 +4,13 @@
  * shared per env through the loop's cache hook, as the lab shares it between seeds.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EnvId } from '../../src/envs/types';
+import { ENV_IDS } from '../../src/envs/index';
 import type { OracleRun } from '../../src/policies/oracle';
 import { iterationReportSchema } from '../../src/report';
 import { useBackend } from '../models/helpers';
 import { collectRun, numbersIn, tinyConfig } from './helpers';
 
-const ENVS: EnvId[] = [
-  'Pendulum-v1',
-  'MountainCarContinuous-v0',
-  'CartPole-v1',
-  'Acrobot-v1',
-  'MountainCar-v0',
-];
+const ENVS = ENV_IDS;
 const oracleCache = new Map<string, OracleRun>();
 
 describe('each env through the loop', () => {

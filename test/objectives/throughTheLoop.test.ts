@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfigInput } from '../../src/config/schema';
-import type { EnvId } from '../../src/envs/types';
+import { ENV_IDS } from '../../src/envs/index';
 import type { OracleRun } from '../../src/policies/oracle';
 import {
   adversaryFigures,
@@ -19,13 +19,7 @@ import {
 import { collectRun, numbersIn, tinyConfig } from '../experiment/helpers';
 import { useBackend } from '../models/helpers';
 
-const ENVS: EnvId[] = [
-  'Pendulum-v1',
-  'MountainCarContinuous-v0',
-  'CartPole-v1',
-  'Acrobot-v1',
-  'MountainCar-v0',
-];
+const ENVS = ENV_IDS;
 
 interface ObjectiveCase {
   readonly name: string;
