@@ -24,8 +24,9 @@ import type { BatchedEnv, EnvDefinition, PhysicalParams } from './envs/types';
 import { drawStartStates, evaluateReal, evaluateSim, type RealEvaluation } from './metrics/evaluation';
 import { oneStepError } from './metrics/modelError';
 import { openLoopPrediction } from './metrics/openLoopGhost';
-import { criticErrors, simulationBound } from './metrics/simulationBound';
-import { meanPerCell, projectPath, round, visitCounts } from './metrics/stateGrid';
+import { criticErrors } from './metrics/simulationBound';
+import { assembleReport } from './metrics/iterationReport';
+import { round } from './metrics/stateGrid';
 import type { TransitionRows } from './metrics/transitionRows';
 import { uniformTransitions } from './metrics/uniformStates';
 import type { FitResult } from './models/fit';
@@ -43,7 +44,7 @@ import { fitCriticToRun, MpcController, type ClosedLoopRun } from './policies/mp
 import { oracleKey, runOracleFor, type OracleRequest, type OracleRun, type StartState } from './policies/oracle';
 import { PolicyNetwork } from './policies/policyNetwork';
 import { ReinforceImprover } from './policies/reinforceImprover';
-import { adversaryFigures, type BackendFallbackEvent, type ExperimentEvent, type IterationReport, type Phase } from './report';
+import { type BackendFallbackEvent, type ExperimentEvent, type IterationReport, type Phase } from './report';
 import { createRng, type Rng } from './rng';
 import { liveConfigView } from './run/liveConfig';
 import { CRITIC } from './policies/criticShape';
@@ -51,9 +52,6 @@ import { CRITIC } from './policies/criticShape';
 export { restartKnobs };
 
 const UNIFORM_ROWS = 2048;
-const GRID_SIZE = 16;
-const TRAJECTORY_POINTS = 100;
-const EPISODE_FRAMES = 200;
 /** Long phases report their progress this many times. */
 const PROGRESS_CHUNKS = 4;
 const PRETRAIN_MAX_STEPS = 5_000;
@@ -684,7 +682,6 @@ class Experiment {
   private async evaluate(iteration: number, mpcReal: RealEvaluation | null): Promise<IterationReport> {
     const { config, definition } = this;
     const spec = definition.spec;
-    const d = spec.observationNames.length;
     const episodeLength = config.evaluation.episodeLength;
     let real = mpcReal;
     if (real === null) {
@@ -701,58 +698,28 @@ class Experiment {
     const onPolicyError = await oneStepError(this.model, real.transitions);
     const strategicError = this.oracle === null ? null : await oneStepError(this.model, this.oracle.transitions);
     const criticError = await criticErrors(this.model, this.critic, real.transitions);
-    const objective = (await this.objective.figures?.(this.world(iteration), this.evaluationStarts, episodeLength)) ?? { report: null, adversaryTrajectory: [] };
-    const ghost = await openLoopPrediction(this.model, startObservations.subarray(0, d), real.firstEpisodeActions);
-    const frames = episodeFrames(real.firstEpisode, ghost, real.firstEpisodeActions, d);
-    const projection = spec.projection;
-    const fit = this.lastFit;
-    const improvement = this.lastImprovement;
-    return {
+    const objective = (await this.objective.figures?.(this.world(iteration), this.evaluationStarts, episodeLength)) ?? null;
+    const ghost = await openLoopPrediction(this.model, startObservations.subarray(0, spec.observationNames.length), real.firstEpisodeActions);
+    return assembleReport({
       iteration,
       realSteps: this.buffer.totalAdded,
       backend: tf.getBackend(),
-      seconds: 0,
-      timings: { collect: 0, fit: 0, improve: 0, evaluate: 0 },
-      returns: {
-        real: round(real.meanReturn),
-        sim: round(sim.meanReturn),
-        oracle: this.oracle === null ? null : round(this.oracle.meanReturn),
-        random: round(this.randomReturn),
-      },
-      // From the rounded returns, so that a reader's sim − real is the reported gap.
-      gap: round(round(sim.meanReturn) - round(real.meanReturn)),
-      bound: round(simulationBound(criticError, this.evaluationStarts.length)),
-      modelError: {
-        uniform: round(uniformError.mean),
-        onPolicy: round(onPolicyError.mean),
-        strategic: strategicError === null ? null : round(strategicError.mean),
-        adversarial: finiteOrNull(adversaryFigures(objective.report)?.realModelError ?? NaN),
-      },
-      losses: {
-        modelTrain: fit === null ? null : finiteOrNull(average(fit.trainMse)),
-        modelHoldout: fit === null || fit.holdoutRows === 0 ? null : round(average(fit.holdoutMse)),
-        policy: improvement === null ? null : finiteOrNull(improvement.policyLoss),
-        critic: improvement === null ? null : finiteOrNull(improvement.criticLoss),
-      },
-      imaginedReturn: improvement === null ? null : finiteOrNull(improvement.imaginedReturn),
-      grid: {
-        size: GRID_SIZE,
-        xLabel: projection.xLabel,
-        yLabel: projection.yLabel,
-        xRange: [projection.xRange[0], projection.xRange[1]],
-        yRange: [projection.yRange[0], projection.yRange[1]],
-        error: meanPerCell(projection, GRID_SIZE, this.uniform.observations, d, uniformError.perRow),
-        realVisits: visitCounts(projection, GRID_SIZE, real.transitions.observations, d),
-        modelVisits: visitCounts(projection, GRID_SIZE, sim.visited, d),
-      },
-      trajectories: {
-        real: projectPath(projection, real.firstEpisode, d, TRAJECTORY_POINTS),
-        sim: projectPath(projection, sim.firstEpisode, d, TRAJECTORY_POINTS),
-        adversary: objective.adversaryTrajectory,
-      },
-      objective: objective.report,
-      episode: { observationNames: [...spec.observationNames], ...frames },
-    };
+      spec,
+      real,
+      sim,
+      oracleReturn: this.oracle === null ? null : this.oracle.meanReturn,
+      randomReturn: this.randomReturn,
+      uniform: this.uniform,
+      uniformError,
+      onPolicyError,
+      strategicError,
+      criticError,
+      evaluationEpisodes: this.evaluationStarts.length,
+      objective,
+      ghost,
+      fit: this.lastFit,
+      improvement: this.lastImprovement,
+    });
   }
 }
 
@@ -762,26 +729,6 @@ function checkSupported(config: ExperimentConfig): void {
   assertWithinMemoryBudget(config);
   const unsupported = unsupportedReason(config);
   if (unsupported !== null) throw new Error(unsupported);
-}
-
-/** Real and ghost frames of the first episode, thinned to at most EPISODE_FRAMES, rounded. */
-function episodeFrames(
-  realObservations: Float64Array,
-  ghost: number[][],
-  actions: number[],
-  dim: number,
-): { real: number[][]; ghost: number[][]; actions: number[] } {
-  const count = Math.min(realObservations.length / dim, ghost.length);
-  const stride = Math.max(1, Math.ceil(count / EPISODE_FRAMES));
-  const real: number[][] = [];
-  const ghostFrames: number[][] = [];
-  const frameActions: number[] = [];
-  for (let t = 0; t < count; t += stride) {
-    real.push(Array.from(realObservations.subarray(t * dim, (t + 1) * dim), round));
-    ghostFrames.push(ghost[t].map(round));
-    frameActions.push(round(actions[Math.min(t, actions.length - 1)] ?? 0));
-  }
-  return { real, ghost: ghostFrames, actions: frameActions };
 }
 
 function createImprover(config: ExperimentConfig): PolicyImprover {
@@ -850,15 +797,6 @@ function columnMoments(rows: Float32Array, dim: number): { mean: Float32Array; s
   return { mean, scale };
 }
 
-/** A figure the phase did not produce (no fit or improvement steps yet) is null, never NaN. */
-function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? round(value) : null;
-}
-
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
-}
-
-function average(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }
