@@ -24,7 +24,8 @@ import {
   widenedHeadForward,
   type ChosenMemberLayers,
 } from './chosenMemberLayers';
-import { activationDerivative, activationGradient, matMul, splitRows } from './kernels';
+import { activationGradient, matMul, splitRows } from './kernels';
+import { stepDerivatives } from './stepDerivatives';
 import {
   blockOnes,
   inputColumn,
@@ -213,21 +214,7 @@ export class BlockEnsemble implements FrozenEnsemble {
     ) {
       return traces.map(() => null);
     }
-    const perLayer = Array.from({ length: this.depth }, (_, l) =>
-      tf.tidy(() =>
-        splitRows(
-          activationDerivative(
-            tf.concat(
-              traces.map((t) => t.hidden[l]),
-              0,
-            ) as tf.Tensor2D,
-            activation,
-          ),
-          traces.length,
-        ),
-      ),
-    );
-    return traces.map((_, t) => perLayer.map((factors) => factors[t]));
+    return stepDerivatives(traces, this.depth, activation);
   }
 
   /**

@@ -10,7 +10,8 @@ import type { ActionSpace } from '../envs/types';
 import { tidyKeeping } from '../models/tidy';
 import { denseLayer } from './denseStack';
 import type { EnsembleTrace, FrozenEnsemble, HiddenActivation, MemberMask } from './frozenEnsemble';
-import { activationDerivative, activationGradient, matMul, splitRows } from './kernels';
+import { activationGradient, matMul, splitRows } from './kernels';
+import { stepDerivatives } from './stepDerivatives';
 import {
   inputColumn,
   set,
@@ -91,22 +92,7 @@ export class MemberEnsemble implements FrozenEnsemble {
     if (this.depth === 0 || (activation !== 'relu' && activation !== 'sigmoid'))
       return traces.map(() => null);
     // Hidden tensors are member-major: member m's layer l at m·depth + l.
-    const count = this.members * this.depth;
-    const perUnit = Array.from({ length: count }, (_, k) =>
-      tf.tidy(() =>
-        splitRows(
-          activationDerivative(
-            tf.concat(
-              traces.map((t) => t.hidden[k]),
-              0,
-            ) as tf.Tensor2D,
-            activation,
-          ),
-          traces.length,
-        ),
-      ),
-    );
-    return traces.map((_, t) => perUnit.map((factors) => factors[t]));
+    return stepDerivatives(traces, this.members * this.depth, activation);
   }
 
   backward(

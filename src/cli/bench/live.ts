@@ -272,7 +272,7 @@ function targetCell(seconds: number | null, target: number | null): string {
 
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
-  const { launchBenchChromium } = await import('./modelPage');
+  const { openAppPage } = await import('./modelPage');
   const server = await servePreview();
   const summary: string[] = [];
   const details: string[] = [];
@@ -280,11 +280,9 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (const scenario of options.scenarios) {
       for (const backend of options.backends) {
-        const context = await launchBenchChromium(backend === 'webgpu');
+        const { context, page, version: opened } = await openAppPage(backend === 'webgpu');
         try {
-          version = context.browser()?.version() ?? version;
-          const page = context.pages()[0] ?? (await context.newPage());
-          await page.setViewportSize({ width: 1280, height: 720 });
+          version = opened ?? version;
           await listenToWorker(page);
           const hash = hashOf(scenario, backend);
           await page.goto(new URL(hash === '' ? '/' : hash, server.url).toString());

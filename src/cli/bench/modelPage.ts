@@ -33,7 +33,11 @@ export async function startModelPageServer(pagePath = MODEL_PAGE_PATH): Promise<
     // Pre-bundle tfjs up front: discovering it on first load makes vite reload the page.
     optimizeDeps: {
       entries: [pagePath],
-      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
+      include: [
+        '@tensorflow/tfjs',
+        '@tensorflow/tfjs-backend-wasm',
+        '@tensorflow/tfjs-backend-webgpu',
+      ],
     },
   });
   await server.listen();
@@ -46,12 +50,21 @@ export async function startModelPageServer(pagePath = MODEL_PAGE_PATH): Promise<
 }
 
 /** Opens the page and waits until it has installed `window[global]` (`modelPage` by default). */
-export async function openModelPage(context: BrowserContext, url: string, global = 'modelPage'): Promise<Page> {
+export async function openModelPage(
+  context: BrowserContext,
+  url: string,
+  global = 'modelPage',
+): Promise<Page> {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
-  await page.waitForFunction((name) => (window as unknown as Record<string, { ready?: boolean } | undefined>)[name]?.ready === true, global, {
-    timeout: 120_000,
-  });
+  await page.waitForFunction(
+    (name) =>
+      (window as unknown as Record<string, { ready?: boolean } | undefined>)[name]?.ready === true,
+    global,
+    {
+      timeout: 120_000,
+    },
+  );
   return page;
 }
 
@@ -72,11 +85,25 @@ export async function launchBenchChromium(webgpu: boolean): Promise<BrowserConte
     '--disable-sync',
     ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
   ];
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args,
+  });
   const close = context.close.bind(context);
   context.close = async (options) => {
     await close(options);
     await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   return context;
+}
+
+/** The app's page at 1280 × 720 in a fresh bench Chromium, and the browser's version. */
+export async function openAppPage(
+  webgpu: boolean,
+): Promise<{ context: BrowserContext; page: Page; version: string | null }> {
+  const context = await launchBenchChromium(webgpu);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.setViewportSize({ width: 1280, height: 720 });
+  return { context, page, version: context.browser()?.version() ?? null };
 }

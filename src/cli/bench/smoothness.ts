@@ -190,7 +190,7 @@ export async function servePreview(): Promise<{ url: string; close: () => Promis
 
 export async function run(args: string[]): Promise<void> {
   const options = parseOptions(args);
-  const { launchBenchChromium } = await import('./modelPage');
+  const { openAppPage } = await import('./modelPage');
   const server = await servePreview();
   const rows: string[] = [];
   const notes: string[] = [];
@@ -198,11 +198,9 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (const backend of options.backends) {
       // A fresh browser per backend: WebGPU needs its flag, and nothing carries over.
-      const context = await launchBenchChromium(backend === 'webgpu');
+      const { context, page, version: opened } = await openAppPage(backend === 'webgpu');
       try {
-        version = context.browser()?.version() ?? version;
-        const page = context.pages()[0] ?? (await context.newPage());
-        await page.setViewportSize({ width: 1280, height: 720 });
+        version = opened ?? version;
         await page.goto(
           new URL(
             `${SMOOTHNESS_CONFIG}&be=${backend === 'idle' ? 'wasm' : backend}`,
