@@ -6,14 +6,11 @@
  */
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium. */
-const TINY =
-  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+const TINY = tinyRunLink(40);
 
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 const canvasPixels = (canvas: Locator) =>
   canvas.evaluate((element) => (element as HTMLCanvasElement).toDataURL());
 /** The drawn path of the returns chart's first line: it changes when a point is added. */

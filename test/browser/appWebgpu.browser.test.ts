@@ -14,14 +14,12 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, iterationCount, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
 
 /** Smaller than the WASM test's config: SwiftShader runs WebGPU on the CPU, far slower. */
 const TINY_WEBGPU =
   '#v=2&it=40&be=webgpu&init=50&steps=20&ens=2&width=16&fit=5&mb=32&B=8&H=5&psteps=2&evep=1&evlen=20';
 
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 const badge = (page: Page) => page.locator('.backend-badge .backend-name');
 
 /**

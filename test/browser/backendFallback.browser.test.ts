@@ -5,17 +5,12 @@
  * for the test). The run goes on, on the CPU, from its last good iteration, and the app says so:
  * which backend failed, where, with what error, and which one took over; the top bar shows it.
  */
-import type { Worker } from 'playwright-core';
+import type { BrowserContext, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
-import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, isEngineWorker, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium, a few on the CPU. */
-const TINY =
-  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(40);
 
 /** In the worker: WASM's matrix kernels throw from now on, as on a lost device. */
 function breakWasmMatrixKernels(engine: Worker): Promise<number> {

@@ -6,27 +6,16 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ARTIFACTS_DIR,
-  appUrl,
-  launchChromium,
-  openPage,
-  recordPageErrors,
-  screenshot,
-} from './harness';
+import { appUrl, ARTIFACTS_DIR, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** About a second per iteration and lane on WASM in headless Chromium. */
-const TINY =
-  '#v=2&it=2&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
+const TINY = tinyRunLink(2);
 /** B: a narrower model; C: more CEM elites than its population, which the loop refuses. */
 const COMPARE = `${TINY}&cmp=width:16,opt:cem;pop:8;elite:100&seeds=2`;
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 
 describe('compare mode', () => {
   let context: BrowserContext;

@@ -7,13 +7,10 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, iterationCount, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
 
 const DIVERGING =
   '#v=2&it=8&seed=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=1000&lr=0.1&lik=gaussian&plr=0.001';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 
 /** Lines drawn in the Returns chart (by recharts or the app's own SVG chart, whichever draws). */
 const drawnLines = (page: Page) =>

@@ -5,15 +5,11 @@
  * (60 s, or twice the longest silence it came back from: app/engineWatchdog.ts). The page's clock is Playwright's, so a minute passes at once;
  * time otherwise flows as usual. A worker that was only slow lifts the notice by speaking again.
  */
-import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
+import { appUrl, isEngineWorker, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
-const TINY =
-  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(40);
 
 describe('engine worker silence', () => {
   let context: BrowserContext;

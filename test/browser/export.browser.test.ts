@@ -22,21 +22,10 @@ import {
 } from '../../src/exportFile';
 import type { IterationReport } from '../../src/report';
 import { report } from '../fixtures/report';
-import {
-  ARTIFACTS_DIR,
-  appUrl,
-  launchChromium,
-  openPage,
-  recordPageErrors,
-  screenshot,
-} from './harness';
+import { appUrl, ARTIFACTS_DIR, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium. */
-const TINY =
-  '#v=2&it=3&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(3);
 
 async function downloaded(page: Page, click: () => Promise<void>): Promise<[Download, Buffer]> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);

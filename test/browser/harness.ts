@@ -143,3 +143,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function isEngineWorker(worker: { url(): string }): boolean {
   return !worker.url().includes('oracleWorker');
 }
+
+/**
+ * A tiny WASM run's link (2 members of 32 units, 32 rollouts of 10 steps, short evaluation):
+ * iterations come about a second apart, so a test sees several within its budget.
+ */
+export function tinyRunLink(iterations: number): string {
+  return `#v=2&it=${iterations}&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100`;
+}
+
+/** The iteration the top bar shows. */
+export async function iterationCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('iteration-count').textContent());
+}

@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, iterationCount, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
 
 /** Refused resources are logged as console errors, which every test asserts are none. */
 const STRICT_CSP = [
@@ -36,8 +36,6 @@ async function withStrictCsp(context: BrowserContext): Promise<void> {
   );
 }
 
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 const lessonKicker = (page: Page) => page.locator('.lesson-kicker').textContent();
 const slider = (page: Page, name: string) =>
   page.getByRole('slider', { name }).getAttribute('aria-valuetext');

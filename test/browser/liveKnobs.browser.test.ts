@@ -13,14 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLab } from '../../src/cli/labRunner';
 import { parseLabOutput } from '../../src/exportFile';
 import type { IterationReport } from '../../src/report';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
+import { appUrl, iterationCount, launchChromium, openPage, recordPageErrors, screenshot } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium; no v=: the current version. */
 const TINY =
   '#it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100&lr=0.001';
 
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
 const CHARTS = ['Returns', 'Gap (sim − real) and its bound', 'Model error (log scale)'];
 const markersIn = (page: Page, chart: string) =>
   page.getByRole('figure', { name: chart, exact: true }).locator('[data-knob-change]');

@@ -6,15 +6,11 @@
  * `securitypolicyviolation` events; Chromium also logs the page's to the console, which fails the
  * run through recordPageErrors).
  */
-import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, isEngineWorker } from './harness';
+import { appUrl, isEngineWorker, iterationCount, launchChromium, openPage, recordPageErrors, tinyRunLink } from './harness';
 
-const TINY =
-  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(40);
 
 type Scope = typeof globalThis & { violations?: string[] };
 

@@ -13,20 +13,16 @@
  * reports, 4 kB after, by heap snapshots), so there the page is only measured.
  */
 import { readFile } from 'node:fs/promises';
-import type { BrowserContext, CDPSession, Page, Worker } from 'playwright-core';
+import type { BrowserContext, CDPSession, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, isEngineWorker } from './harness';
+import { appUrl, isEngineWorker, iterationCount, launchChromium, openPage, recordPageErrors, tinyRunLink } from './harness';
 
 const SOAK = process.env.SOAK === '1';
 const TRAIN_MS = SOAK ? 5 * 60_000 : 40_000;
 const WORKER_HEAP_LIMIT = 4 * 1024 * 1024;
 
 /** The apps' tiny browser config, with iterations enough never to end during the soak. */
-const TINY =
-  '#v=2&it=10000&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(10000);
 
 interface Reading {
   readonly reports: number;

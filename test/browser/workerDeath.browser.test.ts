@@ -8,14 +8,10 @@
  */
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, launchChromium, openPage, recordPageErrors, screenshot, isEngineWorker } from './harness';
+import { appUrl, isEngineWorker, iterationCount, launchChromium, openPage, recordPageErrors, screenshot, tinyRunLink } from './harness';
 
 /** About a second per iteration on WASM in headless Chromium. */
-const TINY =
-  '#v=2&it=40&be=wasm&init=100&steps=50&ens=2&width=32&fit=20&mb=64&B=32&H=10&psteps=5&evep=2&evlen=100';
-
-const iterationCount = async (page: Page) =>
-  Number(await page.getByTestId('iteration-count').textContent());
+const TINY = tinyRunLink(40);
 
 /** After a death: the count holds (nothing runs) and the alert offers Retry. */
 async function expectStoppedWith(page: Page, kept: number): Promise<void> {
