@@ -46,6 +46,8 @@ export interface BackendChoice {
   readonly timings: Partial<Record<BackendName, number>>;
   /** The error of each backend that was tried and failed to start or to run the workload. */
   readonly failures: Partial<Record<BackendName, string>>;
+  /** How imagined gradient steps run on it ('fused WGSL', 'tfjs kernels'), once a config says. */
+  readonly imagination?: string;
 }
 
 /** Thrown by a calibration workload that saw `overBudget()`: this backend is the slower one. */

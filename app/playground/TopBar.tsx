@@ -177,10 +177,19 @@ function BackendBadge() {
     <div
       className={`backend-badge${failed.length > 0 && wanted !== 'auto' ? ' backend-badge--warn' : ''}`}
     >
-      <span className="backend-name">{backend.backend.toUpperCase()}</span>
+      <span className="backend-name">
+        {backend.backend.toUpperCase()}
+        {backend.imagination?.startsWith('fused') ? ' · fused WGSL' : ''}
+      </span>
       <span
         className="backend-reason"
-        title={[backend.reason, ...failed.map(([name, why]) => `${name}: ${why}`)].join('\n')}
+        title={[
+          backend.reason,
+          ...(backend.imagination === undefined
+            ? []
+            : [`imagined gradient steps: ${backend.imagination}`]),
+          ...failed.map(([name, why]) => `${name}: ${why}`),
+        ].join('\n')}
       >
         {backend.reason}
       </span>

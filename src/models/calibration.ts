@@ -38,14 +38,18 @@ export function modelCalibration(
   config: Partial<WorldModelConfig>,
   sizes: CalibrationSizes,
   seed = 0,
+  afterRollout?: AfterRollout,
 ): (overBudget?: () => boolean) => Promise<void> {
   return async (overBudget = () => false) => {
     const check = () => {
       if (overBudget()) throw new CalibrationStopped();
     };
-    await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon, check);
+    await runWorkload(spec, config, sizes, createRng(seed, 'calibration'), sizes.horizon, check, afterRollout);
   };
 }
+
+/** More of the loop's work on the fitted model (the imagined gradient step), timed with it. */
+export type AfterRollout = (model: WorldModel, buffer: ReplayBuffer, rng: Rng) => Promise<void>;
 
 /**
  * Times each layout on the current backend: one fit step and a short rollout (horizon ≤ 2, at
@@ -77,6 +81,7 @@ async function runWorkload(
   rng: Rng,
   horizon: number,
   check: () => void = () => undefined,
+  afterRollout?: AfterRollout,
 ): Promise<void> {
   check();
   const buffer = syntheticBuffer(spec, Math.max(2 * sizes.batchSize, sizes.rollouts), rng);
@@ -93,6 +98,10 @@ async function runWorkload(
       result.dispose();
     } finally {
       start.dispose();
+    }
+    if (afterRollout !== undefined) {
+      check();
+      await afterRollout(model, buffer, rng);
     }
   } finally {
     model.dispose();

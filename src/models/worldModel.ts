@@ -56,6 +56,8 @@ export class WorldModel {
   readonly config: WorldModelConfig;
   readonly observationDim: number;
   readonly knownReward: KnownRewardModel;
+  /** The physics the known reward and termination read. */
+  readonly physicalParams: PhysicalParams;
   private readonly parameters: EnsembleParameters;
   private optimizer: AdamW;
   private readonly minibatchRng: Rng;
@@ -67,7 +69,8 @@ export class WorldModel {
     this.spec = spec;
     this.config = { ...DEFAULT_WORLD_MODEL_CONFIG, ...config };
     this.observationDim = spec.observationNames.length;
-    this.knownReward = knownRewardModel(spec.id, params ?? spec.defaultParams);
+    this.physicalParams = params ?? spec.defaultParams;
+    this.knownReward = knownRewardModel(spec.id, this.physicalParams);
     const inputDim = this.observationDim + actionFeatureDim(spec.actionSpace);
     const outputDim = this.observationDim + 1;
     this.parameters = new EnsembleParameters(

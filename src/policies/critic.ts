@@ -20,7 +20,7 @@ import {
   type DenseStack,
 } from '../imagination/denseStack';
 import { matMul, slice2d } from '../imagination/kernels';
-import { TanhFolder } from '../imagination/tanhFold';
+import { TanhFolder, type TanhNetwork } from '../imagination/tanhFold';
 import { AdamW } from '../models/adamW';
 import type { Rng } from '../rng';
 
@@ -189,7 +189,8 @@ export class Critic {
     this.optimizer.dispose();
   }
 
-  private network() {
+  /** The network as it is now: tanh hidden layers, a linear head, its input normalisation. */
+  network(): TanhNetwork {
     return {
       weights: this.weights as unknown as tf.Tensor2D[],
       biases: this.biases as unknown as tf.Tensor1D[],

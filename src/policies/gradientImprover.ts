@@ -20,11 +20,13 @@ import { imaginedReturn } from '../imagination/imaginedReturn';
 import { PolicyFolder } from '../imagination/policyStep';
 import { modelReward, type RewardTerm } from '../imagination/rewardTerm';
 import { imagine, type ImaginedRollout } from '../imagination/rollout';
+import { FusedPolicyGradient, fusedUnsupported } from '../imagination/webgpu/fusedPolicyGradient';
 import type { Policy } from '../models/policy';
 import type { PolicyTrace } from '../imagination/policyStep';
 import type { Rng } from '../rng';
 import type { Critic } from './critic';
 import type { PolicyNetwork } from './policyNetwork';
+import type { ImaginedGradient, PolicyGradient } from './policyGradient';
 import { PolicyOptimizer } from './policyOptimizer';
 import {
   sampleStartObservations,
@@ -44,21 +46,13 @@ export function differentiablePolicy(policy: PolicyNetwork): Policy {
     });
 }
 
-/** One step's −J, ∂(−J)/∂θ for the policy's variables, and the rollout and rewards it came from. */
-export interface PolicyGradient {
-  readonly loss: tf.Scalar;
-  readonly gradients: tf.Tensor[];
-  readonly rollout: ImaginedRollout<PolicyTrace>;
-  /** r̃ [H, R]: what J summed (the critic learns from the same). */
-  readonly rewards: tf.Tensor2D;
-  dispose(): void;
-}
-
 /**
  * ∇_θ J through imagined rollouts of a model frozen for the phase (folded once here). `step` runs
  * one rollout from the starts given, for the policy as it is now.
  */
-export class ImaginedPolicyGradient {
+export class ImaginedPolicyGradient implements ImaginedGradient {
+  readonly path = 'engine' as const;
+
   private constructor(
     private readonly ensemble: FrozenEnsemble,
     private readonly folder: PolicyFolder,
@@ -150,8 +144,7 @@ export class ImaginedPolicyGradient {
       return {
         loss: seeds.loss,
         gradients,
-        rollout: imagined,
-        rewards,
+        trajectories: { observations: imagined.observations, rewards, alive: imagined.alive },
         dispose: () => {
           tf.dispose([seeds.loss, ...gradients]);
           ownedTerm.dispose();
@@ -173,6 +166,19 @@ export class ImaginedPolicyGradient {
   }
 }
 
+/**
+ * The fused WebGPU programs where the backend is WebGPU and they cover the context (the model's
+ * own reward), the engine otherwise. `onlyEngine` keeps the engine (for the benchmark's rows).
+ */
+export async function createImaginedGradient(
+  context: Pick<ImprovementContext, 'model' | 'policy' | 'settings' | 'critic'>,
+  onlyEngine = false,
+): Promise<ImaginedGradient> {
+  if (!onlyEngine && fusedUnsupported(context, context.critic) === null)
+    return FusedPolicyGradient.create(context, context.critic);
+  return ImaginedPolicyGradient.create(context);
+}
+
 export class GradientImprover implements PolicyImprover {
   readonly name = 'gradient';
   private readonly optimizer = new PolicyOptimizer('GradientImprover');
@@ -186,7 +192,7 @@ export class GradientImprover implements PolicyImprover {
   ): Promise<ImprovementResult> {
     const { policy, critic, buffer, settings, rng } = context;
     const optimizer = this.optimizer.for(policy);
-    const gradient = await ImaginedPolicyGradient.create(context);
+    const gradient = await createImaginedGradient(context);
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
     try {
@@ -199,9 +205,8 @@ export class GradientImprover implements PolicyImprover {
           optimizer.apply(pass.gradients, { learningRate: this.learningRate, weightDecay: 0 });
           // Reads are sync points: only the last step's figures are reported.
           if (last) policyLoss = (await pass.loss.data())[0];
-          const { observations, alive } = pass.rollout;
           criticLoss = await critic.train(
-            { observations, rewards: pass.rewards, alive },
+            pass.trajectories,
             settings.discount,
             settings.lambda,
             last,

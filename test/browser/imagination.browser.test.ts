@@ -69,3 +69,48 @@ describe.each(['webgpu', 'webgl'] as const)('the imagination engine’s gradient
     expect(result.largest).toBeGreaterThan(1e-6);
   });
 });
+
+/**
+ * The fused WebGPU programs (src/imagination/webgpu/) against the WASM engine on the same world,
+ * starts and member draws, in one page: the gradient of every policy variable, the loss, and
+ * the rollout the critic learns from, each within 1e-4 of the engine's largest value; three
+ * dispatches a step, and no tensor left behind.
+ */
+const FUSED: Case[] = [
+  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', ...SMALL },
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', ...SMALL },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'tanh', ...SMALL },
+  { env: 'CartPole-v1', reward: 'learned', risk: 'mean', ...SMALL },
+  { env: 'Acrobot-v1', reward: 'known', risk: 'cvar', activation: 'relu', ...SMALL },
+  { env: 'MountainCarContinuous-v0', reward: 'known', risk: 'mean', activation: 'relu', ...SMALL },
+  { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'elu', depth: 3, width: 32, ...SMALL },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'silu', width: 96, ...SMALL },
+];
+
+describe('the fused WebGPU path against the WASM engine', () => {
+  let server: PageServer;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startModelPageServer(IMAGINATION_PAGE_PATH);
+    context = await launchChromium({ webgpu: true });
+    page = await openModelPage(context, server.url, 'imaginationPage');
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
+
+  it.each(FUSED)('$env, $reward reward, $risk, $activation, depth $depth, width $width', async (testCase) => {
+    const errors = recordPageErrors(page);
+    const result = await page.evaluate((c) => window.imaginationPage.fused(c), testCase);
+    errors.assertNone();
+    expect(result.dispatches).toBe(3);
+    expect(result.leaked).toBe(0);
+    expect(Math.abs(result.fusedLoss - result.engineLoss)).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(result.engineLoss)));
+    for (const [name, difference] of Object.entries(result.differences)) expect(difference, name).toBeLessThan(TOLERANCE);
+    expect(result.largest).toBeGreaterThan(1e-6);
+  });
+});

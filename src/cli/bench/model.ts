@@ -202,4 +202,48 @@ async function runInChromium(settings: ModelBenchmarkSettings): Promise<void> {
   console.log('');
   console.log('Layouts measured in the page (one fit step at minibatch 256 + a rollout of B=256, H=2, per layout):');
   for (const line of layoutLines) console.log(`- ${line}`);
+  const stepServer = await startModelPageServer();
+  try {
+    await gradientStepTable(stepServer.url);
+  } finally {
+    await stepServer.close();
+  }
+}
+
+/**
+ * Dispatches (and tfjs kernels) per imagined gradient step and per fit step at the default
+ * config's sizes, on each path: the figure that holds on any GPU. The ms are this machine's
+ * (SwiftShader's WebGPU and WebGL: correctness runs, not speeds).
+ */
+async function gradientStepTable(url: string): Promise<void> {
+  const { launchBenchChromium, openModelPage } = await import('./modelPage');
+  const context = await launchBenchChromium(true);
+  const rows: string[] = [];
+  try {
+    const runs = [
+      ['wasm', true],
+      ['webgpu', true],
+      ['webgpu', false],
+      ['webgl', true],
+    ] as const;
+    for (const [backend, onlyEngine] of runs) {
+      const page = await openModelPage(context, url);
+      const r = await page.evaluate(([name, engine]) => window.modelPage.gradientStep(name, engine), [backend, onlyEngine] as const);
+      const gpu = backend === 'webgpu';
+      rows.push(
+        `| ${backend} | ${r.path === 'fused-webgpu' ? 'fused WGSL' : 'engine on tfjs kernels'} | R=${r.rollouts}, H=${r.horizon} | ` +
+          `${gpu ? r.dispatches.toLocaleString('en-US') : '–'} | ${r.kernels.toLocaleString('en-US')} | ` +
+          `${gpu ? Math.round(r.fitDispatches).toLocaleString('en-US') : '–'} | ${Math.round(r.fitKernels).toLocaleString('en-US')} | ${r.msPerStep.toFixed(1)} |`,
+      );
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
+  console.log('');
+  console.log('Imagined gradient step at the default config (Pendulum-v1, 3 members of 2×64, policy and critic 2×64):');
+  console.log('');
+  console.log('| backend | path | workload | dispatches per imagined gradient step | tfjs kernels per step | dispatches per fit step | tfjs kernels per fit step | ms per gradient step |');
+  console.log('|---|---|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
 }

@@ -12,6 +12,10 @@ import { likelihoodObjective, type ObjectiveContext } from '../../../src/models/
 import { createRng } from '../../../src/rng';
 import { relativeDifference } from '../../imagination/tapeOracle';
 import { compareCase, type Case, type Comparison } from '../../imagination/gradientCases';
+import { ImaginedPolicyGradient } from '../../../src/policies/gradientImprover';
+import { sampleStartObservations, type ImaginationSettings } from '../../../src/policies/improver';
+import { FusedPolicyGradient } from '../../../src/imagination/webgpu/fusedPolicyGradient';
+import { counted } from './dispatchCounter';
 import { buildWorld } from '../../objectives/worldHelpers';
 
 export interface FitComparison {
@@ -70,10 +74,79 @@ async function fit(backend: BackendName): Promise<FitComparison> {
   }
 }
 
-declare global {
-  interface Window {
-    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit };
+export interface FusedComparison {
+  readonly engineLoss: number;
+  readonly fusedLoss: number;
+  /** Per policy variable, then the observations, rewards and alive mask: max |fused − engine| / max |engine|. */
+  readonly differences: Record<string, number>;
+  readonly largest: number;
+  /** Compute dispatches of one fused step (after a first step that compiles). */
+  readonly dispatches: number;
+  readonly leaked: number;
+}
+
+async function hostValues(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  return Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
+}
+
+function maxRelative(actual: Float32Array, expected: Float32Array): number {
+  let difference = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return actual.length !== expected.length ? Infinity : difference / Math.max(scale, 1e-12);
+}
+
+/**
+ * One imagined gradient step on the WASM engine and on the fused WebGPU programs, for the same
+ * world, starts and member draws: the world is built on WASM and its tensors move to WebGPU.
+ */
+async function fused(testCase: Case): Promise<FusedComparison> {
+  await useBackend('wasm');
+  const { env, reward, risk, activation, depth, width, fitSteps = 150, horizon = 12 } = testCase;
+  const test = await buildWorld(env, { members: 3, fitSteps, horizon, rollouts: 24, activation, depth, width });
+  try {
+    const { model, policy, critic, buffer } = test.world;
+    const settings: ImaginationSettings = { ...test.world.imagination, reward, risk: { kind: risk, alpha: 0.4 } };
+    const starts = sampleStartObservations(buffer, settings.rollouts, createRng(5));
+    const engine = await ImaginedPolicyGradient.create({ model, policy, settings });
+    const pass = engine.step(critic, starts, createRng(6));
+    const names = policy.variables.map((_, i) => `variable ${i}`);
+    const expected = await hostValues([...pass.gradients, pass.trajectories.observations, pass.trajectories.rewards, pass.trajectories.alive]);
+    const engineLoss = (await pass.loss.data())[0];
+    pass.dispose();
+    engine.dispose();
+    await useBackend('webgpu');
+    const path = await FusedPolicyGradient.create({ model, policy, settings }, critic);
+    // A first step compiles and moves the world's tensors; the second is the one counted.
+    const warm = path.step(critic, starts, createRng(6));
+    await warm.loss.data();
+    warm.dispose();
+    const before = tf.memory().numTensors;
+    const { result: step, dispatches } = await counted(() => path.step(critic, starts, createRng(6)));
+    const actual = await hostValues([...step.gradients, step.trajectories.observations, step.trajectories.rewards, step.trajectories.alive]);
+    const fusedLoss = (await step.loss.data())[0];
+    step.dispose();
+    const leaked = tf.memory().numTensors - before;
+    path.dispose();
+    starts.dispose();
+    const differences: Record<string, number> = {};
+    [...names, 'observations', 'rewards', 'alive'].forEach((name, i) => {
+      differences[name] = maxRelative(actual[i], expected[i]);
+    });
+    const largest = Math.max(...expected.slice(0, names.length).map((g) => Math.max(...Array.from(g, Math.abs))));
+    return { engineLoss, fusedLoss, differences, largest, dispatches, leaked };
+  } finally {
+    test.dispose();
   }
 }
 
-window.imaginationPage = { ready: true, policy, fit };
+declare global {
+  interface Window {
+    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit; fused: typeof fused };
+  }
+}
+
+window.imaginationPage = { ready: true, policy, fit, fused };

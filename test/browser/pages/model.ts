@@ -19,6 +19,14 @@ import { measureLayouts, type CalibrationSizes } from '../../../src/models/calib
 import { constantPolicy } from '../../../src/models/policy';
 import { WorldModel } from '../../../src/models/worldModel';
 import { createRng } from '../../../src/rng';
+import { defaultConfig } from '../../../src/config/parse';
+import { Critic } from '../../../src/policies/critic';
+import { CRITIC } from '../../../src/policies/criticShape';
+import { createImaginedGradient } from '../../../src/policies/gradientImprover';
+import { sampleStartObservations, type ImaginationSettings } from '../../../src/policies/improver';
+import type { ImaginedGradient } from '../../../src/policies/policyGradient';
+import { PolicyNetwork } from '../../../src/policies/policyNetwork';
+import { counted } from './dispatchCounter';
 
 export interface ModelPageRun {
   readonly choice: BackendChoice;
@@ -91,10 +99,91 @@ async function layouts(backend: BackendName, sizes: CalibrationSizes) {
   return { fastest, timings };
 }
 
-declare global {
-  interface Window {
-    modelPage: { run: typeof run; bench: typeof bench; layouts: typeof layouts; ready: true };
+export interface GradientStepCount {
+  readonly backend: BackendName;
+  readonly path: ImaginedGradient['path'];
+  readonly rollouts: number;
+  readonly horizon: number;
+  /** Compute dispatches (WebGPU) and tfjs kernels of one imagined gradient step, after a warm-up. */
+  readonly dispatches: number;
+  readonly kernels: number;
+  /** The same per fit step of the model (tfjs kernels on every backend), over 10 steps. */
+  readonly fitDispatches: number;
+  readonly fitKernels: number;
+  /** Wall ms per gradient step, read back each time (SwiftShader's are correctness runs only). */
+  readonly msPerStep: number;
+}
+
+/**
+ * One imagined gradient step at the default config's sizes (Pendulum-v1, 3 members of 2×64, a
+ * 2×64 policy and critic, 64 rollouts × 32 steps), through the fused programs or the engine.
+ */
+async function gradientStep(backend: BackendName, onlyEngine: boolean, steps = 3): Promise<GradientStepCount> {
+  await useBackend(backend);
+  const config = defaultConfig;
+  const spec = getEnv(config.env.id).spec;
+  const d = spec.observationNames.length;
+  const rng = createRng(3);
+  const m = config.model;
+  const model = new WorldModel(spec, { members: m.ensembleSize, hiddenLayers: m.depth, hiddenUnits: m.width, activation: m.activation, likelihood: m.likelihood }, rng.fork('model'));
+  const moments = { inputMean: new Float32Array(d), inputScale: new Float32Array(d).fill(1) };
+  const policy = new PolicyNetwork({ observationDim: d, actionSpace: spec.actionSpace, width: config.optimiser.policyWidth, depth: config.optimiser.policyDepth, ...moments }, rng.fork('policy'));
+  const critic = new Critic({ observationDim: d, width: CRITIC.width, depth: CRITIC.depth, ...moments }, CRITIC.learningRate, rng.fork('critic'));
+  const buffer = benchmarkBuffer(config.env.id, 2048);
+  const settings: ImaginationSettings = {
+    rollouts: config.imagination.rollouts,
+    horizon: config.imagination.horizon,
+    discount: config.optimiser.discount,
+    lambda: config.optimiser.lambda,
+    reward: config.reward.kind,
+    rewardNoiseStd: 0,
+    risk: config.risk,
+  };
+  const starts = sampleStartObservations(buffer, settings.rollouts, rng);
+  try {
+    await model.fit(buffer, 2, { batchSize: m.batchSize });
+    const fitSteps = 10;
+    const fitCount = await counted(() => model.fit(buffer, fitSteps, { batchSize: m.batchSize }));
+    const gradient = await createImaginedGradient({ model, policy, critic, settings }, onlyEngine);
+    try {
+      const warm = gradient.step(critic, starts, rng);
+      await warm.loss.data();
+      warm.dispose();
+      const count = await counted(() => gradient.step(critic, starts, rng));
+      await count.result.loss.data();
+      count.result.dispose();
+      const begin = performance.now();
+      for (let i = 0; i < steps; i++) {
+        const pass = gradient.step(critic, starts, rng);
+        await pass.loss.data();
+        pass.dispose();
+      }
+      return {
+        backend,
+        path: gradient.path,
+        rollouts: settings.rollouts,
+        horizon: settings.horizon,
+        dispatches: count.dispatches,
+        kernels: count.kernels,
+        fitDispatches: fitCount.dispatches / fitSteps,
+        fitKernels: fitCount.kernels / fitSteps,
+        msPerStep: (performance.now() - begin) / steps,
+      };
+    } finally {
+      gradient.dispose();
+    }
+  } finally {
+    starts.dispose();
+    model.dispose();
+    policy.dispose();
+    critic.dispose();
   }
 }
 
-window.modelPage = { run, bench, layouts, ready: true };
+declare global {
+  interface Window {
+    modelPage: { run: typeof run; bench: typeof bench; layouts: typeof layouts; gradientStep: typeof gradientStep; ready: true };
+  }
+}
+
+window.modelPage = { run, bench, layouts, gradientStep, ready: true };
