@@ -56,10 +56,7 @@ export function imaginationPath(config: ExperimentConfig, backend: BackendName):
     reward: config.reward.kind,
     widths: [config.model.width, config.optimiser.policyWidth, CRITIC.width],
   });
-  if (problem !== null) return `tfjs kernels (${problem})`;
-  return config.objective.kind === 'policyAware'
-    ? "fused WGSL (the adversary's error reward on tfjs kernels)"
-    : 'fused WGSL';
+  return problem === null ? 'fused WGSL' : `tfjs kernels (${problem})`;
 }
 
 /**

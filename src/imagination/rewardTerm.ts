@@ -11,6 +11,7 @@ import type { RolloutGradients } from './backward';
 import { slice2d } from './kernels';
 import type { ImaginedRollout } from './rollout';
 import { tidyKeeping } from '../models/tidy';
+import type { TanhNetwork } from './tanhFold';
 
 export type RewardGradients = Omit<RolloutGradients, 'finalObservation'>;
 
@@ -30,8 +31,27 @@ export interface RewardContext {
   readonly learnedReward: boolean;
 }
 
+/**
+ * The Error-MDP's error signals as data, for a path that computes them itself (the fused WebGPU
+ * programs): the error head's network and output scale, or the disagreement's delta scales.
+ */
+export type RewriteDescription =
+  | {
+      readonly kind: 'errorHead';
+      /** Tanh hidden layers, a linear output z; ê = scale·softplus(z). Reads [o, encoded action]. */
+      readonly network: TanhNetwork;
+      readonly scale: number;
+    }
+  | {
+      readonly kind: 'disagreement';
+      /** σ_Δ per observation column: the spread is measured in normalised delta units. */
+      readonly deltaStd: Float32Array;
+    };
+
 /** A rewrite of the rewards (Error-MDP, MnM); the model's own otherwise. */
-export type ImaginedReward = (rollout: ImaginedRollout, context: RewardContext) => RewardTerm;
+export type ImaginedReward = ((rollout: ImaginedRollout, context: RewardContext) => RewardTerm) & {
+  readonly description?: RewriteDescription;
+};
 
 /** The rollout's steps as rows: o_t, the env-format action and o_{t+1}, each [H·R, ·]. */
 export function transitionRows(rollout: ImaginedRollout): {

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ActionSpace } from '../envs/types';
 import { backwardStack, disposeStack, forwardStack, type DenseStack } from '../imagination/denseStack';
 import { FrozenEnsemble } from '../imagination/frozenEnsemble';
-import { featureGradient, transitionRows, type ImaginedReward, type RewardGradients } from '../imagination/rewardTerm';
+import { featureGradient, transitionRows, type ImaginedReward, type RewardGradients, type RewardTerm } from '../imagination/rewardTerm';
 import type { ImaginedRollout } from '../imagination/rollout';
 import { TanhFolder } from '../imagination/tanhFold';
 import { actionFeatureDim, encodeActions } from '../models/actions';
@@ -55,7 +55,7 @@ export async function disagreementSignal(model: WorldModel): Promise<ErrorSignal
       const { variance } = tf.moments(tf.div(next, tf.tensor1d(deltaStd)), 0);
       return tf.mean(tf.sqrt(tf.add(variance, SPREAD_EPSILON)), 1) as tf.Tensor1D;
     });
-  const reward: ImaginedReward = (rollout) => {
+  const rewrite = (rollout: ImaginedRollout): RewardTerm => {
     const rows = transitionRows(rollout);
     const n = rows.before.shape[0];
     const input = tf.tidy(() => tf.concat([rows.before, encodeActions(rows.actions, space)], 1) as tf.Tensor2D);
@@ -84,6 +84,9 @@ export async function disagreementSignal(model: WorldModel): Promise<ErrorSignal
       },
     };
   };
+  const reward: ImaginedReward = Object.assign(rewrite, {
+    description: { kind: 'disagreement' as const, deltaStd },
+  });
   return { value, reward, dispose: () => ensemble.dispose() };
 }
 
@@ -161,7 +164,7 @@ export class ErrorHead {
       tf.tidy(() => tf.mul(this.normalisedOutput(observations, actions), scale) as tf.Tensor1D);
     const folder = new TanhFolder(this.network(), { output: 'linear' });
     const stack: DenseStack = folder.fold(this.network());
-    const reward: ImaginedReward = (rollout: ImaginedRollout) => {
+    const rewrite = (rollout: ImaginedRollout): RewardTerm => {
       const rows = transitionRows(rollout);
       const input = tf.tidy(() => tf.concat([rows.before, encodeActions(rows.actions, space)], 1) as tf.Tensor2D);
       const trace = forwardStack(stack, input);
@@ -177,6 +180,9 @@ export class ErrorHead {
         dispose: () => tf.dispose([rows.before, rows.actions, rows.after, input, rewards, ...trace.inputs.slice(1), trace.output]),
       };
     };
+    const reward: ImaginedReward = Object.assign(rewrite, {
+      description: { kind: 'errorHead' as const, network: this.network(), scale },
+    });
     return {
       value,
       reward,

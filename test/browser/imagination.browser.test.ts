@@ -74,17 +74,24 @@ describe.each(['webgpu', 'webgl'] as const)('the imagination engine’s gradient
  * The fused WebGPU programs (src/imagination/webgpu/) against the WASM engine on the same world,
  * starts and member draws, in one page: the gradient of every policy variable, the loss, and
  * the rollout the critic learns from, each within 1e-4 of the engine's largest value; three
- * dispatches a step, and no tensor left behind.
+ * dispatches a step, and no tensor left behind. Box and discrete actions, known and learned
+ * reward, CVaR, four member activations, deep and wide members, the error head and disagreement.
  */
 const FUSED: Case[] = [
-  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', ...SMALL },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'elu', ...SMALL },
   { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'relu', ...SMALL },
   { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'tanh', ...SMALL },
-  { env: 'CartPole-v1', reward: 'learned', risk: 'mean', ...SMALL },
+  { env: 'CartPole-v1', reward: 'learned', risk: 'mean', activation: 'elu', ...SMALL },
   { env: 'Acrobot-v1', reward: 'known', risk: 'cvar', activation: 'relu', ...SMALL },
   { env: 'MountainCarContinuous-v0', reward: 'known', risk: 'mean', activation: 'relu', ...SMALL },
   { env: 'Pendulum-v1', reward: 'learned', risk: 'mean', activation: 'elu', depth: 3, width: 32, ...SMALL },
   { env: 'Pendulum-v1', reward: 'known', risk: 'cvar', activation: 'silu', width: 96, ...SMALL },
+  // The Error-MDP's rewards: the error head, and the members' disagreement (every member a step).
+  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'relu', rewrite: 'errorHead', ...SMALL },
+  { env: 'CartPole-v1', reward: 'known', risk: 'mean', activation: 'elu', rewrite: 'errorHead', ...SMALL },
+  { env: 'Pendulum-v1', reward: 'known', risk: 'mean', activation: 'relu', rewrite: 'disagreement', ...SMALL },
+  { env: 'Acrobot-v1', reward: 'known', risk: 'mean', activation: 'elu', rewrite: 'disagreement', ...SMALL },
+  { env: 'MountainCarContinuous-v0', reward: 'learned', risk: 'mean', activation: 'relu', depth: 4, width: 32, rewrite: 'disagreement', ...SMALL },
 ];
 
 describe('the fused WebGPU path against the WASM engine', () => {
@@ -103,7 +110,7 @@ describe('the fused WebGPU path against the WASM engine', () => {
     await server?.close();
   });
 
-  it.each(FUSED)('$env, $reward reward, $risk, $activation, depth $depth, width $width', async (testCase) => {
+  it.each(FUSED.map((c) => ({ ...c, shape: `${c.depth ?? 2}×${c.width ?? 32}`, reshaped: c.rewrite ?? 'none' })))('$env, $reward reward, $risk, $activation $shape, rewrite $reshaped', async (testCase) => {
     const errors = recordPageErrors(page);
     const result = await page.evaluate((c) => window.imaginationPage.fused(c), testCase);
     errors.assertNone();

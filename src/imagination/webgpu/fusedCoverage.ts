@@ -4,7 +4,7 @@
  * Free of tfjs: the app's top bar reads it through the backend choice.
  */
 export interface FusedFacts {
-  /** The optimiser's reward is rewritten (the Error-MDP's error signal, MnM's classifier bonus). */
+  /** The optimiser's reward is rewritten in a way the programs do not compute (MnM's classifier bonus). */
   readonly rewrite: boolean;
   /** Box action dimensions, or null for discrete actions. */
   readonly boxDimensions: number | null;

@@ -22,6 +22,16 @@ export interface FusedEnv {
   readonly params: PhysicalParams;
 }
 
+/** The Error-MDP's error signal in place of the model's reward (objectives/errorSignal.ts). */
+export type FusedRewrite =
+  | {
+      readonly kind: 'errorHead';
+      /** [d + f, hidden…, 1]: tanh hidden layers; ê = scale·softplus(z). */
+      readonly sizes: readonly number[];
+      readonly scale: number;
+    }
+  | { readonly kind: 'disagreement' };
+
 export interface FusedShapes {
   readonly horizon: number;
   readonly starts: number;
@@ -42,6 +52,8 @@ export interface FusedShapes {
   /** 'learned': the member's reward column; the env still says when an episode ends. */
   readonly reward: 'known' | 'learned';
   readonly env: FusedEnv;
+  /** Replaces the reward; the members then predict Δo alone (`reward` is 'known'). */
+  readonly rewrite: FusedRewrite | null;
 }
 
 export interface DenseOffsets {
@@ -64,6 +76,11 @@ export interface FusedPlan extends FusedShapes {
   readonly policyScale: number;
   readonly criticMean: number;
   readonly criticScale: number;
+  /** The error head's layers and input normalisation ([d + f] each), or the disagreement's σ_Δ [d]. */
+  readonly rewriteOffsets: DenseOffsets;
+  readonly rewriteMean: number;
+  readonly rewriteScale: number;
+  readonly deltaStd: number;
   readonly constantsSize: number;
   readonly paramsSize: number;
   /** Per step of a row's tape: the policy's hidden layers, then its features, then the member's. */
@@ -102,6 +119,10 @@ export function makePlan(shapes: FusedShapes): FusedPlan {
   if (shapes.critic[0] !== d || shapes.critic[shapes.critic.length - 1] !== 1)
     throw new Error('fused plan: the critic maps an observation to one value');
   const learned = shapes.reward === 'learned';
+  if (shapes.rewrite !== null && learned)
+    throw new Error(
+      'fused plan: a rewritten reward replaces the learned one (fold the members for the known)',
+    );
   if (shapes.member[shapes.member.length - 1] !== d + (learned ? 1 : 0))
     throw new Error('fused plan: a member predicts Δo, and the reward when it is learned');
   const policyOffsets = denseOffsets(shapes.policy);
@@ -124,6 +145,14 @@ export function makePlan(shapes: FusedShapes): FusedPlan {
   }
   const tapeStep = at;
   const rows = shapes.memberChoice === 'all' ? shapes.members * shapes.starts : shapes.starts;
+  const rewriteAt = policyMean + 4 * d;
+  const head = shapes.rewrite?.kind === 'errorHead' ? shapes.rewrite.sizes : null;
+  if (head !== null && (head[0] !== d + features || head[head.length - 1] !== 1))
+    throw new Error('fused plan: the error head maps [o, action] to one value');
+  const rewriteOffsets = denseOffsets(head ?? [], rewriteAt);
+  const rewriteMean = rewriteAt + rewriteOffsets.size;
+  const rewriteScale = rewriteMean + (head === null ? 0 : d + features);
+  const deltaStd = rewriteScale + (head === null ? 0 : d + features);
   return {
     ...shapes,
     rows,
@@ -137,7 +166,11 @@ export function makePlan(shapes: FusedShapes): FusedPlan {
     policyScale: policyMean + d,
     criticMean: policyMean + 2 * d,
     criticScale: policyMean + 3 * d,
-    constantsSize: policyMean + 4 * d,
+    rewriteOffsets,
+    rewriteMean,
+    rewriteScale,
+    deltaStd,
+    constantsSize: deltaStd + (shapes.rewrite?.kind === 'disagreement' ? d : 0),
     paramsSize: policyOffsets.size + criticOffsets.size,
     tapePolicyHidden,
     tapeFeatures,
@@ -146,6 +179,6 @@ export function makePlan(shapes: FusedShapes): FusedPlan {
     tapeValue: tapeStep * shapes.horizon,
     tapeRow: tapeStep * shapes.horizon + 1,
     partialsRow: policyOffsets.size + 1,
-    widest: Math.max(...shapes.policy, ...shapes.member, ...shapes.critic),
+    widest: Math.max(...shapes.policy, ...shapes.member, ...shapes.critic, ...(head ?? [])),
   };
 }

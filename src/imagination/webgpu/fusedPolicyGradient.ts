@@ -3,7 +3,8 @@
  * rollout of every row and step, the backward pass through time, and the sum over rows into the
  * policy's gradient tensors. The same J and gradient as the imagination engine's
  * (gradientImprover.ts's ImaginedPolicyGradient), for the model's own reward, known or learned,
- * mean or CVaR; a reward rewrite (the Error-MDP's error signal, MnM's bonus) runs on the engine.
+ * mean or CVaR, and for the Error-MDP's error signals (the error head, the disagreement); MnM's
+ * classifier bonus runs on the engine.
  * The model is folded once for the phase (memberFolding.ts) into a constant buffer; each step
  * packs the policy's and the critic's weights into one buffer by copies and draws the random
  * members on the host, from the same stream and in the same order as the engine.
@@ -17,6 +18,7 @@ import type { ImaginedGradient, PolicyGradient } from '../../policies/policyGrad
 import type { PolicyNetwork } from '../../policies/policyNetwork';
 import type { Rng } from '../../rng';
 import { foldModel } from '../memberFolding';
+import type { RewriteDescription } from '../rewardTerm';
 import { fusedProblem } from './fusedCoverage';
 import { makePlan, type FusedPlan, type MemberActivation } from './fusedPlan';
 import {
@@ -45,7 +47,8 @@ export function fusedUnsupported(context: Context, critic: Critic): string | nul
   const { model, settings, policy } = context;
   const space = policy.shape.actionSpace;
   return fusedProblem({
-    rewrite: settings.imaginedReward !== undefined,
+    rewrite:
+      settings.imaginedReward !== undefined && settings.imaginedReward.description === undefined,
     boxDimensions: space.kind === 'box' ? space.dim : null,
     reward: settings.reward,
     widths: [
@@ -89,6 +92,9 @@ export class FusedPolicyGradient implements ImaginedGradient {
     const d = model.observationDim;
     const f = actionFeatureDim(space);
     const criticNetwork = critic.network();
+    const description = settings.imaginedReward?.description ?? null;
+    // A rewritten reward replaces the learned one: the members then predict Δo alone.
+    const reward = description === null ? settings.reward : 'known';
     const plan = makePlan({
       horizon: settings.horizon,
       starts: settings.rollouts,
@@ -100,7 +106,7 @@ export class FusedPolicyGradient implements ImaginedGradient {
       member: [
         d + f,
         ...Array<number>(model.config.hiddenLayers).fill(model.config.hiddenUnits),
-        d + (settings.reward === 'learned' ? 1 : 0),
+        d + (reward === 'learned' ? 1 : 0),
       ],
       memberActivation: memberActivation(model),
       critic: [d, ...criticNetwork.weights.map((w) => w.shape[1])],
@@ -108,10 +114,20 @@ export class FusedPolicyGradient implements ImaginedGradient {
         space.kind === 'box'
           ? { kind: 'box', low: space.low, high: space.high }
           : { kind: 'discrete' },
-      reward: settings.reward,
+      reward,
       env: { id: model.spec.id, params: model.physicalParams },
+      rewrite:
+        description === null
+          ? null
+          : description.kind === 'errorHead'
+            ? {
+                kind: 'errorHead',
+                sizes: [d + f, ...description.network.weights.map((w) => w.shape[1])],
+                scale: description.scale,
+              }
+            : { kind: 'disagreement' },
     });
-    const constants = await packConstants(model, policy, critic, plan, settings.reward);
+    const constants = await packConstants(model, policy, critic, plan, reward, description);
     try {
       const programs = await compilePrograms(plan, policy);
       return new FusedPolicyGradient(plan, programs, constants, context);
@@ -212,6 +228,7 @@ async function packConstants(
   critic: Critic,
   plan: FusedPlan,
   reward: 'known' | 'learned',
+  rewrite: RewriteDescription | null,
 ): Promise<tf.Tensor> {
   const { perMember } = await foldModel(model, {
     reward,
@@ -234,6 +251,22 @@ async function packConstants(
   normalisation(plan.policyScale, policy.shape.inputScale, 1);
   normalisation(plan.criticMean, criticNetwork.inputMean, 0);
   normalisation(plan.criticScale, criticNetwork.inputScale, 1);
+  if (rewrite?.kind === 'errorHead') {
+    const { network } = rewrite;
+    const [weights, biases] = await Promise.all([
+      Promise.all(network.weights.map((w) => w.data() as Promise<Float32Array>)),
+      Promise.all(network.biases.map((b) => b.data() as Promise<Float32Array>)),
+    ]);
+    weights.forEach((w, l) => constants.set(w, plan.rewriteOffsets.weights[l]));
+    biases.forEach((b, l) => constants.set(b, plan.rewriteOffsets.biases[l]));
+    const columns = plan.observation + plan.features;
+    for (let i = 0; i < columns; i++) {
+      constants[plan.rewriteMean + i] = network.inputMean?.[i] ?? 0;
+      constants[plan.rewriteScale + i] = network.inputScale?.[i] ?? 1;
+    }
+  } else if (rewrite?.kind === 'disagreement') {
+    constants.set(rewrite.deltaStd.subarray(0, d), plan.deltaStd);
+  }
   return tf.tensor1d(constants);
 }
 

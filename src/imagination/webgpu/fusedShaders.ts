@@ -42,6 +42,9 @@ fn tanhSafe(x: f32) -> f32 {
 }
 fn sigmoid(x: f32) -> f32 {
   return 1.0 / (1.0 + exp(-x));
+}
+fn softplus(x: f32) -> f32 {
+  return max(x, 0.0) + log(1.0 + exp(-abs(x)));
 }`;
 
 function memberActivation(plan: FusedPlan): string {
@@ -77,15 +80,15 @@ interface DenseForward {
   readonly bias: string;
   /** The stored value from `acc` (pre-activation): the unit's output. */
   readonly activation: (z: string) => string;
-  /** Keeps z (`'z'`) or the output (`'y'`) at this tape offset expression. */
-  readonly tape?: { readonly at: string; readonly value: 'z' | 'y' };
+  /** Keeps z (`'z'`) or the output (`'y'`) in `array` (the tape, or a workgroup array) from `at`. */
+  readonly keep?: { readonly array: string; readonly at: string; readonly value: 'z' | 'y' };
 }
 
 function denseForward(layer: DenseForward): string {
   const keep =
-    layer.tape === undefined
+    layer.keep === undefined
       ? ''
-      : `tape[${layer.tape.at} + u] = ${layer.tape.value === 'z' ? 'acc' : 'y'};`;
+      : `${layer.keep.array}[${layer.keep.at} + u] = ${layer.keep.value === 'z' ? 'acc' : 'y'};`;
   return `
     for (var u = j; u < ${u32(layer.outputs)}; u += ${u32(WORKGROUP)}) {
       var acc = ${layer.buffer}[${layer.bias} + u];
@@ -99,12 +102,16 @@ function denseForward(layer: DenseForward): string {
     workgroupBarrier();`;
 }
 
-/** The tanh network's forward pass from `bufA` (its normalised input); returns where it ends. */
+/**
+ * The tanh network's forward pass from `bufA` (its normalised input); returns where it ends.
+ * Hidden layer l is kept on the tape at `tapeAt(l)`, or written to `scratch[l]` for the way back.
+ */
 function tanhForward(
   sizes: readonly number[],
   offsets: { weights: readonly number[]; biases: readonly number[] },
   tapeAt: (l: number) => string | null,
   scratch: readonly string[],
+  buffer: 'params' | 'constants' = 'params',
 ): { code: string; output: string } {
   let code = '';
   let source = 'bufA';
@@ -118,11 +125,11 @@ function tanhForward(
       target,
       inputs: sizes[l],
       outputs: sizes[l + 1],
-      buffer: 'params',
+      buffer,
       weight: u32(offsets.weights[l]),
       bias: u32(offsets.biases[l]),
       activation: (z) => (hidden ? `tanhSafe(${z})` : z),
-      tape: at !== null ? { at, value: 'y' } : undefined,
+      keep: at !== null ? { array: 'tape', at, value: 'y' } : undefined,
     });
     source = target;
   }
@@ -149,7 +156,6 @@ function boxAction(plan: FusedPlan): string {
 /** Bindings: params, constants, starts, memberOf, observations, rewards, alive, tape. */
 export function forwardShader(plan: FusedPlan): string {
   const { observation: D, features: F, rows: R, horizon: H, starts: B } = plan;
-  const M = plan.member.length - 1;
   const policy = tanhForward(
     plan.policy,
     plan.policyOffsets,
@@ -164,31 +170,41 @@ export function forwardShader(plan: FusedPlan): string {
         var total = 0.0;
         for (var k = 0u; k < ${u32(F)}; k++) { let e = exp(${policy.output}[k] - top); feat[k] = e; total += e; }
         for (var k = 0u; k < ${u32(F)}; k++) { feat[k] = feat[k] / total; }`;
-  let member = '';
-  let source = 'bufA';
-  for (let l = 0; l < M; l++) {
-    const target = source === 'bufA' ? 'bufB' : 'bufA';
-    const hidden = l + 1 < M;
-    member += denseForward({
-      source,
-      target,
-      inputs: plan.member[l],
-      outputs: plan.member[l + 1],
-      buffer: 'constants',
-      weight: `mb + ${u32(plan.memberOffsets.weights[l])}`,
-      bias: `mb + ${u32(plan.memberOffsets.biases[l])}`,
-      activation: (z) => (hidden ? `act(${z})` : z),
-      tape: hidden ? { at: `tapeAt + ${u32(plan.tapeMemberHidden[l])}`, value: 'z' } : undefined,
-    });
-    source = target;
+  const member = memberForward(plan, 'mb', (l) => ({
+    array: 'tape',
+    at: `tapeAt + ${u32(plan.tapeMemberHidden[l])}`,
+  }));
+  const change = member.output;
+  // The Error-MDP's error signal, computed once the step's next observation is known.
+  let rewrite = '';
+  let rewriteValue = '';
+  if (plan.rewrite?.kind === 'errorHead') {
+    const head = tanhForward(plan.rewrite.sizes, plan.rewriteOffsets, () => null, [], 'constants');
+    rewrite = `${errorHeadInput(plan)}
+    ${head.code}`;
+    rewriteValue = `${f32(plan.rewrite.scale)} * softplus(${head.output}[0])`;
+  } else if (plan.rewrite?.kind === 'disagreement') {
+    rewrite = spreadPass(
+      plan,
+      null,
+      `if (j < ${u32(D)}) { spread[m * ${u32(D)} + j] = OUTPUT[j] / constants[${u32(plan.deltaStd)} + j]; }
+      workgroupBarrier();`,
+    );
+    rewriteValue = 'spreadError()';
   }
-  const change = source;
   const reward =
-    plan.reward === 'known'
-      ? knownRewardWgsl(plan.env.id, plan.env.params).forward
-      : `${terminationWgsl(plan.env.id, plan.env.params)}
+    plan.rewrite !== null
+      ? `${terminationWgsl(plan.env.id, plan.env.params)}
+          raw = ${rewriteValue};`
+      : plan.reward === 'known'
+        ? knownRewardWgsl(plan.env.id, plan.env.params).forward
+        : `${terminationWgsl(plan.env.id, plan.env.params)}
           raw = ${change}[${u32(D)}];`;
   const critic = tanhForward(plan.critic, plan.criticOffsets, () => null, []);
+  const spreadArrays =
+    plan.rewrite?.kind === 'disagreement'
+      ? `var<workgroup> spread: array<f32, ${plan.members * D}>;\n${spreadFunctions(plan).error}`
+      : '';
   return `${MATH}
 ${memberActivation(plan)}
 ${bindings([
@@ -207,6 +223,7 @@ var<workgroup> obs: array<f32, ${D}>;
 var<workgroup> nextObs: array<f32, ${D}>;
 var<workgroup> feat: array<f32, ${F}>;
 var<workgroup> living: array<f32, 1>;
+${spreadArrays}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -235,9 +252,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (j < ${u32(D)}) { bufA[j] = obs[j]; }
     if (j < ${u32(F)}) { bufA[${u32(D)} + j] = feat[j]; }
     workgroupBarrier();
-    ${member}
+    ${member.code}
     if (j < ${u32(D)}) { nextObs[j] = obs[j] + ${change}[j]; }
     workgroupBarrier();
+    ${rewrite}
     if (j == 0u) {
       var raw: f32 = 0.0;
       var done: f32 = 0.0;
@@ -287,15 +305,180 @@ function denseBackward(
     workgroupBarrier();`;
 }
 
+/**
+ * Member `base`'s forward pass from `bufA` ([o, f]); hidden layer l's pre-activations kept in
+ * `keep(l).array` from `keep(l).at`, if given. Returns where its output [Δo (, r)] ends.
+ */
+function memberForward(
+  plan: FusedPlan,
+  base: string,
+  keep: ((l: number) => { array: string; at: string }) | null,
+): { code: string; output: string } {
+  const M = plan.member.length - 1;
+  let code = '';
+  let source = 'bufA';
+  for (let l = 0; l < M; l++) {
+    const target = source === 'bufA' ? 'bufB' : 'bufA';
+    const hidden = l + 1 < M;
+    code += denseForward({
+      source,
+      target,
+      inputs: plan.member[l],
+      outputs: plan.member[l + 1],
+      buffer: 'constants',
+      weight: `${base} + ${u32(plan.memberOffsets.weights[l])}`,
+      bias: `${base} + ${u32(plan.memberOffsets.biases[l])}`,
+      activation: (z) => (hidden ? `act(${z})` : z),
+      keep: hidden && keep !== null ? { ...keep(l), value: 'z' } : undefined,
+    });
+    source = target;
+  }
+  return { code, output: source };
+}
+
+/**
+ * Member `base`'s backward pass from ∂/∂output in `bufA` to ∂/∂[o, f] in `target`; `z(l, i)`
+ * reads hidden layer l's pre-activation i.
+ */
+function memberBackwardCode(
+  plan: FusedPlan,
+  base: string,
+  z: (l: number, i: string) => string,
+  target: string,
+): string {
+  const M = plan.member.length - 1;
+  let code = '';
+  let source = 'bufA';
+  for (let l = M - 1; l >= 0; l--) {
+    const into = l === 0 ? target : source === 'bufA' ? 'bufB' : 'bufA';
+    const factor =
+      l === 0
+        ? (_i: string, sum: string) => sum
+        : (i: string, sum: string) => `${sum} * actPrime(${z(l - 1, i)})`;
+    code += denseBackward(
+      source,
+      into,
+      plan.member[l],
+      plan.member[l + 1],
+      'constants',
+      `${base} + ${u32(plan.memberOffsets.weights[l])}`,
+      factor,
+    );
+    source = into;
+  }
+  return code;
+}
+
+/**
+ * A tanh network's backward pass from ∂/∂output in `headGradient` to ∂/∂input in `target`,
+ * through its normalisation (÷ σ_in at `inputScale`); `hidden[l]` holds hidden layer l's output.
+ */
+function tanhBackward(
+  sizes: readonly number[],
+  offsets: { weights: readonly number[] },
+  buffer: 'params' | 'constants',
+  hidden: readonly string[],
+  target: string,
+  inputScale: string,
+): string {
+  let code = '';
+  let source = 'headGradient';
+  for (let l = sizes.length - 2; l >= 0; l--) {
+    const into = l === 0 ? target : source === 'bufA' ? 'bufB' : 'bufA';
+    const factor =
+      l === 0
+        ? (i: string, sum: string) => `${sum} / constants[${inputScale} + ${i}]`
+        : (i: string, sum: string) =>
+            `${sum} * (1.0 - ${hidden[l - 1]}[${i}] * ${hidden[l - 1]}[${i}])`;
+    code += denseBackward(
+      source,
+      into,
+      sizes[l],
+      sizes[l + 1],
+      buffer,
+      u32(offsets.weights[l]),
+      factor,
+    );
+    source = into;
+  }
+  return code;
+}
+
+/** The env-format action column k the error head reads: the box's value, or the relaxed one-hot. */
+function encodedAction(plan: FusedPlan, k: string): string {
+  return plan.action.kind === 'box'
+    ? `(${f32(plan.action.low)} + ${f32(plan.action.high - plan.action.low)} * feat[${k}])`
+    : `feat[${k}]`;
+}
+
+/** The error head's normalised input [o, encoded action] into bufA. */
+function errorHeadInput(plan: FusedPlan): string {
+  const D = plan.observation;
+  return `if (j < ${u32(D)}) {
+      bufA[j] = (obs[j] - constants[${u32(plan.rewriteMean)} + j]) / constants[${u32(plan.rewriteScale)} + j];
+    }
+    if (j < ${u32(plan.features)}) {
+      bufA[${u32(D)} + j] = (${encodedAction(plan, 'j')} - constants[${u32(plan.rewriteMean + D)} + j]) /
+        constants[${u32(plan.rewriteScale + D)} + j];
+    }
+    workgroupBarrier();`;
+}
+
+/** Every member's Δo at (o_t, f_t), normalised by σ_Δ, into `spread` [E·d]. */
+function spreadPass(
+  plan: FusedPlan,
+  keep: ((l: number) => { array: string; at: string }) | null,
+  after: string,
+): string {
+  const D = plan.observation;
+  const member = memberForward(plan, 'spreadBase', keep);
+  return `for (var m = 0u; m < ${u32(plan.members)}; m++) {
+      let spreadBase = m * ${u32(plan.memberStride)};
+      if (j < ${u32(D)}) { bufA[j] = obs[j]; }
+      if (j < ${u32(plan.features)}) { bufA[${u32(D)} + j] = feat[j]; }
+      workgroupBarrier();
+      ${member.code}
+      ${after.replaceAll('OUTPUT', member.output)}
+    }`;
+}
+
+/** The disagreement's spread e = (1/d)·Σ_k √(v_k + ε) over `spread`, and ∂e/∂Δ̂ scaled by c. */
+function spreadFunctions(plan: FusedPlan): { error: string; gradient: string } {
+  const D = u32(plan.observation);
+  const E = u32(plan.members);
+  const moments = `var mean = 0.0;
+    for (var m = 0u; m < ${E}; m++) { mean += spread[m * ${D} + k]; }
+    mean = mean / ${f32(plan.members)};
+    var v = 0.0;
+    for (var m = 0u; m < ${E}; m++) { let centred = spread[m * ${D} + k] - mean; v += centred * centred; }
+    let root = sqrt(v / ${f32(plan.members)} + 1e-8);`;
+  const error = `fn spreadError() -> f32 {
+  var e = 0.0;
+  for (var k = 0u; k < ${D}; k++) {
+    ${moments}
+    e += root;
+  }
+  return e / ${f32(plan.observation)};
+}`;
+  const gradient = `fn spreadGradient(c: f32) {
+  for (var k = 0u; k < ${D}; k++) {
+    ${moments}
+    for (var m = 0u; m < ${E}; m++) {
+      spreadGrad[m * ${D} + k] = c * (spread[m * ${D} + k] - mean) /
+        (${f32(plan.observation * plan.members)} * root * constants[${u32(plan.deltaStd)} + k]);
+    }
+  }
+}`;
+  return { error, gradient };
+}
+
 /** Bindings: params, constants, observations, rewards, alive, tape, memberOf, partials. */
 export function backwardShader(plan: FusedPlan): string {
   const { observation: D, features: F, rows: R, horizon: H, starts: B, members: E } = plan;
   const P = plan.policyOffsets.size;
-  const C = plan.critic.length - 1;
   const M = plan.member.length - 1;
   const L = plan.policy.length - 1;
   const gamma = f32(plan.discount);
-  const other = (name: string) => (name === 'bufA' ? 'bufB' : 'bufA');
   const returnOf = `fn returnOf(row: u32) -> f32 {
   var g = 0.0;
   var power = 1.0;
@@ -319,51 +502,21 @@ export function backwardShader(plan: FusedPlan): string {
   // The critic's hidden activations at o_H, each layer in its own array for the way back.
   const criticArrays = plan.critic.slice(1, -1).map((_, l) => `criticHidden${l}`);
   const criticForward = tanhForward(plan.critic, plan.criticOffsets, () => null, criticArrays);
-  let criticBackward = '';
-  {
-    // ∂/∂ of the head's output is c_H; back through the hidden layers to o_H.
-    let source = 'headGradient';
-    for (let l = C - 1; l >= 0; l--) {
-      const target = l === 0 ? 'lam' : other(source === 'headGradient' ? 'bufB' : source);
-      const factor =
-        l === 0
-          ? (i: string, sum: string) => `${sum} / constants[${u32(plan.criticScale)} + ${i}]`
-          : (i: string, sum: string) =>
-              `${sum} * (1.0 - criticHidden${l - 1}[${i}] * criticHidden${l - 1}[${i}])`;
-      criticBackward += denseBackward(
-        source,
-        target,
-        plan.critic[l],
-        plan.critic[l + 1],
-        'params',
-        u32(plan.criticOffsets.weights[l]),
-        factor,
-      );
-      source = target;
-    }
-  }
-  let memberBackward = '';
-  {
-    let source = 'bufA';
-    for (let l = M - 1; l >= 0; l--) {
-      const target = l === 0 ? 'gx' : other(source);
-      const factor =
-        l === 0
-          ? (_i: string, sum: string) => sum
-          : (i: string, sum: string) =>
-              `${sum} * actPrime(tape[tapeAt + ${u32(plan.tapeMemberHidden[l - 1])} + ${i}])`;
-      memberBackward += denseBackward(
-        source,
-        target,
-        plan.member[l],
-        plan.member[l + 1],
-        'constants',
-        `mb + ${u32(plan.memberOffsets.weights[l])}`,
-        factor,
-      );
-      source = target;
-    }
-  }
+  // ∂/∂ of the head's output is c_H; back through the hidden layers to o_H.
+  const criticBackward = tanhBackward(
+    plan.critic,
+    plan.criticOffsets,
+    'params',
+    criticArrays,
+    'lam',
+    u32(plan.criticScale),
+  );
+  const memberBackward = memberBackwardCode(
+    plan,
+    'mb',
+    (l, i) => `tape[tapeAt + ${u32(plan.tapeMemberHidden[l])} + ${i}]`,
+    'gx',
+  );
   let policyBackward = '';
   {
     let source = 'dy';
@@ -405,7 +558,52 @@ export function backwardShader(plan: FusedPlan): string {
     }
   }
   const rewardGradient =
-    plan.reward === 'known' ? knownRewardWgsl(plan.env.id, plan.env.params).backward : '';
+    plan.reward === 'known' && plan.rewrite === null
+      ? knownRewardWgsl(plan.env.id, plan.env.params).backward
+      : '';
+  // ∂(c·e)/∂[o, f] of the Error-MDP's error signal, added to gx.
+  let rewriteBackward = '';
+  let rewriteArrays = '';
+  if (plan.rewrite?.kind === 'errorHead') {
+    const sizes = plan.rewrite.sizes;
+    const hidden = sizes.slice(1, -1).map((_, l) => `errorHidden${l}`);
+    const head = tanhForward(sizes, plan.rewriteOffsets, () => null, hidden, 'constants');
+    rewriteArrays = `${hidden.map((name, l) => `var<workgroup> ${name}: array<f32, ${sizes[l + 1]}>;`).join('\n')}
+var<workgroup> rewriteInput: array<f32, ${D + F}>;`;
+    rewriteBackward = `${errorHeadInput(plan)}
+    ${head.code}
+    if (j == 0u) { headGradient[0] = c * ${f32(plan.rewrite.scale)} * sigmoid(${head.output}[0]); }
+    workgroupBarrier();
+    ${tanhBackward(sizes, plan.rewriteOffsets, 'constants', hidden, 'rewriteInput', u32(plan.rewriteScale))}
+    if (j < ${u32(D + F)}) {
+      gx[j] += rewriteInput[j] * select(1.0, ${plan.action.kind === 'box' ? f32(plan.action.high - plan.action.low) : '1.0'}, j >= ${u32(D)});
+    }
+    workgroupBarrier();`;
+  } else if (plan.rewrite?.kind === 'disagreement') {
+    const zs = plan.member.slice(1, -1).map((_, l) => `memberZ${l}`);
+    rewriteArrays = `${zs.map((name, l) => `var<workgroup> ${name}: array<f32, ${plan.member[l + 1]}>;`).join('\n')}
+var<workgroup> rewriteInput: array<f32, ${D + F}>;
+var<workgroup> spread: array<f32, ${plan.members * D}>;
+var<workgroup> spreadGrad: array<f32, ${plan.members * D}>;
+${spreadFunctions(plan).gradient}`;
+    rewriteBackward = `${spreadPass(
+      plan,
+      null,
+      `if (j < ${u32(D)}) { spread[m * ${u32(D)} + j] = OUTPUT[j] / constants[${u32(plan.deltaStd)} + j]; }
+      workgroupBarrier();`,
+    )}
+    if (j == 0u) { spreadGradient(c); }
+    workgroupBarrier();
+    ${spreadPass(
+      plan,
+      (l) => ({ array: zs[l], at: '0u' }),
+      `if (j < ${u32(D)}) { bufA[j] = spreadGrad[m * ${u32(D)} + j]; }
+      workgroupBarrier();
+      ${memberBackwardCode(plan, 'spreadBase', (l, i) => `${zs[l]}[${i}]`, 'rewriteInput')}
+      if (j < ${u32(D + F)}) { gx[j] += rewriteInput[j]; }
+      workgroupBarrier();`,
+    )}`;
+  }
   const featureGradient =
     plan.action.kind === 'box'
       ? `for (var k = 0u; k < ${u32(F)}; k++) {
@@ -438,6 +636,7 @@ var<workgroup> gx: array<f32, ${D + F}>;
 var<workgroup> gpol: array<f32, ${D}>;
 var<workgroup> dy: array<f32, ${F}>;
 var<workgroup> scalars: array<f32, 2>;
+${rewriteArrays}
 
 ${returnOf}
 
@@ -476,6 +675,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (j < ${u32(plan.member[M])}) { bufA[j] = select(c, lam[min(j, ${u32(D - 1)})], j < ${u32(D)}); }
     workgroupBarrier();
     ${memberBackward}
+    ${rewriteBackward}
     if (j == 0u) {
       var ga: f32 = 0.0;
       ${boxAction(plan)}

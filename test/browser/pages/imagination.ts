@@ -11,7 +11,7 @@ import { layoutFor } from '../../../src/models/layout';
 import { likelihoodObjective, type ObjectiveContext } from '../../../src/models/objective';
 import { createRng } from '../../../src/rng';
 import { relativeDifference } from '../../imagination/tapeOracle';
-import { compareCase, type Case, type Comparison } from '../../imagination/gradientCases';
+import { compareCase, rewrites, type Case, type Comparison } from '../../imagination/gradientCases';
 import { ImaginedPolicyGradient } from '../../../src/policies/gradientImprover';
 import { sampleStartObservations, type ImaginationSettings } from '../../../src/policies/improver';
 import { FusedPolicyGradient } from '../../../src/imagination/webgpu/fusedPolicyGradient';
@@ -105,11 +105,13 @@ function maxRelative(actual: Float32Array, expected: Float32Array): number {
  */
 async function fused(testCase: Case): Promise<FusedComparison> {
   await useBackend('wasm');
-  const { env, reward, risk, activation, depth, width, fitSteps = 150, horizon = 12 } = testCase;
+  const { env, reward, risk, activation, depth, width, rewrite = 'none', fitSteps = 150, horizon = 12 } = testCase;
   const test = await buildWorld(env, { members: 3, fitSteps, horizon, rollouts: 24, activation, depth, width });
+  const reshaped = await rewrites(rewrite, test);
   try {
     const { model, policy, critic, buffer } = test.world;
-    const settings: ImaginationSettings = { ...test.world.imagination, reward, risk: { kind: risk, alpha: 0.4 } };
+    const base: ImaginationSettings = { ...test.world.imagination, reward, risk: { kind: risk, alpha: 0.4 } };
+    const settings: ImaginationSettings = reshaped.engine === undefined ? base : { ...base, imaginedReward: reshaped.engine };
     const starts = sampleStartObservations(buffer, settings.rollouts, createRng(5));
     const engine = await ImaginedPolicyGradient.create({ model, policy, settings });
     const pass = engine.step(critic, starts, createRng(6));
@@ -139,6 +141,7 @@ async function fused(testCase: Case): Promise<FusedComparison> {
     const largest = Math.max(...expected.slice(0, names.length).map((g) => Math.max(...Array.from(g, Math.abs))));
     return { engineLoss, fusedLoss, differences, largest, dispatches, leaked };
   } finally {
+    reshaped.dispose();
     test.dispose();
   }
 }
