@@ -6,8 +6,8 @@
  *   slice2d, concatColumns  a 2-D block of rows and columns; 2-D tensors side by side
  *   adamUpdate           AdamW's m, v and θ for one variable (a dozen ops in tfjs)
  * On WASM and CPU they are kernels of our own (registered below): the backend's fused matMul
- * called on reshaped views, and plain loops over the tensors' memory; elsewhere (WebGL, WebGPU)
- * they are the same maths in tfjs ops. tfjs's own Split copies its whole input once per piece
+ * called on reshaped views, and plain loops over the tensors' memory; on WebGPU the Adam update is
+ * one program of ours (webgpu/fusedAdam.ts); elsewhere (WebGL, WebGPU) the same maths in tfjs ops. tfjs's own Split copies its whole input once per piece
  * (WASM's slice reads the source through `readSync`, a full copy), so cutting a stacked rollout
  * into its H steps was O(H²) in memory traffic; a slice of [2112, 4] cost 300 µs, a concat of
  * [2048, 3] and two columns 400 µs (concat off the first axis is a loop per row), [64, 4] and a
@@ -19,6 +19,7 @@
  * thousand elements (`relu′` on [2112, 64]: 75 µs against 1 165).
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdam } from './webgpu/fusedAdam';
 
 /** Activations whose derivative is a function of their output alone (silu is not one). */
 export type StackActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'elu';
@@ -191,6 +192,8 @@ export function adamUpdate(
 ): { theta: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
   if (gradient.size !== theta.size)
     throw new Error(`adamUpdate: a gradient of ${gradient.size} values for ${theta.size}`);
+  const onWebgpu = tf.getBackend() === 'webgpu' ? fusedAdam(theta, gradient, m, v, settings) : null;
+  if (onWebgpu !== null) return onWebgpu;
   if (hasOwnKernel(KERNEL.adam)) {
     const [t, mm, vv] = tf
       .engine()

@@ -1,7 +1,7 @@
 /**
  * The playground with the backend forced to WebGPU by link, in a Chromium launched with
  * --enable-unsafe-webgpu (WebGPU on SwiftShader, a CPU adapter: slow, but real WebGPU). The badge
- * must say WebGPU, and play, pause, step and reset must work on it as on WASM
+ * must say WebGPU and the fused WGSL path its imagined gradient steps take, and play, pause, step and reset must work on it as on WASM
  * (app.browser.test.ts), with no fallback to another backend and nothing from WebGPU's validation
  * in the console.
  *
@@ -74,7 +74,8 @@ describe('playground on WebGPU', () => {
       .poll(() => page.getByRole('button', { name: 'Play' }).isVisible(), { timeout: 30_000 })
       .toBe(true);
     await page.getByRole('button', { name: 'Play' }).click();
-    await expect.poll(() => badge(page).textContent(), { timeout: 60_000 }).toBe('WEBGPU');
+    // The badge names the fused WGSL path the imagined gradient steps take on WebGPU.
+    await expect.poll(() => badge(page).textContent(), { timeout: 60_000 }).toBe('WEBGPU · fused WGSL');
 
     // An iteration completes on WebGPU, with no error on the way.
     const alert = page.getByRole('alert');
@@ -90,7 +91,7 @@ describe('playground on WebGPU', () => {
     const fallback = page.getByRole('status', { name: 'Backend fallback' });
     await pauseStepReset(page, async () => {
       expect((await fallback.isVisible()) ? await fallback.textContent() : null).toBeNull();
-      expect(await badge(page).textContent()).toBe('WEBGPU');
+      expect(await badge(page).textContent()).toBe('WEBGPU · fused WGSL');
     });
     expect(webgpuComplaints).toEqual([]);
     const uncaught = pageErrors.errors.filter((error) => error.startsWith('uncaught:'));
@@ -108,7 +109,7 @@ describe('playground on WebGPU', () => {
       })
       .toBe(false);
     // SwiftShader is WebGPU's fallback adapter here: not timed, and the reason is on hover.
-    expect(await badge(page).textContent()).not.toBe('WEBGPU');
+    expect(await badge(page).textContent()).not.toMatch(/^WEBGPU/);
     const title = (await page.locator('.backend-reason').getAttribute('title')) ?? '';
     expect(title).toMatch(/^webgpu: not timed: its adapter is a fallback adapter/m);
     expect(await page.locator('.backend-reason').textContent()).not.toContain('webgpu');

@@ -120,4 +120,10 @@ describe('the fused WebGPU path against the WASM engine', () => {
     for (const [name, difference] of Object.entries(result.differences)) expect(difference, name).toBeLessThan(TOLERANCE);
     expect(result.largest).toBeGreaterThan(1e-6);
   });
+
+  it('AdamW’s update is one dispatch and agrees with the formula in float64', async () => {
+    const result = await page.evaluate(() => window.imaginationPage.adam());
+    expect(result.dispatches).toBe(1);
+    result.differences.forEach((difference, i) => expect(difference, ['θ′', 'm′', 'v′'][i]).toBeLessThan(1e-5));
+  });
 });

@@ -211,9 +211,10 @@ async function runInChromium(settings: ModelBenchmarkSettings): Promise<void> {
 }
 
 /**
- * Dispatches (and tfjs kernels) per imagined gradient step and per fit step at the default
- * config's sizes, on each path: the figure that holds on any GPU. The ms are this machine's
- * (SwiftShader's WebGPU and WebGL: correctness runs, not speeds).
+ * Compute dispatches (WebGPU) or tfjs kernels (WASM, WebGL) per imagined gradient step, per whole
+ * improve step (the gradient, the policy's AdamW, the critic's TD(λ) step) and per fit step, at
+ * the default config's sizes, on each path: the figure that holds on any GPU. The ms are this
+ * machine's (SwiftShader's WebGPU and WebGL: correctness runs, not speeds).
  */
 async function gradientStepTable(url: string): Promise<void> {
   const { launchBenchChromium, openModelPage } = await import('./modelPage');
@@ -230,10 +231,11 @@ async function gradientStepTable(url: string): Promise<void> {
       const page = await openModelPage(context, url);
       const r = await page.evaluate(([name, engine]) => window.modelPage.gradientStep(name, engine), [backend, onlyEngine] as const);
       const gpu = backend === 'webgpu';
+      const count = (dispatches: number, kernels: number) =>
+        gpu ? `${Math.round(dispatches).toLocaleString('en-US')} dispatches` : `${Math.round(kernels).toLocaleString('en-US')} kernels`;
       rows.push(
         `| ${backend} | ${r.path === 'fused-webgpu' ? 'fused WGSL' : 'engine on tfjs kernels'} | R=${r.rollouts}, H=${r.horizon} | ` +
-          `${gpu ? r.dispatches.toLocaleString('en-US') : '–'} | ${r.kernels.toLocaleString('en-US')} | ` +
-          `${gpu ? Math.round(r.fitDispatches).toLocaleString('en-US') : '–'} | ${Math.round(r.fitKernels).toLocaleString('en-US')} | ${r.msPerStep.toFixed(1)} |`,
+          `${count(r.dispatches, r.kernels)} | ${count(r.improveDispatches, r.improveKernels)} | ${count(r.fitDispatches, r.fitKernels)} | ${r.msPerStep.toFixed(1)} |`,
       );
       await page.close();
     }
@@ -243,7 +245,7 @@ async function gradientStepTable(url: string): Promise<void> {
   console.log('');
   console.log('Imagined gradient step at the default config (Pendulum-v1, 3 members of 2×64, policy and critic 2×64):');
   console.log('');
-  console.log('| backend | path | workload | dispatches per imagined gradient step | tfjs kernels per step | dispatches per fit step | tfjs kernels per fit step | ms per gradient step |');
-  console.log('|---|---|---|---:|---:|---:|---:|---:|');
+  console.log('| backend | path | workload | per imagined gradient step | per improve step (+ Adam, critic) | per fit step | ms per gradient step |');
+  console.log('|---|---|---|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
 }

@@ -103,6 +103,51 @@ async function compile(
         .map((e) => `${e.lineNum}:${e.linePos} ${e.message}`)
         .join('; ')}`,
     );
+  const pipeline = await device.createComputePipelineAsync({
+    layout: pipelineLayout(device, access),
+    compute: { module, entryPoint: 'main' },
+  });
+  return { pipeline, access };
+}
+
+const syncCache = new WeakMap<GPUDevice, Map<string, FusedPipeline>>();
+
+/**
+ * For a caller that cannot wait (an optimiser's step): the pipeline made synchronously and
+ * cached, bindings `inputs` then new float32 outputs of `shapes`, recorded over `workgroups`.
+ * A WGSL error here surfaces as the device's validation error, not a throw: only fixed, tested
+ * programs come this way.
+ */
+export function dispatchSync(
+  code: string,
+  access: readonly Access[],
+  inputs: readonly tf.Tensor[],
+  shapes: readonly number[][],
+  workgroups: number,
+): tf.Tensor[] {
+  const { device } = internals();
+  let cache = syncCache.get(device);
+  if (cache === undefined) {
+    cache = new Map();
+    syncCache.set(device, cache);
+  }
+  let pipeline = cache.get(code);
+  if (pipeline === undefined) {
+    pipeline = {
+      pipeline: device.createComputePipeline({
+        layout: pipelineLayout(device, access),
+        compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+      }),
+      access,
+    };
+    cache.set(code, pipeline);
+  }
+  const outputs = shapes.map((shape) => gpuOutput(shape));
+  dispatch(pipeline, [...inputs, ...outputs], workgroups);
+  return outputs;
+}
+
+function pipelineLayout(device: GPUDevice, access: readonly Access[]): GPUPipelineLayout {
   // GPUShaderStage.COMPUTE: the constant, as Node (where this module also loads) has no global.
   const COMPUTE = 4;
   const layout = device.createBindGroupLayout({
@@ -112,11 +157,7 @@ async function compile(
       buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
     })),
   });
-  const pipeline = await device.createComputePipelineAsync({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main' },
-  });
-  return { pipeline, access };
+  return device.createPipelineLayout({ bindGroupLayouts: [layout] });
 }
 
 /** A float32 tensor whose GPU buffer a dispatch or a copy writes (contents undefined until then). */

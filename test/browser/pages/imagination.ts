@@ -16,6 +16,7 @@ import { ImaginedPolicyGradient } from '../../../src/policies/gradientImprover';
 import { sampleStartObservations, type ImaginationSettings } from '../../../src/policies/improver';
 import { FusedPolicyGradient } from '../../../src/imagination/webgpu/fusedPolicyGradient';
 import { counted } from './dispatchCounter';
+import { adamUpdate } from '../../../src/imagination/kernels';
 import { buildWorld } from '../../objectives/worldHelpers';
 
 export interface FitComparison {
@@ -146,10 +147,37 @@ async function fused(testCase: Case): Promise<FusedComparison> {
   }
 }
 
+/**
+ * One AdamW update on WebGPU (one program, fusedAdam.ts) against the same formula in float64 on
+ * the host: max |difference| / max |value| over θ′, m′ and v′, and the dispatches it took.
+ */
+async function adam(): Promise<{ differences: number[]; dispatches: number }> {
+  await useBackend('webgpu');
+  const rng = createRng(4);
+  const n = 1000;
+  const draw = (scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+  const host = { theta: draw(1), gradient: draw(0.1), m: draw(0.01), v: Float32Array.from(draw(0.01), Math.abs) };
+  const settings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSize: 1e-3, decay: 1e-5 };
+  const [theta, gradient, m, v] = [host.theta, host.gradient, host.m, host.v].map((values) => tf.tensor2d(values, [40, 25]));
+  const { result, dispatches } = await counted(() => adamUpdate(theta, gradient, m, v, settings));
+  const actual = await hostValues([result.theta, result.m, result.v]);
+  tf.dispose([theta, gradient, m, v, result.theta, result.m, result.v]);
+  const expected = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  for (let i = 0; i < n; i++) {
+    const g = host.gradient[i];
+    const m1 = settings.beta1 * host.m[i] + (1 - settings.beta1) * g;
+    const v1 = settings.beta2 * host.v[i] + (1 - settings.beta2) * g * g;
+    expected[0][i] = host.theta[i] - (settings.stepSize * m1) / (Math.sqrt(v1) + settings.epsilon) - settings.decay * host.theta[i];
+    expected[1][i] = m1;
+    expected[2][i] = v1;
+  }
+  return { differences: actual.map((values, k) => maxRelative(values, expected[k])), dispatches };
+}
+
 declare global {
   interface Window {
-    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit; fused: typeof fused };
+    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit; fused: typeof fused; adam: typeof adam };
   }
 }
 
-window.imaginationPage = { ready: true, policy, fit, fused };
+window.imaginationPage = { ready: true, policy, fit, fused, adam };

@@ -22,7 +22,7 @@ import { createRng } from '../../../src/rng';
 import { defaultConfig } from '../../../src/config/parse';
 import { Critic } from '../../../src/policies/critic';
 import { CRITIC } from '../../../src/policies/criticShape';
-import { createImaginedGradient } from '../../../src/policies/gradientImprover';
+import { createImaginedGradient, GradientImprover } from '../../../src/policies/gradientImprover';
 import { sampleStartObservations, type ImaginationSettings } from '../../../src/policies/improver';
 import type { ImaginedGradient } from '../../../src/policies/policyGradient';
 import { PolicyNetwork } from '../../../src/policies/policyNetwork';
@@ -112,6 +112,9 @@ export interface GradientStepCount {
   readonly fitKernels: number;
   /** Wall ms per gradient step, read back each time (SwiftShader's are correctness runs only). */
   readonly msPerStep: number;
+  /** Dispatches and kernels of a whole improve step: the gradient, the policy's Adam, the critic's TD(λ) step. */
+  readonly improveDispatches: number;
+  readonly improveKernels: number;
 }
 
 /**
@@ -158,16 +161,25 @@ async function gradientStep(backend: BackendName, onlyEngine: boolean, steps = 3
         await pass.loss.data();
         pass.dispose();
       }
+      const msPerStep = (performance.now() - begin) / steps;
+      // A whole improve step: improve(·, 3) less improve(·, 1), halved (the phase's set-up cancels).
+      const improver = new GradientImprover(config.optimiser.learningRate);
+      const context = { model, policy, critic, buffer, settings, rng };
+      const one = await counted(() => improver.improve(context, 1));
+      const three = await counted(() => improver.improve(context, 3));
+      improver.dispose();
       return {
         backend,
         path: gradient.path,
+        improveDispatches: (three.dispatches - one.dispatches) / 2,
+        improveKernels: (three.kernels - one.kernels) / 2,
         rollouts: settings.rollouts,
         horizon: settings.horizon,
         dispatches: count.dispatches,
         kernels: count.kernels,
         fitDispatches: fitCount.dispatches / fitSteps,
         fitKernels: fitCount.kernels / fitSteps,
-        msPerStep: (performance.now() - begin) / steps,
+        msPerStep,
       };
     } finally {
       gradient.dispose();
