@@ -183,7 +183,11 @@ export class GradientImprover implements PolicyImprover {
   readonly name = 'gradient';
   private readonly optimizer = new PolicyOptimizer('GradientImprover');
 
-  constructor(private readonly learningRate: number) {}
+  /** `onlyEngine`: keep the engine's path on WebGPU too (the benchmark's comparison). */
+  constructor(
+    private readonly learningRate: number,
+    private readonly onlyEngine = false,
+  ) {}
 
   async improve(
     context: ImprovementContext,
@@ -192,7 +196,7 @@ export class GradientImprover implements PolicyImprover {
   ): Promise<ImprovementResult> {
     const { policy, critic, buffer, settings, rng } = context;
     const optimizer = this.optimizer.for(policy);
-    const gradient = await createImaginedGradient(context);
+    const gradient = await createImaginedGradient(context, this.onlyEngine);
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
     try {

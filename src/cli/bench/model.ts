@@ -220,6 +220,7 @@ async function gradientStepTable(url: string): Promise<void> {
   const { launchBenchChromium, openModelPage } = await import('./modelPage');
   const context = await launchBenchChromium(true);
   const rows: string[] = [];
+  let adapter: string | null = null;
   try {
     const runs = [
       ['wasm', true],
@@ -231,6 +232,7 @@ async function gradientStepTable(url: string): Promise<void> {
       const page = await openModelPage(context, url);
       const r = await page.evaluate(([name, engine]) => window.modelPage.gradientStep(name, engine), [backend, onlyEngine] as const);
       const gpu = backend === 'webgpu';
+      adapter = r.adapter ?? adapter;
       const count = (dispatches: number, kernels: number) =>
         gpu ? `${Math.round(dispatches).toLocaleString('en-US')} dispatches` : `${Math.round(kernels).toLocaleString('en-US')} kernels`;
       rows.push(
@@ -243,7 +245,7 @@ async function gradientStepTable(url: string): Promise<void> {
     await context.close();
   }
   console.log('');
-  console.log('Imagined gradient step at the default config (Pendulum-v1, 3 members of 2×64, policy and critic 2×64):');
+  console.log(`Imagined gradient step at the default config (Pendulum-v1, 3 members of 2×64, policy and critic 2×64); WebGPU adapter: ${adapter ?? 'none'}:`);
   console.log('');
   console.log('| backend | path | workload | per imagined gradient step | per improve step (+ Adam, critic) | per fit step | ms per gradient step |');
   console.log('|---|---|---|---:|---:|---:|---:|');

@@ -115,6 +115,8 @@ export interface GradientStepCount {
   /** Dispatches and kernels of a whole improve step: the gradient, the policy's Adam, the critic's TD(λ) step. */
   readonly improveDispatches: number;
   readonly improveKernels: number;
+  /** WebGPU's adapter as the page sees it (a fallback adapter is a software one). */
+  readonly adapter: string | null;
 }
 
 /**
@@ -163,7 +165,7 @@ async function gradientStep(backend: BackendName, onlyEngine: boolean, steps = 3
       }
       const msPerStep = (performance.now() - begin) / steps;
       // A whole improve step: improve(·, 3) less improve(·, 1), halved (the phase's set-up cancels).
-      const improver = new GradientImprover(config.optimiser.learningRate);
+      const improver = new GradientImprover(config.optimiser.learningRate, onlyEngine);
       const context = { model, policy, critic, buffer, settings, rng };
       const one = await counted(() => improver.improve(context, 1));
       const three = await counted(() => improver.improve(context, 3));
@@ -171,6 +173,7 @@ async function gradientStep(backend: BackendName, onlyEngine: boolean, steps = 3
       return {
         backend,
         path: gradient.path,
+        adapter: backend === 'webgpu' ? await adapterName() : null,
         improveDispatches: (three.dispatches - one.dispatches) / 2,
         improveKernels: (three.kernels - one.kernels) / 2,
         rollouts: settings.rollouts,
@@ -190,6 +193,15 @@ async function gradientStep(backend: BackendName, onlyEngine: boolean, steps = 3
     policy.dispose();
     critic.dispose();
   }
+}
+
+async function adapterName(): Promise<string> {
+  const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null || adapter === undefined) return 'no adapter';
+  const info = adapter.info as GPUAdapterInfo & { readonly isFallbackAdapter?: boolean };
+  const name = [info.vendor, info.architecture, info.description].filter((part) => part !== '').join(' ');
+  const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter;
+  return `${name === '' ? 'unnamed' : name}${fallback ? ' (a fallback adapter: software)' : ''}`;
 }
 
 declare global {
