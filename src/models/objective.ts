@@ -51,8 +51,16 @@ export interface MemberPrediction {
   readonly logVar: readonly tf.Tensor2D[] | null;
 }
 
+/** What an objective computes, for a path that computes it itself (the fused WebGPU fit). */
+export type FitObjectiveDescription =
+  | { readonly kind: 'likelihood' }
+  /** Row weights looked up by replay-buffer slot, normalised within each member's rows. */
+  | { readonly kind: 'weightedLikelihood'; readonly weightsBySlot: Float32Array };
+
 export interface ModelObjective {
   readonly name: string;
+  /** Said by the likelihoods; an objective that adds terms of its own says nothing. */
+  readonly description?: FitObjectiveDescription;
   /** Per-member losses [E]; the definition, differentiable by the tape: build it from `context.forward`. */
   loss(batch: ObjectiveBatch, context: ObjectiveContext): tf.Tensor1D;
   /** ∂(Σ_m loss_m)/∂(member m's mean and log-variance), the bound penalty's aside. */
@@ -62,6 +70,7 @@ export interface ModelObjective {
 /** Maximum likelihood: the mean row loss of each member, plus the log-variance bound penalty. */
 export const likelihoodObjective: ModelObjective = {
   name: 'likelihood',
+  description: { kind: 'likelihood' },
   loss(batch, context) {
     const prediction = context.forward(batch.inputs);
     return tf.add(tf.mean(rowLosses(prediction, batch.targets), 1), logVarBoundPenalty(context.parameters));

@@ -75,6 +75,7 @@ export function slotWeights(
 export function weightedLikelihood(weightsBySlot: Float32Array): ModelObjective {
   return {
     name: 'occupancy-weighted likelihood',
+    description: { kind: 'weightedLikelihood', weightsBySlot },
     loss(batch, context) {
       return tf.tidy(() => {
         const [E, b] = batch.inputs.shape;

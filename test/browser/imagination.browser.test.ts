@@ -121,6 +121,18 @@ describe('the fused WebGPU path against the WASM engine', () => {
     expect(result.largest).toBeGreaterThan(1e-6);
   });
 
+  it.each([
+    ['relu', false],
+    ['tanh', true],
+    ['silu', false],
+  ] as const)('one fit step’s gradient (%s members, row weights %s) matches the WASM engine in 4 dispatches', async (activation, weighted) => {
+    const result = await page.evaluate(([a, w]) => window.imaginationPage.fusedFit(a, w), [activation, weighted] as const);
+    expect(result.dispatches).toBe(4);
+    expect(result.leaked).toBe(0);
+    result.differences.forEach((difference, i) => expect(difference, `variable ${i}`).toBeLessThan(TOLERANCE));
+    expect(result.largest).toBeGreaterThan(1e-6);
+  });
+
   it('AdamW’s update is one dispatch and agrees with the formula in float64', async () => {
     const result = await page.evaluate(() => window.imaginationPage.adam());
     expect(result.dispatches).toBe(1);

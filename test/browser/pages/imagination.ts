@@ -17,6 +17,9 @@ import { sampleStartObservations, type ImaginationSettings } from '../../../src/
 import { FusedPolicyGradient } from '../../../src/imagination/webgpu/fusedPolicyGradient';
 import { counted } from './dispatchCounter';
 import { adamUpdate } from '../../../src/imagination/kernels';
+import { fusedFitGradients } from '../../../src/imagination/webgpu/fusedFitGradient';
+import { weightedLikelihood } from '../../../src/objectives/occupancyWeights';
+import type { Activation } from '../../../src/models/activation';
 import { buildWorld } from '../../objectives/worldHelpers';
 
 export interface FitComparison {
@@ -174,10 +177,56 @@ async function adam(): Promise<{ differences: number[]; dispatches: number }> {
   return { differences: actual.map((values, k) => maxRelative(values, expected[k])), dispatches };
 }
 
-declare global {
-  interface Window {
-    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit; fused: typeof fused; adam: typeof adam };
+/**
+ * One fit step's gradient of an MSE ensemble by the fused WebGPU programs against the engine's
+ * (fitStep.ts) on WASM, for the same members and minibatch: per variable, max |difference| over
+ * the engine's largest entry; `weighted`: the occupancy-weighted likelihood's row weights.
+ */
+async function fusedFit(activation: Activation, weighted: boolean): Promise<{ differences: number[]; largest: number; dispatches: number; leaked: number }> {
+  await useBackend('wasm');
+  const test = await buildWorld('Pendulum-v1', { members: 3, fitSteps: 20, activation, likelihood: 'mse' });
+  try {
+    const params = test.world.model.ensemble;
+    const E = params.shape.members;
+    const b = 32;
+    const rng = createRng(9);
+    const [inputDim, outputDim] = [params.shape.inputDim, params.shape.outputDim];
+    const inputs = Float32Array.from({ length: E * b * inputDim }, () => rng.normal());
+    const targets = Float32Array.from({ length: E * b * outputDim }, () => rng.normal());
+    const slots = Int32Array.from({ length: E * b }, (_, i) => i);
+    const weightsBySlot = Float32Array.from({ length: E * b }, () => 0.5 + rng.uniform(0, 1));
+    const objective = weighted ? weightedLikelihood(weightsBySlot) : likelihoodObjective;
+    const context: ObjectiveContext = { forward: (x) => ensembleForward(params, x, layoutFor(tf.getBackend())), parameters: params, likelihood: 'mse', stats: test.world.model.stats, step: 0 };
+    const perMember = {
+      inputs: Array.from({ length: E }, (_, m) => tf.tensor2d(inputs.subarray(m * b * inputDim, (m + 1) * b * inputDim), [b, inputDim])),
+      targets: Array.from({ length: E }, (_, m) => tf.tensor2d(targets.subarray(m * b * outputDim, (m + 1) * b * outputDim), [b, outputDim])),
+      slots,
+    };
+    const engine = fitGradients(params, perMember, objective, context);
+    const expected = await hostValues(engine);
+    tf.dispose([...engine, ...perMember.inputs, ...perMember.targets]);
+    await useBackend('webgpu');
+    const stacked = [tf.tensor2d(inputs, [E * b, inputDim]), tf.tensor2d(targets, [E * b, outputDim])] as const;
+    const description = objective.description;
+    if (description === undefined) throw new Error('the objective does not describe itself');
+    tf.dispose(await fusedFitGradients(params, stacked[0], stacked[1], slots, description));
+    const before = tf.memory().numTensors;
+    const { result: fused, dispatches } = await counted(() => fusedFitGradients(params, stacked[0], stacked[1], slots, description));
+    const actual = await hostValues(fused);
+    tf.dispose(fused);
+    const leaked = tf.memory().numTensors - before;
+    tf.dispose([...stacked]);
+    const largest = Math.max(...expected.map((g) => Math.max(...Array.from(g, Math.abs))));
+    return { differences: actual.map((values, i) => maxRelative(values, expected[i])), largest, dispatches, leaked };
+  } finally {
+    test.dispose();
   }
 }
 
-window.imaginationPage = { ready: true, policy, fit, fused, adam };
+declare global {
+  interface Window {
+    imaginationPage: { ready: boolean; policy: typeof policy; fit: typeof fit; fused: typeof fused; adam: typeof adam; fusedFit: typeof fusedFit };
+  }
+}
+
+window.imaginationPage = { ready: true, policy, fit, fused, adam, fusedFit };
