@@ -22,6 +22,7 @@ import {
   webgpuInternals,
   type FusedPipeline,
 } from './tfjsWebgpu';
+import { activationWgsl, WGSL_MATH } from './wgslMath';
 
 const WORKGROUP = 64;
 const REDUCE_OUTPUTS = 7;
@@ -36,29 +37,6 @@ interface FitPlan {
 
 function u32(value: number): string {
   return `${value}u`;
-}
-
-function activationCode(activation: Activation): string {
-  const sigmoid = 'fn sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }';
-  switch (activation) {
-    case 'relu':
-      return `fn act(z: f32) -> f32 { return max(z, 0.0); }
-fn actPrime(z: f32) -> f32 { return select(0.0, 1.0, z > 0.0); }`;
-    case 'elu':
-      return `fn act(z: f32) -> f32 { return select(exp(z) - 1.0, z, z > 0.0); }
-fn actPrime(z: f32) -> f32 { return select(exp(z), 1.0, z > 0.0); }`;
-    case 'sigmoid':
-      return `${sigmoid}
-fn act(z: f32) -> f32 { return sigmoid(z); }
-fn actPrime(z: f32) -> f32 { let s = sigmoid(z); return s * (1.0 - s); }`;
-    case 'silu':
-      return `${sigmoid}
-fn act(z: f32) -> f32 { return z * sigmoid(z); }
-fn actPrime(z: f32) -> f32 { let s = sigmoid(z); return s * (1.0 + z * (1.0 - s)); }`;
-    case 'tanh':
-      return `fn act(z: f32) -> f32 { let e = exp(-2.0 * abs(z)); return sign(z) * (1.0 - e) / (1.0 + e); }
-fn actPrime(z: f32) -> f32 { let t = act(z); return 1.0 - t * t; }`;
-  }
 }
 
 /** Bindings: params, inputs [E·b, in], targets [E·b, D], row scales [E·b], partials. */
@@ -109,7 +87,8 @@ function rowsShader(plan: FitPlan): string {
     }
   }
   const D = sizes[L];
-  return `${activationCode(plan.activation)}
+  return `${WGSL_MATH}
+${activationWgsl(plan.activation)}
 @group(0) @binding(0) var<storage, read> params: array<f32>;
 @group(0) @binding(1) var<storage, read> inputs: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<f32>;

@@ -21,6 +21,7 @@
  */
 import type { FusedPlan } from './fusedPlan';
 import { f32, knownRewardWgsl, terminationWgsl } from './knownRewardWgsl';
+import { activationWgsl, WGSL_MATH } from './wgslMath';
 
 export const WORKGROUP = 64;
 
@@ -33,35 +34,6 @@ export interface ReduceSegment {
   readonly size: number;
   /** −1: a sum over rows of −w·G (the loss). */
   readonly scale: number;
-}
-
-const MATH = `
-fn tanhSafe(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
-fn sigmoid(x: f32) -> f32 {
-  return 1.0 / (1.0 + exp(-x));
-}
-fn softplus(x: f32) -> f32 {
-  return max(x, 0.0) + log(1.0 + exp(-abs(x)));
-}`;
-
-function memberActivation(plan: FusedPlan): string {
-  switch (plan.memberActivation) {
-    case 'sigmoid':
-      return `fn act(z: f32) -> f32 { return sigmoid(z); }
-fn actPrime(z: f32) -> f32 { let s = sigmoid(z); return s * (1.0 - s); }`;
-    case 'relu':
-      return `fn act(z: f32) -> f32 { return max(z, 0.0); }
-fn actPrime(z: f32) -> f32 { return select(0.0, 1.0, z > 0.0); }`;
-    case 'elu':
-      return `fn act(z: f32) -> f32 { return select(exp(z) - 1.0, z, z > 0.0); }
-fn actPrime(z: f32) -> f32 { return select(exp(z), 1.0, z > 0.0); }`;
-    case 'silu':
-      return `fn act(z: f32) -> f32 { return z * sigmoid(z); }
-fn actPrime(z: f32) -> f32 { let s = sigmoid(z); return s * (1.0 + z * (1.0 - s)); }`;
-  }
 }
 
 function u32(value: number): string {
@@ -205,8 +177,8 @@ export function forwardShader(plan: FusedPlan): string {
     plan.rewrite?.kind === 'disagreement'
       ? `var<workgroup> spread: array<f32, ${plan.members * D}>;\n${spreadFunctions(plan).error}`
       : '';
-  return `${MATH}
-${memberActivation(plan)}
+  return `${WGSL_MATH}
+${activationWgsl(plan.memberActivation)}
 ${bindings([
   ['params', 'read', 'f32'],
   ['constants', 'read', 'f32'],
@@ -613,8 +585,8 @@ ${spreadFunctions(plan).gradient}`;
         for (var k = 0u; k < ${u32(F)}; k++) { mean += gx[${u32(D)} + k] * feat[k]; }
         for (var k = 0u; k < ${u32(F)}; k++) { dy[k] = feat[k] * (gx[${u32(D)} + k] - mean); }`;
   const actionScale = plan.action.kind === 'box' ? f32(plan.action.high - plan.action.low) : '1.0';
-  return `${MATH}
-${memberActivation(plan)}
+  return `${WGSL_MATH}
+${activationWgsl(plan.memberActivation)}
 ${bindings([
   ['params', 'read', 'f32'],
   ['constants', 'read', 'f32'],

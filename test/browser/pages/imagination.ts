@@ -9,7 +9,8 @@ import { ensembleForward } from '../../../src/models/ensembleForward';
 import { fitGradients } from '../../../src/models/fitStep';
 import { layoutFor } from '../../../src/models/layout';
 import { likelihoodObjective, type ObjectiveContext } from '../../../src/models/objective';
-import { createRng } from '../../../src/rng';
+import { createRng, type Rng } from '../../../src/rng';
+import type { EnsembleParameters } from '../../../src/models/ensembleParameters';
 import { relativeDifference } from '../../imagination/tapeOracle';
 import { compareCase, rewrites, type Case, type Comparison } from '../../imagination/gradientCases';
 import { ImaginedPolicyGradient } from '../../../src/policies/gradientImprover';
@@ -37,6 +38,16 @@ async function policy(backend: BackendName, testCase: Case): Promise<Comparison>
   return compareCase(testCase);
 }
 
+/** 32 rows of normal inputs and targets for each member, member-major. */
+function randomMinibatch(params: EnsembleParameters, rng: Rng) {
+  const E = params.shape.members;
+  const b = 32;
+  const [inputDim, outputDim] = [params.shape.inputDim, params.shape.outputDim];
+  const inputs = Float32Array.from({ length: E * b * inputDim }, () => rng.normal());
+  const targets = Float32Array.from({ length: E * b * outputDim }, () => rng.normal());
+  return { E, b, inputDim, outputDim, inputs, targets };
+}
+
 /** One fit step's hand-written gradient against the tape of the likelihood (Gaussian, relu). */
 async function fit(backend: BackendName): Promise<FitComparison> {
   await useBackend(backend);
@@ -44,12 +55,7 @@ async function fit(backend: BackendName): Promise<FitComparison> {
   try {
     const { model } = test.world;
     const params = model.ensemble;
-    const E = params.shape.members;
-    const b = 32;
-    const rng = createRng(9);
-    const [inputDim, outputDim] = [params.shape.inputDim, params.shape.outputDim];
-    const inputs = Float32Array.from({ length: E * b * inputDim }, () => rng.normal());
-    const targets = Float32Array.from({ length: E * b * outputDim }, () => rng.normal());
+    const { E, b, inputDim, outputDim, inputs, targets } = randomMinibatch(params, createRng(9));
     const slots = new Int32Array(E * b);
     const context: ObjectiveContext = { forward: (x) => ensembleForward(params, x, layoutFor(tf.getBackend())), parameters: params, likelihood: 'gaussian', stats: model.stats, step: 0 };
     const perMember = {
@@ -187,12 +193,8 @@ async function fusedFit(activation: Activation, weighted: boolean): Promise<{ di
   const test = await buildWorld('Pendulum-v1', { members: 3, fitSteps: 20, activation, likelihood: 'mse' });
   try {
     const params = test.world.model.ensemble;
-    const E = params.shape.members;
-    const b = 32;
     const rng = createRng(9);
-    const [inputDim, outputDim] = [params.shape.inputDim, params.shape.outputDim];
-    const inputs = Float32Array.from({ length: E * b * inputDim }, () => rng.normal());
-    const targets = Float32Array.from({ length: E * b * outputDim }, () => rng.normal());
+    const { E, b, inputDim, outputDim, inputs, targets } = randomMinibatch(params, rng);
     const slots = Int32Array.from({ length: E * b }, (_, i) => i);
     const weightsBySlot = Float32Array.from({ length: E * b }, () => 0.5 + rng.uniform(0, 1));
     const objective = weighted ? weightedLikelihood(weightsBySlot) : likelihoodObjective;
