@@ -88,7 +88,7 @@ export default tseslint.config(
             { group: ['@tensorflow/*'], message: 'The app renders reports; tensor maths lives in src/.' },
             { group: ['**/src/cli/**'], message: 'src/cli/ is Node-only.' },
             {
-              group: ['**/src/models/**', '**/src/imagination/**', '**/src/policies/**', '**/src/objectives/**', '**/src/metrics/**', '**/src/experiment', '**/src/backend'],
+              group: ['**/src/models/**', '**/src/imagination/**', '**/src/policies/**', '**/src/objectives/**', '**/src/metrics/**', '**/src/experiment', '**/src/loop/**', '**/src/backend'],
               allowTypeImports: true,
               message: 'The app talks to the engine through the worker; it only renders reports.',
             },
