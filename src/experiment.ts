@@ -33,7 +33,7 @@ import { finiteActions, phaseEvents, splitSteps, PROGRESS_CHUNKS } from './loop/
 import { pretrainOnNominalSimulator } from './loop/pretrain';
 import { recovering, type RecoverableRun } from './loop/recovery';
 import { checkSupported, RunState } from './loop/runState';
-import type { ExperimentEvent, Phase } from './report';
+import type { ExperimentEvent, IterationReport, Phase } from './report';
 import { createRng, type Rng } from './rng';
 
 export { restartKnobs };
@@ -94,80 +94,94 @@ class Experiment extends RunState implements RecoverableRun {
     collectTransitions(realEnv, buffer, config.data.initialRandomSteps, randomActor(realEnv, rng.collect), rng.reset);
   }
 
+  /** One iteration, its phases in the order of the pseudo-code above. */
   async *iterate(iteration: number): AsyncGenerator<ExperimentEvent, void, unknown> {
     const started = nowMs();
     const clock = new PhaseClock();
-    const timings = clock.seconds;
-    const phase = (name: Phase, progress: number): ExperimentEvent => ({ kind: 'phase', iteration, phase: name, progress });
-    const { config, agent, buffer } = this;
-    const { model, policy, critic } = this.learners;
     this.phaseNow = null;
-    if (iteration === 0 && config.model.pretrainTransitions > 0) {
-      this.phaseNow = 'fit';
-      yield phase('fit', 0);
-      this.lastFit = await clock.timed('fit', () => pretrainOnNominalSimulator(config, this.setting.definition, model));
-    }
+    if (iteration === 0 && this.config.model.pretrainTransitions > 0) yield* this.pretrain(iteration, clock);
+    yield* this.collect(iteration, clock);
+    yield* this.fit(iteration, clock);
+    yield* this.improve(iteration, clock);
+    const report = yield* this.evaluate(iteration, clock);
+    await this.saveLastGood();
+    const { collect, fit, improve, evaluate } = clock.seconds;
+    const timings = { collect: round(collect), fit: round(fit), improve: round(improve), evaluate: round(evaluate) };
+    yield { kind: 'report', report: { ...report, seconds: round(secondsSince(started)), timings } };
+  }
 
-    yield phase('collect', 0);
+  /** Sim-to-real: the model learns the nominal simulator before any real data (loop/pretrain.ts). */
+  private async *pretrain(iteration: number, clock: PhaseClock): AsyncGenerator<ExperimentEvent, void, unknown> {
+    this.phaseNow = 'fit';
+    yield { kind: 'phase', iteration, phase: 'fit', progress: 0 };
+    this.lastFit = await clock.timed('fit', () => pretrainOnNominalSimulator(this.config, this.setting.definition, this.learners.model));
+  }
+
+  /** D ← D ∪ {N real transitions of the agent + noise}, and the objective's own share of them. */
+  private async *collect(iteration: number, clock: PhaseClock): AsyncGenerator<ExperimentEvent, void, unknown> {
+    const { config, buffer, realEnv, rng } = this;
+    yield { kind: 'phase', iteration, phase: 'collect', progress: 0 };
     this.enter('collect');
     const budget = config.data.realStepsPerIteration;
     const share = await clock.timed('collect', () => this.objective.behaviour?.(this.world(iteration), budget) ?? null);
-    const rng = { collect: this.rng.collect, reset: this.rng.reset };
-    yield* phaseEvents(iteration, 'collect', timings, agent.collect(this.realEnv, buffer, budget - (share?.steps ?? 0), config.data.explorationNoise, rng));
+    const own = this.agent.collect({ env: realEnv, buffer, steps: budget - (share?.steps ?? 0), noise: config.data.explorationNoise, rng });
+    yield* phaseEvents(iteration, 'collect', clock.seconds, own);
     if (share !== null) {
       const act = finiteActions(share.act, "the adversary's action", 'the adversary diverged: lower optimiser.learningRate');
-      await clock.timed('collect', () => collectTransitions(this.realEnv, buffer, share.steps, act, this.rng.reset));
+      await clock.timed('collect', () => collectTransitions(realEnv, buffer, share.steps, act, rng.reset));
     }
+  }
 
-    const m = config.model;
+  /** f̂ ← argmin_f objective(f; D), in chunks, each checked for a divergence. */
+  private async *fit(iteration: number, clock: PhaseClock): AsyncGenerator<ExperimentEvent, void, unknown> {
+    const m = this.config.model;
+    const { model } = this.learners;
     this.enter('fit');
     const modelLoss = await clock.timed('fit', async () => {
       this.objective.beforeFit?.(this.world(iteration));
       return (await this.objective.modelLoss?.(this.world(iteration))) ?? likelihoodObjective;
     });
+    const options = { batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay, objective: modelLoss };
+    const cause = `model.learningRate (${m.learningRate}) too high${m.likelihood === 'gaussian' ? ", or the Gaussian likelihood's variance collapsing" : ''}`;
     for (const [chunk, steps] of splitSteps(m.trainStepsPerIteration).entries()) {
-      yield phase('fit', chunk / PROGRESS_CHUNKS);
-      this.lastFit = await clock.timed('fit', () =>
-        model.fit(buffer, steps, { batchSize: m.batchSize, learningRate: m.learningRate, weightDecay: m.weightDecay, objective: modelLoss }),
-      );
-      const cause = `model.learningRate (${m.learningRate}) too high${m.likelihood === 'gaussian' ? ", or the Gaussian likelihood's variance collapsing" : ''}`;
+      yield { kind: 'phase', iteration, phase: 'fit', progress: chunk / PROGRESS_CHUNKS };
+      this.lastFit = await clock.timed('fit', () => model.fit(this.buffer, steps, options));
       requireFinite(this.lastFit.trainLoss, 'fit', "the model's training loss", cause);
       await requireFiniteWeights(model.variables, 'fit', "the model's weights", cause);
     }
     await clock.timed('fit', () => this.objective.adaptModel?.(this.world(iteration)));
+  }
 
+  /** π ← improve(π; imagined rollouts of f̂ from states in D), V ← TD(λ). */
+  private async *improve(iteration: number, clock: PhaseClock): AsyncGenerator<ExperimentEvent, void, unknown> {
     this.enter('improve');
-    const context = { model, policy, critic, buffer, settings: this.imagination(), rng: this.rng.imagination };
-    const episodes = this.episodes();
-    this.lastImprovement = (yield* phaseEvents(iteration, 'improve', timings, agent.improve(context, episodes))) ?? this.lastImprovement;
+    const context = { ...this.learners, buffer: this.buffer, settings: this.imagination(), rng: this.rng.imagination };
+    const improved = yield* phaseEvents(iteration, 'improve', clock.seconds, this.agent.improve(context, this.episodes()));
+    this.lastImprovement = improved ?? this.lastImprovement;
     await clock.timed('improve', () => this.objective.afterImprove?.(this.world(iteration)));
+  }
 
-    yield phase('evaluate', 0);
+  /** J_real(π), J_sim(π; f̂), the errors of f̂ where π, the oracle and a uniform box go. */
+  private async *evaluate(iteration: number, clock: PhaseClock): AsyncGenerator<ExperimentEvent, IterationReport, unknown> {
+    const { config, agent } = this;
+    const { model, policy, critic } = this.learners;
+    const episodes = this.episodes();
+    yield { kind: 'phase', iteration, phase: 'evaluate', progress: 0 };
     this.enter('evaluate');
-    const real = yield* phaseEvents(iteration, 'evaluate', timings, agent.playReal(episodes));
-    const report = await clock.timed('evaluate', async () =>
-      this.judge.report(
-        {
-          iteration,
-          lastIteration: iteration >= this.iterations - 1,
-          model,
-          critic,
-          buffer,
-          real,
-          sim: await agent.playInModel(model, episodes),
-          objective: this.objective,
-          world: this.world(iteration),
-          fit: this.lastFit,
-          improvement: this.lastImprovement,
-        },
-        config.evaluation.episodeLength,
-      ),
-    );
+    const real = yield* phaseEvents(iteration, 'evaluate', clock.seconds, agent.playReal(episodes));
+    const report = await clock.timed('evaluate', async () => {
+      const sim = await agent.playInModel(model, episodes);
+      const { lastFit: fit, lastImprovement: improvement, buffer, objective } = this;
+      const lastIteration = iteration >= this.iterations - 1;
+      const world = this.world(iteration);
+      return this.judge.report({ iteration, lastIteration, model, critic, buffer, real, sim, objective, world, fit, improvement }, episodes.length);
+    });
+    const length = config.evaluation.episodeLength;
     requireFinite(
       [report.returns.real, report.returns.sim],
       'evaluate',
       'the real or simulated return',
-      `the model's closed-loop prediction blows up over evaluation.episodeLength (${config.evaluation.episodeLength} steps): more real data, or a lower model.learningRate`,
+      `the model's closed-loop prediction blows up over evaluation.episodeLength (${length} steps): more real data, or a lower model.learningRate`,
     );
     // Only a state without NaN may become the one a divergence goes back to.
     await requireFiniteWeights(
@@ -176,12 +190,7 @@ class Experiment extends RunState implements RecoverableRun {
       "the model's, the policy's or the critic's weights",
       `a learner diverged without a non-finite loss (WASM's relu maps NaN to 0): lower model.learningRate (${config.model.learningRate}) or optimiser.learningRate (${config.optimiser.learningRate})`,
     );
-    await this.saveLastGood();
-    const seconds = { collect: timings.collect, fit: timings.fit, improve: timings.improve, evaluate: timings.evaluate };
-    yield {
-      kind: 'report',
-      report: { ...report, seconds: round(secondsSince(started)), timings: mapValues(seconds, round) },
-    };
+    return report;
   }
 
   private episodes(): Episodes {
@@ -210,8 +219,4 @@ class Experiment extends RunState implements RecoverableRun {
       risk: config.risk,
     };
   }
-}
-
-function mapValues<K extends string>(values: Record<K, number>, f: (value: number) => number): Record<K, number> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, f(value as number)])) as Record<K, number>;
 }

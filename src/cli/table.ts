@@ -1,13 +1,61 @@
 /**
  * `npm run table -- NAME=FILE ...`: prints the objectives table (objectivesTable.ts) from lab
  * outputs; the first file is the baseline of the ratios. Exit 2 on a file that does not parse.
+ * `npm run table -- --dir DIR [--baseline CONFIG]`: the same from a sweep's directory
+ * (sweepRunner.ts), one row per config folder, its seeds' files merged; the baseline is the
+ * config named, else the first in name order.
  */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseLabOutput } from '../exportFile';
 import { objectivesTable, type NamedOutput } from './objectivesTable';
 
+/** Each config folder of a sweep as one output whose runs are its seeds' (sorted by seed). */
+function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] | string {
+  let folders: string[];
+  try {
+    folders = readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory()).sort();
+  } catch (error) {
+    return `${dir}: cannot read (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const outputs: NamedOutput[] = [];
+  for (const folder of folders) {
+    const files = readdirSync(join(dir, folder)).filter((name) => /^seed-\d+\.json$/.test(name));
+    const parsed = [];
+    for (const file of files) {
+      const result = parseLabOutput(readFileSync(join(dir, folder, file), 'utf8'));
+      if (!result.ok) return `${join(dir, folder, file)}:\n${result.problems.map((p) => `  ${p}`).join('\n')}`;
+      parsed.push(result.output);
+    }
+    if (parsed.length === 0) continue;
+    const runs = parsed.flatMap((output) => output.runs).sort((a, b) => a.seed - b.seed);
+    outputs.push({ name: folder, output: { ...parsed[0], runs } });
+  }
+  if (outputs.length === 0) return `${dir}: no finished run (folders of seed-N.json files)`;
+  if (baseline !== undefined) {
+    const at = outputs.findIndex((output) => output.name === baseline);
+    if (at < 0) return `${dir}: no config "${baseline}" (${outputs.map((o) => o.name).join('; ')})`;
+    outputs.unshift(...outputs.splice(at, 1));
+  }
+  return outputs;
+}
+
 function main(args: readonly string[]): number {
+  if (args[0] === '--dir') {
+    const dir = args[1];
+    const baseline = args[2] === '--baseline' ? args[3] : undefined;
+    if (dir === undefined || (args.length > 2 && baseline === undefined) || args.length > 4) {
+      process.stderr.write('usage: npm run table -- --dir DIR [--baseline CONFIG]\n');
+      return 2;
+    }
+    const outputs = sweepOutputs(dir, baseline);
+    if (typeof outputs === 'string') {
+      process.stderr.write(`${outputs}\n`);
+      return 2;
+    }
+    process.stdout.write(`${objectivesTable(outputs)}\n`);
+    return 0;
+  }
   if (args.length === 0) {
     process.stderr.write(
       'usage: npm run table -- [NAME=]FILE ...   (lab outputs; the first is the baseline)\n',

@@ -10,7 +10,12 @@ import { collectTransitions } from '../data/collect';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import { requireFinite, requireFiniteWeights } from '../divergence';
 import type { BatchedEnv, EnvId, PhysicalParams } from '../envs/types';
-import { evaluateReal, evaluateSim, type RealEvaluation, type SimEvaluation } from '../metrics/evaluation';
+import {
+  evaluateReal,
+  evaluateSim,
+  type RealEvaluation,
+  type SimEvaluation,
+} from '../metrics/evaluation';
 import type { WorldModel } from '../models/worldModel';
 import type { Critic } from '../policies/critic';
 import type { ImprovementContext, ImprovementResult, PolicyImprover } from '../policies/improver';
@@ -31,11 +36,22 @@ export interface Episodes {
   readonly length: number;
 }
 
+/** A collect phase's work: `steps` real transitions into `buffer`, exploration noise of std `noise`. */
+export interface Collection {
+  readonly env: BatchedEnv;
+  readonly buffer: ReplayBuffer;
+  readonly steps: number;
+  readonly noise: number;
+  readonly rng: { readonly collect: Rng; readonly reset: Rng };
+}
+
 export interface Agent {
-  /** `steps` real transitions with exploration noise of std `noise`. */
-  collect(env: BatchedEnv, buffer: ReplayBuffer, steps: number, noise: number, rng: { collect: Rng; reset: Rng }): AsyncGenerator<number, void, undefined>;
+  collect(work: Collection): AsyncGenerator<number, void, undefined>;
   /** Better in imagination; the figures, or null when it took no step. */
-  improve(context: ImprovementContext, episodes: Episodes): AsyncGenerator<number, ImprovementResult | null, undefined>;
+  improve(
+    context: ImprovementContext,
+    episodes: Episodes,
+  ): AsyncGenerator<number, ImprovementResult | null, undefined>;
   /** Its episodes in the real world. */
   playReal(episodes: Episodes): AsyncGenerator<number, RealEvaluation, undefined>;
   /** Its episodes inside the model, closed loop. */
@@ -52,23 +68,39 @@ export class NetworkAgent implements Agent {
     private readonly config: () => ExperimentConfig,
   ) {}
 
-  collect(env: BatchedEnv, buffer: ReplayBuffer, steps: number, noise: number, rng: { collect: Rng; reset: Rng }): AsyncGenerator<number, void, undefined> {
+  collect({ env, buffer, steps, noise, rng }: Collection): AsyncGenerator<number, void, undefined> {
     return withoutProgress(async () => {
       const actor = new JsPolicy(await this.policy.snapshot());
-      const act = finiteActions((o) => actor.act(o, noise, rng.collect), "the policy's action", 'the policy network diverged: lower optimiser.learningRate');
+      const act = finiteActions(
+        (o) => actor.act(o, noise, rng.collect),
+        "the policy's action",
+        'the policy network diverged: lower optimiser.learningRate',
+      );
       collectTransitions(env, buffer, steps, act, rng.reset);
     });
   }
 
-  async *improve(context: ImprovementContext): AsyncGenerator<number, ImprovementResult | null, undefined> {
+  async *improve(
+    context: ImprovementContext,
+  ): AsyncGenerator<number, ImprovementResult | null, undefined> {
     const config = this.config();
     let result: ImprovementResult | null = null;
     for (const [chunk, steps] of splitSteps(config.optimiser.stepsPerIteration).entries()) {
       yield chunk / PROGRESS_CHUNKS;
       result = await this.improver.improve(context, steps);
       const cause = `optimiser.learningRate (${config.optimiser.learningRate}) too high, or imagined rollouts blowing up over imagination.horizon (${config.imagination.horizon} steps)`;
-      requireFinite([result.policyLoss, result.criticLoss, result.imaginedReturn], 'improve', "the policy's imagined return or its losses", cause);
-      await requireFiniteWeights([...this.policy.variables, ...this.critic.variables], 'improve', "the policy's or the critic's weights", cause);
+      requireFinite(
+        [result.policyLoss, result.criticLoss, result.imaginedReturn],
+        'improve',
+        "the policy's imagined return or its losses",
+        cause,
+      );
+      await requireFiniteWeights(
+        [...this.policy.variables, ...this.critic.variables],
+        'improve',
+        "the policy's or the critic's weights",
+        cause,
+      );
     }
     return result;
   }
@@ -76,13 +108,24 @@ export class NetworkAgent implements Agent {
   playReal(episodes: Episodes): AsyncGenerator<number, RealEvaluation, undefined> {
     return withoutProgress(async () => {
       const actor = new JsPolicy(await this.policy.snapshot());
-      const act = finiteActions((o) => actor.act(o), "the policy's action", "the policy's weights gave a non-finite action", 'evaluate');
+      const act = finiteActions(
+        (o) => actor.act(o),
+        "the policy's action",
+        "the policy's weights gave a non-finite action",
+        'evaluate',
+      );
       return evaluateReal(episodes.envId, episodes.params, episodes.starts, episodes.length, act);
     });
   }
 
   playInModel(model: WorldModel, episodes: Episodes): Promise<SimEvaluation> {
-    return evaluateSim(model, episodes.startObservations, episodes.length, this.policy, this.config().reward.kind);
+    return evaluateSim(
+      model,
+      episodes.startObservations,
+      episodes.length,
+      this.policy,
+      this.config().reward.kind,
+    );
   }
 
   dispose(): void {
@@ -107,27 +150,50 @@ export class PlannerAgent implements Agent {
     private readonly config: () => ExperimentConfig,
   ) {}
 
-  async *collect(env: BatchedEnv, buffer: ReplayBuffer, steps: number, noise: number, rng: { collect: Rng; reset: Rng }): AsyncGenerator<number, void, undefined> {
+  async *collect({
+    env,
+    buffer,
+    steps,
+    noise,
+    rng,
+  }: Collection): AsyncGenerator<number, void, undefined> {
     yield* inChunks(this.mpc.collect(env, buffer, steps, noise, rng.collect, rng.reset));
   }
 
-  async *improve(_context: ImprovementContext, episodes: Episodes): AsyncGenerator<number, ImprovementResult, undefined> {
+  async *improve(
+    _context: ImprovementContext,
+    episodes: Episodes,
+  ): AsyncGenerator<number, ImprovementResult, undefined> {
     const { optimiser } = this.config();
     yield 0;
     this.imagined = null;
     const run = yield* inChunks(this.mpc.evaluateSim(episodes.startObservations, episodes.length));
     const steps = optimiser.stepsPerIteration;
-    const criticLoss = await fitCriticToRun(this.critic, run, steps, optimiser.discount, optimiser.lambda);
+    const criticLoss = await fitCriticToRun(
+      this.critic,
+      run,
+      steps,
+      optimiser.discount,
+      optimiser.lambda,
+    );
     this.imagined = run;
-    return { steps, policyLoss: -run.expectedReturn, criticLoss, imaginedReturn: run.expectedReturn };
+    return {
+      steps,
+      policyLoss: -run.expectedReturn,
+      criticLoss,
+      imaginedReturn: run.expectedReturn,
+    };
   }
 
   async *playReal(episodes: Episodes): AsyncGenerator<number, RealEvaluation, undefined> {
-    return yield* inChunks(this.mpc.evaluateReal(episodes.envId, episodes.params, episodes.starts, episodes.length));
+    return yield* inChunks(
+      this.mpc.evaluateReal(episodes.envId, episodes.params, episodes.starts, episodes.length),
+    );
   }
 
   async playInModel(): Promise<SimEvaluation> {
-    if (this.imagined === null) throw new Error('PlannerAgent: no run inside the model before the improve phase');
+    if (this.imagined === null)
+      throw new Error('PlannerAgent: no run inside the model before the improve phase');
     return this.imagined;
   }
 

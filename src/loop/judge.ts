@@ -10,7 +10,12 @@ import { randomActor } from '../data/collect';
 import type { ReplayBuffer } from '../data/replayBuffer';
 import { getEnv } from '../envs/index';
 import type { BatchedEnv, EnvDefinition, PhysicalParams } from '../envs/types';
-import { drawStartStates, evaluateReal, type RealEvaluation, type SimEvaluation } from '../metrics/evaluation';
+import {
+  drawStartStates,
+  evaluateReal,
+  type RealEvaluation,
+  type SimEvaluation,
+} from '../metrics/evaluation';
 import { assembleReport } from '../metrics/iterationReport';
 import { oneStepError } from '../metrics/modelError';
 import { openLoopPrediction } from '../metrics/openLoopGhost';
@@ -22,7 +27,13 @@ import type { WorldModel } from '../models/worldModel';
 import type { LearningObjective, ObjectiveWorld } from '../objectives/index';
 import type { Critic } from '../policies/critic';
 import type { ImprovementResult } from '../policies/improver';
-import { oracleKey, runOracleFor, type OracleRequest, type OracleRun, type StartState } from '../policies/oracle';
+import {
+  oracleKey,
+  runOracleFor,
+  type OracleRequest,
+  type OracleRun,
+  type StartState,
+} from '../policies/oracle';
 import type { IterationReport } from '../report';
 import { createRng, type Rng } from '../rng';
 
@@ -42,7 +53,11 @@ export interface OracleHooks {
 }
 
 /** The start states every seed and config is judged from, so that their runs compare and share the oracle. */
-function judgedStarts(definition: EnvDefinition, params: PhysicalParams, episodes: number): StartState[] {
+function judgedStarts(
+  definition: EnvDefinition,
+  params: PhysicalParams,
+  episodes: number,
+): StartState[] {
   return drawStartStates(definition, params, episodes, createRng(EVALUATION_SEED).fork('starts'));
 }
 
@@ -91,16 +106,29 @@ export class Judge {
     root: Rng,
     hooks: OracleHooks,
   ) {
-    this.uniform = uniformTransitions(definition.spec.id, realParams, UNIFORM_ROWS, root.fork('uniform'));
+    this.uniform = uniformTransitions(
+      definition.spec.id,
+      realParams,
+      UNIFORM_ROWS,
+      root.fork('uniform'),
+    );
     this.starts = judgedStarts(definition, realParams, config.evaluation.episodes);
     const randomActs = randomActor(realEnv, createRng(EVALUATION_SEED).fork('random-policy'));
-    this.randomReturn = evaluateReal(definition.spec.id, realParams, this.starts, config.evaluation.episodeLength, randomActs).meanReturn;
+    this.randomReturn = evaluateReal(
+      definition.spec.id,
+      realParams,
+      this.starts,
+      config.evaluation.episodeLength,
+      randomActs,
+    ).meanReturn;
     this.requestOracle(hooks);
   }
 
   /** The evaluation start states as the model sees them: [K × d] row-major. */
   startObservations(): Float32Array {
-    return Float32Array.from(this.starts.flatMap((start) => this.definition.observe(start.state, this.realParams)));
+    return Float32Array.from(
+      this.starts.flatMap((start) => this.definition.observe(start.state, this.realParams)),
+    );
   }
 
   /** The iteration's report: the returns, the model's errors where each policy goes, the objective's figures. */
@@ -109,13 +137,20 @@ export class Judge {
     const spec = this.definition.spec;
     // A run's last report waits for the oracle, so that no finished run lacks its line (a short
     // run can end before the oracle's worker does).
-    if (this.oracle === null && this.oracleArriving !== null && judged.lastIteration) await this.oracleArriving;
+    if (this.oracle === null && this.oracleArriving !== null && judged.lastIteration)
+      await this.oracleArriving;
     const uniformError = await oneStepError(model, this.uniform);
     const onPolicyError = await oneStepError(model, real.transitions);
-    const strategicError = this.oracle === null ? null : await oneStepError(model, this.oracle.transitions);
+    const strategicError =
+      this.oracle === null ? null : await oneStepError(model, this.oracle.transitions);
     const criticError = await criticErrors(model, judged.critic, real.transitions);
-    const objective = (await judged.objective.figures?.(judged.world, this.starts, episodeLength)) ?? null;
-    const ghost = await openLoopPrediction(model, this.startObservations().subarray(0, spec.observationNames.length), real.firstEpisodeActions);
+    const objective =
+      (await judged.objective.figures?.(judged.world, this.starts, episodeLength)) ?? null;
+    const ghost = await openLoopPrediction(
+      model,
+      this.startObservations().subarray(0, spec.observationNames.length),
+      real.firstEpisodeActions,
+    );
     return assembleReport({
       iteration: judged.iteration,
       realSteps: judged.buffer.totalAdded,

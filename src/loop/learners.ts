@@ -43,15 +43,38 @@ export function createLearners(
   return {
     model: new WorldModel(
       spec,
-      { members: m.ensembleSize, hiddenLayers: m.depth, hiddenUnits: m.width, activation: m.activation, likelihood: m.likelihood },
+      {
+        members: m.ensembleSize,
+        hiddenLayers: m.depth,
+        hiddenUnits: m.width,
+        activation: m.activation,
+        likelihood: m.likelihood,
+      },
       rng('model'),
       realParams,
     ),
     policy: new PolicyNetwork(
-      { observationDim: d, actionSpace: spec.actionSpace, width: o.policyWidth, depth: o.policyDepth, inputMean: mean, inputScale: scale },
+      {
+        observationDim: d,
+        actionSpace: spec.actionSpace,
+        width: o.policyWidth,
+        depth: o.policyDepth,
+        inputMean: mean,
+        inputScale: scale,
+      },
       rng('policy'),
     ),
-    critic: new Critic({ observationDim: d, width: CRITIC.width, depth: CRITIC.depth, inputMean: mean, inputScale: scale }, CRITIC.learningRate, rng('critic')),
+    critic: new Critic(
+      {
+        observationDim: d,
+        width: CRITIC.width,
+        depth: CRITIC.depth,
+        inputMean: mean,
+        inputScale: scale,
+      },
+      CRITIC.learningRate,
+      rng('critic'),
+    ),
   };
 }
 
@@ -59,7 +82,11 @@ export function createLearners(
  * The agent for the config: CEM-MPC plans in the model (its stream named by `rng`); the other
  * optimisers improve the policy network. `config` reads the run's config as it is now.
  */
-export function createAgent(learners: Learners, config: () => ExperimentConfig, rng: (name: string) => Rng): Agent {
+export function createAgent(
+  learners: Learners,
+  config: () => ExperimentConfig,
+  rng: (name: string) => Rng,
+): Agent {
   const { optimiser, reward } = config();
   if (optimiser.kind === 'cem') {
     const mpc = new MpcController(
@@ -87,7 +114,9 @@ function createImprover(config: ExperimentConfig): PolicyImprover {
     case 'reinforce':
       return new ReinforceImprover(config.optimiser.learningRate);
     case 'cem':
-      throw new Error('optimiser "cem" plans with MpcController instead of improving a policy network');
+      throw new Error(
+        'optimiser "cem" plans with MpcController instead of improving a policy network',
+      );
   }
 }
 

@@ -28,12 +28,16 @@ export async function* phaseEvents<T>(
 
 /** Work with no progress to report, as a phase's generator. */
 // eslint-disable-next-line require-yield -- it has nothing to yield, by design
-export async function* withoutProgress<T>(work: () => Promise<T> | T): AsyncGenerator<number, T, undefined> {
+export async function* withoutProgress<T>(
+  work: () => Promise<T> | T,
+): AsyncGenerator<number, T, undefined> {
   return await work();
 }
 
 /** A long job's progress (CEM-MPC steps one at a time) as each new 1/PROGRESS_CHUNKS it enters. */
-export async function* inChunks<T>(work: AsyncGenerator<number, T, undefined>): AsyncGenerator<number, T, undefined> {
+export async function* inChunks<T>(
+  work: AsyncGenerator<number, T, undefined>,
+): AsyncGenerator<number, T, undefined> {
   let announced = 0;
   for (;;) {
     const next = await work.next();
@@ -47,7 +51,12 @@ export async function* inChunks<T>(work: AsyncGenerator<number, T, undefined>): 
 }
 
 /** The actor, refusing a non-finite action before the env sees it. */
-export function finiteActions(act: StepActor, figure: string, likelyCause: string, phase: Phase = 'collect'): StepActor {
+export function finiteActions(
+  act: StepActor,
+  figure: string,
+  likelyCause: string,
+  phase: Phase = 'collect',
+): StepActor {
   return (observation) => {
     const action = act(observation);
     requireFinite(action, phase, figure, likelyCause);
@@ -59,5 +68,8 @@ export function finiteActions(act: StepActor, figure: string, likelyCause: strin
 export function splitSteps(steps: number): number[] {
   if (steps <= 0) return [];
   const parts = Math.min(PROGRESS_CHUNKS, steps);
-  return Array.from({ length: parts }, (_, i) => Math.floor(((i + 1) * steps) / parts) - Math.floor((i * steps) / parts));
+  return Array.from(
+    { length: parts },
+    (_, i) => Math.floor(((i + 1) * steps) / parts) - Math.floor((i * steps) / parts),
+  );
 }

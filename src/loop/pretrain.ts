@@ -12,7 +12,11 @@ import { createRng } from '../rng';
 
 const PRETRAIN_MAX_STEPS = 5_000;
 
-export async function pretrainOnNominalSimulator(config: ExperimentConfig, definition: EnvDefinition, model: WorldModel): Promise<FitResult> {
+export async function pretrainOnNominalSimulator(
+  config: ExperimentConfig,
+  definition: EnvDefinition,
+  model: WorldModel,
+): Promise<FitResult> {
   const count = config.model.pretrainTransitions;
   const nominal = definition.createBatch(1, definition.spec.defaultParams);
   const rng = createRng(config.seed).fork('pretrain');

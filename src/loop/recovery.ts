@@ -24,7 +24,12 @@ export interface RecoverableRun {
   /** Goes on with `next` (live knobs changed); the knobs that changed. */
   applyLive(next: ExperimentConfig): KnobChange[];
   /** Moves to the next backend that starts (the one in use failed with `message`). */
-  fallBack(iteration: number, message: string, failed: Map<string, string>, cause: unknown): Promise<BackendFallbackEvent>;
+  fallBack(
+    iteration: number,
+    message: string,
+    failed: Map<string, string>,
+    cause: unknown,
+  ): Promise<BackendFallbackEvent>;
   /** Follows another run of this thread to the backend it moved to. */
   follow(iteration: number): Promise<BackendFallbackEvent>;
   dispose(): void;
@@ -91,12 +96,23 @@ export async function* recovering(
         if (error instanceof DivergenceError) {
           run.restoreLastGood();
           const { phase, figure, likelyCause, message } = error;
-          const changed = yield { kind: 'diverged', iteration, phase, figure, likelyCause, message };
+          const changed = yield {
+            kind: 'diverged',
+            iteration,
+            phase,
+            figure,
+            likelyCause,
+            message,
+          };
           changes = [...changes, ...run.rebuild(changed ?? run.currentConfig)];
           continue;
         }
         const message = errorMessage(error);
-        if (lastFallback !== null && lastFallback.iteration === iteration && lastFallback.message === message) {
+        if (
+          lastFallback !== null &&
+          lastFallback.iteration === iteration &&
+          lastFallback.message === message
+        ) {
           throw new Error(
             `${message} (it happened again on ${run.backend} after ${lastFallback.failed} failed with it: not a backend fault)`,
             { cause: error },

@@ -52,12 +52,22 @@ export class RunState {
     protected readonly setting: RunSetting,
   ) {
     const { definition, realParams, inputMoments, root } = setting;
-    this.learners = createLearners(config, definition, realParams, inputMoments, (name) => root.fork(name));
-    this.agent = createAgent(this.learners, () => this.config, (name) => root.fork(name));
+    this.learners = createLearners(config, definition, realParams, inputMoments, (name) =>
+      root.fork(name),
+    );
+    this.agent = createAgent(
+      this.learners,
+      () => this.config,
+      (name) => root.fork(name),
+    );
     this.learnersBackend = tf.getBackend();
     this.objective = this.createObjective();
     // Read when taken and restored: after a backend move, the learners are new ones.
-    this.lastGood = new VariableCheckpoint(() => [...this.learners.model.variables, ...this.learners.policy.variables, ...this.learners.critic.variables]);
+    this.lastGood = new VariableCheckpoint(() => [
+      ...this.learners.model.variables,
+      ...this.learners.policy.variables,
+      ...this.learners.critic.variables,
+    ]);
     this.lastGoodStats = this.learners.model.stats;
   }
 
@@ -104,7 +114,8 @@ export class RunState {
     const previous = this.config;
     const changes = this.accept(next, 'a live change');
     if (next.optimiser.learningRate !== previous.optimiser.learningRate) this.renewAgent();
-    if (changes.some((change) => this.objectiveBuiltFrom.has(knobByKey(change.key)?.path ?? ''))) this.renewObjective();
+    if (changes.some((change) => this.objectiveBuiltFrom.has(knobByKey(change.key)?.path ?? '')))
+      this.renewObjective();
     return changes;
   }
 
@@ -113,7 +124,12 @@ export class RunState {
    * to the next backend that starts and rebuilds the learners there from the last good iteration.
    * Throws the error, saying so, when no backend is left.
    */
-  async fallBack(iteration: number, message: string, failed: Map<string, string>, cause: unknown): Promise<BackendFallbackEvent> {
+  async fallBack(
+    iteration: number,
+    message: string,
+    failed: Map<string, string>,
+    cause: unknown,
+  ): Promise<BackendFallbackEvent> {
     freeAbandonedTape();
     const phase = this.phaseNow;
     const from = this.learnersBackend;
@@ -122,20 +138,41 @@ export class RunState {
       return { ...(await this.follow(iteration)), phase, message };
     }
     failed.set(from, message);
-    const next = isBackendName(from) ? await fallBackFrom(from, failed) : { backend: null, failures: {} };
+    const next = isBackendName(from)
+      ? await fallBackFrom(from, failed)
+      : { backend: null, failures: {} };
     if (next.backend === null) {
-      const others = Object.entries(next.failures).map(([name, why]) => `${name}: ${why}`).join('; ');
-      throw new Error(`${message} (the ${from} backend failed mid-run and no other backend could take over${others === '' ? '' : `: ${others}`})`, { cause });
+      const others = Object.entries(next.failures)
+        .map(([name, why]) => `${name}: ${why}`)
+        .join('; ');
+      throw new Error(
+        `${message} (the ${from} backend failed mid-run and no other backend could take over${others === '' ? '' : `: ${others}`})`,
+        { cause },
+      );
     }
     this.moveToCurrentBackend();
-    return { kind: 'backendFallback', iteration, phase, failed: from, backend: next.backend, message };
+    return {
+      kind: 'backendFallback',
+      iteration,
+      phase,
+      failed: from,
+      backend: next.backend,
+      message,
+    };
   }
 
   async follow(iteration: number): Promise<BackendFallbackEvent> {
     const from = this.learnersBackend;
     this.moveToCurrentBackend();
     const message = 'another run on this engine found it failing';
-    return { kind: 'backendFallback', iteration, phase: null, failed: from, backend: tf.getBackend(), message };
+    return {
+      kind: 'backendFallback',
+      iteration,
+      phase: null,
+      failed: from,
+      backend: tf.getBackend(),
+      message,
+    };
   }
 
   dispose(): void {
@@ -176,7 +213,8 @@ export class RunState {
   /** `next` as the run's config, if only knobs that need no restart changed; the changes. */
   private accept(next: ExperimentConfig, what: string): KnobChange[] {
     const refused = restartKnobs(this.config, next);
-    if (refused.length > 0) throw new Error(`these settings need a new run, not ${what}: ${refused.join(', ')}`);
+    if (refused.length > 0)
+      throw new Error(`these settings need a new run, not ${what}: ${refused.join(', ')}`);
     checkSupported(next);
     const changes = knobChanges(this.config, next);
     this.config = next;
@@ -187,7 +225,11 @@ export class RunState {
   private renewAgent(): void {
     if (this.config.optimiser.kind === 'cem') return;
     this.agent.dispose();
-    this.agent = createAgent(this.learners, () => this.config, (name) => this.setting.root.fork(name));
+    this.agent = createAgent(
+      this.learners,
+      () => this.config,
+      (name) => this.setting.root.fork(name),
+    );
   }
 
   private renewObjective(): void {
@@ -210,13 +252,18 @@ export class RunState {
       (path) => building && builtFrom.add(path),
     );
     try {
-      return createObjective({ config, definition: this.setting.definition, inputMean: mean, inputScale: scale, rng: createRng(this.config.seed).fork('objective') });
+      return createObjective({
+        config,
+        definition: this.setting.definition,
+        inputMean: mean,
+        inputScale: scale,
+        rng: createRng(this.config.seed).fork('objective'),
+      });
     } finally {
       building = false;
       this.objectiveBuiltFrom = builtFrom;
     }
   }
-
 }
 
 /** Refuses, up front and by name, what the loop cannot run yet, instead of ignoring a knob. */

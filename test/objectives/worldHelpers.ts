@@ -3,6 +3,7 @@
  * transitions, a fresh policy and critic), and the setup an objective is constructed from.
  */
 import { getEnv } from '../../src/envs';
+import { columnMoments as loopColumnMoments } from '../../src/loop/learners';
 import type { EnvId } from '../../src/envs/types';
 import type { Activation } from '../../src/models/activation';
 import type { Likelihood } from '../../src/models/likelihood';
@@ -109,20 +110,7 @@ export async function buildWorld(envId: EnvId, options: WorldOptions = {}): Prom
   };
 }
 
-function columnMoments(
-  rows: Float32Array,
-  d: number,
-): { inputMean: Float32Array; inputScale: Float32Array } {
-  const n = rows.length / d;
-  const inputMean = new Float32Array(d);
-  const inputScale = new Float32Array(d);
-  for (let k = 0; k < d; k++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += rows[i * d + k];
-    inputMean[k] = sum / n;
-    let squares = 0;
-    for (let i = 0; i < n; i++) squares += (rows[i * d + k] - inputMean[k]) ** 2;
-    inputScale[k] = Math.max(Math.sqrt(squares / n), 1e-6);
-  }
-  return { inputMean, inputScale };
+function columnMoments(rows: Float32Array, d: number): { inputMean: Float32Array; inputScale: Float32Array } {
+  const { mean, scale } = loopColumnMoments(rows, d);
+  return { inputMean: mean, inputScale: scale };
 }
