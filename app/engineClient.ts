@@ -80,29 +80,12 @@ function receive(message: FromWorker): void {
       return;
     case 'heartbeat':
       return;
-    case 'backendFallback': {
-      const { lane, iteration, phase, failed, backend, message: error } = message;
-      store.backendFellBack(
-        message.runId,
-        { lane, iteration, phase, failed, backend, message: error },
-        message.choice,
-      );
-      return;
-    }
-    case 'phase':
-      store.phaseReached(message.runId, message.lane, message.phase, message.progress);
-      return;
-    case 'report':
-      store.reportReceived(message.runId, message.lane, message.report);
+    case 'event':
+      store.engineEvent(message.runId, message.lane, message.event);
       return;
     case 'bands':
       store.bandsReceived(message.runId, message.variant, message.bands);
       return;
-    case 'diverged': {
-      const { lane, iteration, phase, figure, likelyCause } = message;
-      store.diverged(message.runId, { lane, iteration, phase, figure, likelyCause });
-      return;
-    }
     case 'laneDone':
       store.laneDone(message.runId, message.lane);
       return;

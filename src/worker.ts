@@ -228,46 +228,18 @@ function createRun(start: StartMessage): Run {
     (config) => runExperiment(config, { oracleCache, oracle: oracles, failedBackends }),
     {
       event(lane, event) {
-        if (event.kind === 'phase') {
-          const { iteration, phase, progress } = event;
-          if (!progressDue(lane, iteration, phase)) return;
-          post({ type: 'phase', runId, lane: laneId(lane), iteration, phase, progress });
-        } else if (event.kind === 'report') {
-          post({ type: 'report', runId, lane: laneId(lane), report: event.report });
-          postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
-        } else if (event.kind === 'backendFallback') {
-          const { iteration, phase, failed, message } = event;
+        if (event.kind === 'phase' && !progressDue(lane, event.iteration, event.phase)) return;
+        if (event.kind === 'backendFallback') {
           if (!isBackendName(event.backend) || inUse === null) return;
           // The engine stays on the new backend: later runs with the same choice start there.
           if (inUse.backend !== event.backend) {
-            inUse = choiceAfterFallback(inUse, failed, event.backend, message);
+            inUse = choiceAfterFallback(inUse, event.failed, event.backend, event.message);
             if (backend !== null) backend = { key: backend.key, choice: Promise.resolve(inUse) };
           }
-          const choice = inUse;
-          post({
-            type: 'backendFallback',
-            runId,
-            lane: laneId(lane),
-            iteration,
-            phase,
-            failed,
-            backend: event.backend,
-            message,
-            choice,
-          });
-        } else {
-          const { iteration, phase, figure, likelyCause, message } = event;
-          post({
-            type: 'diverged',
-            runId,
-            lane: laneId(lane),
-            iteration,
-            phase,
-            figure,
-            likelyCause,
-            message,
-          });
+          post({ type: 'backend', runId, choice: inUse });
         }
+        post({ type: 'event', runId, lane: laneId(lane), event });
+        if (event.kind === 'report') postBands(lane.variant, bands.add(lane.variant, lane.seedIndex, event.report));
       },
       laneDone(lane) {
         post({ type: 'laneDone', runId, lane: laneId(lane) });

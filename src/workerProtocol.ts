@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { BackendChoice } from './backend';
 import { MAX_CONFIGS, MAX_SEEDS } from './config/compareVariants';
 import { experimentConfigSchema } from './config/schema';
-import type { IterationReport, Phase } from './report';
+import type { ExperimentEvent, Phase } from './report';
 import type { IterationBands } from './reportSeries';
 
 export const runModeSchema = z.enum(['run', 'step']);
@@ -99,19 +99,18 @@ export type FromWorker =
   /** The answer to `prepare`: the backend a run of that config will start on. */
   | { readonly type: 'prepared'; readonly wanted: string; readonly choice: BackendChoice }
   | { readonly type: 'status'; readonly runId: number; readonly status: RunStatus }
+  /**
+   * One of a lane's engine events, as the loop made it (src/report.ts's ExperimentEvent): a phase
+   * with its progress, a report, a divergence (the lane went back to its last good state and the
+   * run paused; `resume` retries the iteration, with changed knobs if it carries them), or a
+   * backend fallback (the engine moved to another backend, preceded by its new `backend` choice;
+   * every lane follows, nothing pauses).
+   */
   | {
-      readonly type: 'phase';
+      readonly type: 'event';
       readonly runId: number;
       readonly lane: LaneId;
-      readonly iteration: number;
-      readonly phase: Phase;
-      readonly progress: number;
-    }
-  | {
-      readonly type: 'report';
-      readonly runId: number;
-      readonly lane: LaneId;
-      readonly report: IterationReport;
+      readonly event: ExperimentEvent;
     }
   /** One iteration of one config over its seeds, once every seed still running has reported it. */
   | {
@@ -119,37 +118,6 @@ export type FromWorker =
       readonly runId: number;
       readonly variant: number;
       readonly bands: IterationBands;
-    }
-  /**
-   * A lane's training diverged (a NaN or Inf): it went back to its last good state and the run
-   * paused; `resume` retries the iteration, with changed knobs if the message carries them.
-   */
-  | {
-      readonly type: 'diverged';
-      readonly runId: number;
-      readonly lane: LaneId;
-      readonly iteration: number;
-      readonly phase: Phase;
-      readonly figure: string;
-      readonly likelyCause: string;
-      readonly message: string;
-    }
-  /**
-   * The backend failed mid-run in a lane: the engine moved to `backend`, rebuilt that lane's
-   * learners there from its last good iteration, and goes on (nothing pauses). Every lane follows.
-   */
-  | {
-      readonly type: 'backendFallback';
-      readonly runId: number;
-      readonly lane: LaneId;
-      readonly iteration: number;
-      /** null when the lane followed another lane's fallback. */
-      readonly phase: Phase | null;
-      readonly failed: string;
-      readonly backend: string;
-      readonly message: string;
-      /** The engine's backend choice from now on (the failure kept in its failures). */
-      readonly choice: BackendChoice;
     }
   /**
    * Posted every HEARTBEAT_MS while a run exists and the worker's thread is free: a killed worker

@@ -13,8 +13,10 @@ import type { BackendChoice } from '../../src/backend';
 import type { VariantOverrides } from '../../src/config/compareVariants';
 import {
   decodeHash,
+  linkOf,
   type DecodedHash,
   type LessonRef,
+  type LinkState,
   type UrlNotice,
 } from '../../src/config/urlCodec';
 import type { ControlGroup } from '../../src/config/urlKeys';
@@ -22,7 +24,7 @@ import type { PresetName } from '../../src/config/presets';
 import type { KnobChange } from '../../src/config/knobs';
 import type { ExperimentConfig } from '../../src/config/schema';
 import type { LabOutput } from '../../src/exportFile';
-import type { IterationReport, Phase } from '../../src/report';
+import type { ExperimentEvent, IterationReport, Phase } from '../../src/report';
 import type { IterationBands } from '../../src/reportSeries';
 import { planEdit, type EditPlan } from '../../src/run/liveEdit';
 import type { ErrorStage, LaneId, RunStatus } from '../../src/workerProtocol';
@@ -31,16 +33,16 @@ import { reportArchive } from './reportArchive';
 
 export type Status = 'idle' | RunStatus;
 
-interface ConfigSlice {
-  /** The config on screen and in the URL; a run started from it keeps its own copy. */
+/**
+ * The link on screen (urlCodec.ts's LinkState: the config, its preset, hidden groups, lesson
+ * step, compared variants, seeds); a run started from it keeps its own copy of the config.
+ */
+interface ConfigSlice extends LinkState {
   config: ExperimentConfig;
-  /** The preset the config started from (the link prints only differences from it). */
   preset: PresetName | null;
   hide: ControlGroup[];
   lesson: LessonRef | null;
-  /** Compare mode: variants of the config run beside it (none: a plain run). */
   compare: VariantOverrides[];
-  /** Seeds every config runs on. */
   seeds: number;
   setConfig: (update: (config: ExperimentConfig) => ExperimentConfig) => void;
   setCompare: (update: (compare: VariantOverrides[]) => VariantOverrides[]) => void;
@@ -122,8 +124,11 @@ interface RunSlice {
     },
   ) => void;
   statusChanged: (runId: number, status: RunStatus) => void;
-  phaseReached: (runId: number, lane: LaneId, phase: Phase, progress: number) => void;
-  reportReceived: (runId: number, lane: LaneId, report: IterationReport) => void;
+  /**
+   * One of a lane's engine events as the loop made it (src/report.ts): its phase and progress, a
+   * report, a divergence (the run paused), or a backend fallback (the run went on).
+   */
+  engineEvent: (runId: number, lane: LaneId, event: ExperimentEvent) => void;
   bandsReceived: (runId: number, variant: number, bands: IterationBands) => void;
   laneDone: (runId: number, lane: LaneId) => void;
   /** One lane stopped; the run fails (and says why) only once every lane has. */
@@ -151,7 +156,6 @@ interface BackendSlice {
   backendPrepared: (wanted: string, choice: BackendChoice) => void;
   /** The run's last backend failure; the run went on. */
   fallback: BackendFallback | null;
-  backendFellBack: (runId: number, fallback: BackendFallback, choice: BackendChoice) => void;
   dismissFallback: () => void;
 }
 
@@ -175,7 +179,6 @@ interface ErrorSlice {
   errorRaised: (runId: number | null, error: RunError) => void;
   dismissError: () => void;
   divergence: Divergence | null;
-  diverged: (runId: number, divergence: Divergence) => void;
   divergenceResolved: () => void;
 }
 
@@ -210,26 +213,12 @@ type Slice<T> = StateCreator<LabState, [], [], T>;
 const initial = decodeHash(typeof location === 'undefined' ? '' : location.hash);
 
 const createConfigSlice: Slice<ConfigSlice> = (set) => ({
-  config: initial.config,
-  preset: initial.preset,
-  hide: initial.hide,
-  lesson: initial.lesson,
-  compare: initial.compare,
-  seeds: initial.seeds,
+  ...linkOf(initial),
   setConfig: (update) => set((state) => ({ config: update(state.config) })),
   setCompare: (update) => set((state) => ({ compare: update(state.compare) })),
   setSeeds: (seeds) => set({ seeds }),
   setLesson: (lesson) => set({ lesson }),
-  loadDecoded: (decoded) =>
-    set({
-      config: decoded.config,
-      preset: decoded.preset,
-      hide: decoded.hide,
-      lesson: decoded.lesson,
-      compare: decoded.compare,
-      seeds: decoded.seeds,
-      notices: decoded.notices,
-    }),
+  loadDecoded: (decoded) => set({ ...linkOf(decoded), notices: decoded.notices }),
 });
 
 const createNoticeSlice: Slice<NoticeSlice> = (set) => ({
@@ -256,6 +245,32 @@ function updateLane(
 const createRunSlice: Slice<RunSlice> = (set, get) => {
   /** Messages of a run that was stopped or replaced are dropped. */
   const ours = (runId: number) => runId === get().runId;
+  /** A lane's report: its latest, its count, and where the knobs changed (its first seed's say). */
+  const reportReceived = (runId: number, lane: LaneId, report: IterationReport) => {
+    reportArchive.add(runId, lane, report);
+    const { changes } = report;
+    set((state) => ({
+      lanes: updateLane(state.lanes, lane, (l) => ({
+        ...l,
+        latest: report,
+        reportCount: l.reportCount + 1,
+        phase: null,
+        progress: 0,
+      })),
+      // Every lane takes a change at the same iteration: its first seed's report says where.
+      ...(changes === undefined ||
+      lane.seedIndex !== 0 ||
+      state.knobMarks[lane.variant] === undefined
+        ? {}
+        : {
+            knobMarks: state.knobMarks.map((marks, variant) =>
+              variant === lane.variant
+                ? [...marks, { iteration: report.iteration, changes }]
+                : marks,
+            ),
+          }),
+    }));
+  };
   return {
     runId: 0,
     runStartVariants: [],
@@ -299,37 +314,37 @@ const createRunSlice: Slice<RunSlice> = (set, get) => {
     statusChanged: (runId, status) => {
       if (ours(runId)) set({ status });
     },
-    phaseReached: (runId, lane, phase, progress) => {
+    engineEvent: (runId, lane, event) => {
       if (!ours(runId)) return;
-      set((state) => ({
-        lanes: updateLane(state.lanes, lane, (l) => ({ ...l, phase, progress })),
-      }));
-    },
-    reportReceived: (runId, lane, report) => {
-      if (!ours(runId)) return;
-      reportArchive.add(runId, lane, report);
-      const { changes } = report;
-      set((state) => ({
-        lanes: updateLane(state.lanes, lane, (l) => ({
-          ...l,
-          latest: report,
-          reportCount: l.reportCount + 1,
-          phase: null,
-          progress: 0,
-        })),
-        // Every lane takes a change at the same iteration: its first seed's report says where.
-        ...(changes === undefined ||
-        lane.seedIndex !== 0 ||
-        state.knobMarks[lane.variant] === undefined
-          ? {}
-          : {
-              knobMarks: state.knobMarks.map((marks, variant) =>
-                variant === lane.variant
-                  ? [...marks, { iteration: report.iteration, changes }]
-                  : marks,
-              ),
-            }),
-      }));
+      switch (event.kind) {
+        case 'phase': {
+          const { phase, progress } = event;
+          set((state) => ({
+            lanes: updateLane(state.lanes, lane, (l) => ({ ...l, phase, progress })),
+          }));
+          return;
+        }
+        case 'report':
+          reportReceived(runId, lane, event.report);
+          return;
+        case 'diverged': {
+          const { iteration, phase, figure, likelyCause } = event;
+          set({ divergence: { lane, iteration, phase, figure, likelyCause } });
+          return;
+        }
+        case 'backendFallback': {
+          const { iteration, phase, failed, backend, message } = event;
+          const shown = get().fallback;
+          // Lanes that only followed add nothing to the notice of the lane that met the failure.
+          const followed =
+            phase === null &&
+            shown !== null &&
+            shown.failed === failed &&
+            shown.backend === backend;
+          if (!followed) set({ fallback: { lane, iteration, phase, failed, backend, message } });
+          return;
+        }
+      }
     },
     liveChangeSent: (variants, compare) =>
       set((state) => ({
@@ -389,17 +404,6 @@ const createBackendSlice: Slice<BackendSlice> = (set, get) => ({
     if (runId === get().runId) set({ backend: choice });
   },
   fallback: null,
-  backendFellBack: (runId, fallback, choice) => {
-    if (runId !== get().runId) return;
-    const shown = get().fallback;
-    // Lanes that only followed add nothing to the notice of the lane that met the failure.
-    const followed =
-      fallback.phase === null &&
-      shown !== null &&
-      shown.failed === fallback.failed &&
-      shown.backend === fallback.backend;
-    set(followed ? { backend: choice } : { backend: choice, fallback });
-  },
   dismissFallback: () => set({ fallback: null }),
 });
 
@@ -412,9 +416,6 @@ const createErrorSlice: Slice<ErrorSlice> = (set, get) => ({
   },
   dismissError: () => set({ error: null }),
   divergence: null,
-  diverged: (runId, divergence) => {
-    if (runId === get().runId) set({ divergence });
-  },
   divergenceResolved: () => set({ divergence: null }),
 });
 

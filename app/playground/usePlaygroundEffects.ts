@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { decodeHash, encodeConfig, isRefusedLink } from '../../src/config/urlCodec';
+import { decodeHash, encodeLink, isRefusedLink, sameLink } from '../../src/config/urlCodec';
 import { step, togglePlay } from '../engineClient';
 import { openLink } from '../lessons/lessonNavigation';
 import { useLabStore, type LabState } from './store';
@@ -16,28 +16,13 @@ export function useHashSync(): void {
     /** Set while a refused link is loaded: the state it brings is not the link's to write. */
     let keepingLink = false;
     const write = (state: LabState) => {
-      const hash = `#${encodeConfig(state.config, {
-        ...(state.preset === null ? {} : { preset: state.preset }),
-        hide: state.hide,
-        lesson: state.lesson,
-        compare: state.compare,
-        seeds: state.seeds,
-      })}`;
+      const hash = `#${encodeLink(state)}`;
       if (window.location.hash !== hash) window.history.replaceState(null, '', hash);
     };
     if (!isRefusedLink(decodeHash(window.location.hash))) write(useLabStore.getState());
     const unsubscribe = useLabStore.subscribe((state, previous) => {
       if (keepingLink) return;
-      if (
-        state.config !== previous.config ||
-        state.preset !== previous.preset ||
-        state.hide !== previous.hide ||
-        state.lesson !== previous.lesson ||
-        state.compare !== previous.compare ||
-        state.seeds !== previous.seeds
-      ) {
-        write(state);
-      }
+      if (!sameLink(state, previous)) write(state);
     });
     const onHashChange = () => {
       const decoded = decodeHash(window.location.hash);

@@ -84,14 +84,51 @@ export interface UrlExtras {
   readonly seeds?: number;
 }
 
-export interface DecodedHash {
+/**
+ * Everything a link says, the one object `encodeLink` writes and `decodeHash` reads back: the
+ * config, the preset it starts from, the hidden control groups, the lesson step, the compared
+ * variants and the seeds.
+ */
+export interface LinkState {
   readonly config: ExperimentConfig;
-  readonly notices: UrlNotice[];
-  readonly hide: ControlGroup[];
-  readonly lesson: LessonRef | null;
   readonly preset: PresetName | null;
-  readonly compare: VariantOverrides[];
+  readonly hide: readonly ControlGroup[];
+  readonly lesson: LessonRef | null;
+  readonly compare: readonly VariantOverrides[];
   readonly seeds: number;
+}
+
+/** The link state's fields, for those who copy or compare a link's part of a larger state. */
+export const LINK_FIELDS = ['config', 'preset', 'hide', 'lesson', 'compare', 'seeds'] as const;
+
+/** A link's state, and what the decoder changed or ignored to read it. */
+export interface DecodedHash extends LinkState {
+  readonly hide: ControlGroup[];
+  readonly compare: VariantOverrides[];
+  readonly notices: UrlNotice[];
+}
+
+type LinkField = (typeof LINK_FIELDS)[number];
+
+/** The link part of a larger state (a decoded hash's, the store's), its fields' types kept. */
+export function linkOf<T extends LinkState>(state: T): Pick<T, LinkField> {
+  return Object.fromEntries(LINK_FIELDS.map((field) => [field, state[field]])) as Pick<T, LinkField>;
+}
+
+/** Whether two states say the same link (by identity of each field, as a store's updates keep them). */
+export function sameLink(a: LinkState, b: LinkState): boolean {
+  return LINK_FIELDS.every((field) => a[field] === b[field]);
+}
+
+/** The hash (without '#') of a link state; `decodeHash` reads it back to the same state. */
+export function encodeLink(link: LinkState): string {
+  return encodeConfig(link.config, {
+    ...(link.preset === null ? {} : { preset: link.preset }),
+    hide: link.hide,
+    lesson: link.lesson,
+    compare: link.compare,
+    seeds: link.seeds,
+  });
 }
 
 const fieldsByKey: ReadonlyMap<string, UrlField> = new Map(

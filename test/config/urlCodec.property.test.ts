@@ -7,6 +7,8 @@ import { experimentConfigSchema, type ExperimentConfig } from '../../src/config/
 import {
   decodeHash,
   encodeConfig,
+  encodeLink,
+  linkOf,
   type DecodedHash,
   type UrlExtras,
   type UrlNoticeKind,
@@ -354,6 +356,19 @@ describe('URL codec properties', () => {
         expect(decoded.seeds).toBe(extras.seeds ?? 1);
       }),
       { numRuns: 1_000 },
+    );
+  });
+
+  it('encodeLink and decodeHash are inverses on link states (the decoded state written back is the same link)', () => {
+    fc.assert(
+      fc.property(configArbitrary, extrasArbitrary, (config, extras) => {
+        const decoded = decodeHash(encodeConfig(config, extras));
+        const again = decodeHash(encodeLink(decoded));
+        expect(again.notices).toEqual([]);
+        expect(linkOf(again)).toEqual(linkOf(decoded));
+        expect(encodeLink(again)).toBe(encodeLink(decoded));
+      }),
+      { numRuns: 300 },
     );
   });
 
