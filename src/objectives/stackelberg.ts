@@ -26,7 +26,7 @@ import type {
   ObjectiveSetup,
   ObjectiveWorld,
 } from './learningObjective';
-import { ParameterSnapshot } from './parameterSnapshot';
+import { VariableCheckpoint } from '../models/variableCheckpoint';
 
 /**
  * K follower steps per iteration, at Adam step λ·1e-3 (each weight moves by up to ~1e-3 a step,
@@ -51,7 +51,7 @@ export class MaximinAdaptation implements LearningObjective {
   private readonly strength: number;
   private readonly rng: Rng;
   /** θ_MLE of the last fit, kept so the next fit starts from it and not from the adapted copy. */
-  private mle: ParameterSnapshot | null = null;
+  private mle: VariableCheckpoint | null = null;
   private last: Maximin | null = null;
 
   constructor(setup: ObjectiveSetup) {
@@ -73,7 +73,7 @@ export class MaximinAdaptation implements LearningObjective {
     const { model } = world;
     const variables = model.variables;
     this.mle?.dispose();
-    const mle = new ParameterSnapshot(variables);
+    const mle = await VariableCheckpoint.of(variables);
     this.mle = mle;
     const ball = new HeldOutLoss(model, world.buffer, BALL_ROWS);
     // The same start states for every evaluation of J, and every member runs each of them
@@ -165,14 +165,14 @@ export class MaximinAdaptation implements LearningObjective {
  */
 async function projectIntoBall(
   variables: readonly tf.Variable[],
-  mle: ParameterSnapshot,
+  mle: VariableCheckpoint,
   ball: HeldOutLoss,
   bound: number,
   mleLoss: number,
 ): Promise<number> {
   const loss = await ball.evaluate();
   if (loss <= bound) return loss;
-  const stepped = new ParameterSnapshot(variables);
+  const stepped = await VariableCheckpoint.of(variables);
   try {
     let inside = 0;
     let insideLoss = mleLoss;
