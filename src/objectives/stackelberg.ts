@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { round } from '../metrics/stateGrid';
 import { differentiablePolicy } from '../policies/gradientImprover';
-import { discountedSum, sampleStartObservations } from '../policies/improver';
+import { imaginedReturns, sampleStartObservations } from '../policies/improver';
 import type { Rng } from '../rng';
 import { HeldOutLoss } from './heldOutLoss';
 import type {
@@ -196,8 +196,9 @@ async function projectIntoBall(
 }
 
 /**
- * J(π; θ) = mean over starts and members of Σ_{t<H} γ^t r_t + γ^H V(o_H) (zero after termination),
- * with the deterministic differentiable policy: a scalar differentiable in the model's variables.
+ * J(π; θ) = the mean over starts and members of the imagined return (improver.ts's
+ * imaginedReturns), with the deterministic differentiable policy: differentiable in the model's
+ * variables.
  */
 function imaginedValue(world: ObjectiveWorld, starts: tf.Tensor2D, rng: Rng): tf.Scalar {
   const { model, critic, policy, imagination: settings } = world;
@@ -208,15 +209,8 @@ function imaginedValue(world: ObjectiveWorld, starts: tf.Tensor2D, rng: Rng): tf
       reward: settings.reward,
       rng,
     });
-    const [, R, d] = rollout.observations.shape;
-    const last = tf.reshape(tf.slice(rollout.observations, [H, 0, 0], [1, R, d]), [
-      R,
-      d,
-    ]) as tf.Tensor2D;
-    const stillAlive = tf.reshape(tf.slice(rollout.alive, [H - 1, 0], [1, R]), [R]);
-    const terminal = tf.mul(tf.mul(critic.value(last), stillAlive), settings.discount ** H);
     return tf.mean(
-      tf.add(discountedSum(rollout.rewards, settings.discount), terminal),
+      imaginedReturns(rollout, rollout.rewards, critic, settings.discount),
     ) as tf.Scalar;
   });
 }

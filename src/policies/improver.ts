@@ -10,7 +10,7 @@ import { smallestMask } from '../imagination/worstMembers';
 import { withoutGradient } from '../models/stopGradient';
 import type { WorldModel } from '../models/worldModel';
 import type { Rng } from '../rng';
-import type { Critic } from './critic';
+import type { Critic, ImaginedTrajectories } from './critic';
 import type { PolicyNetwork } from './policyNetwork';
 
 export interface ImaginationSettings {
@@ -55,6 +55,30 @@ export function sampleStartObservations(buffer: ReplayBuffer, count: number, rng
   if (buffer.size === 0) throw new Error('imagination needs real data: the replay buffer is empty');
   const batch = buffer.gather(buffer.sample(rng, count, 'all'));
   return tf.tensor2d(batch.observations, [count, buffer.observationDim]);
+}
+
+/**
+ * The imagined return of each rollout, its definition in plain tfjs ops (differentiable by the
+ * tape, in the policy's or the model's variables):
+ *   G_r = Σ_{t<H} γ^t r̃_{t,r} + γ^H·alive_{H−1,r}·V(o_{H,r})
+ * `rewards` [H, R] (the rollout's, or a rewrite of them). The imagination engine computes the
+ * same J = Σ_r w_r·G_r and its gradient by hand (imagination/imaginedReturn.ts); Stackelberg's
+ * follower lowers this one, and the tests' tape oracle differentiates it.
+ */
+export function imaginedReturns(
+  rollout: Pick<ImaginedTrajectories, 'observations' | 'alive'>,
+  rewards: tf.Tensor2D,
+  critic: Pick<Critic, 'value'>,
+  discount: number,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [T, R, d] = rollout.observations.shape;
+    const H = T - 1;
+    const last = tf.reshape(tf.slice(rollout.observations, [H, 0, 0], [1, R, d]), [R, d]) as tf.Tensor2D;
+    const stillAlive = tf.reshape(tf.slice(rollout.alive, [H - 1, 0], [1, R]), [R]);
+    const terminal = tf.mul(tf.mul(critic.value(last), stillAlive), discount ** H);
+    return tf.add(discountedSum(rewards, discount), terminal) as tf.Tensor1D;
+  });
 }
 
 /** Σ_t γ^t x_t over the time axis of [H, R] → [R]. */

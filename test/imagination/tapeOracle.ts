@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WorldModel } from '../../src/models/worldModel';
 import type { Critic } from '../../src/policies/critic';
 import { differentiablePolicy } from '../../src/policies/gradientImprover';
-import { conditionalValueAtRisk, discountedSum, type ImaginationSettings } from '../../src/policies/improver';
+import { conditionalValueAtRisk, imaginedReturns, type ImaginationSettings } from '../../src/policies/improver';
 import type { PolicyNetwork } from '../../src/policies/policyNetwork';
 import type { RolloutResult } from '../../src/models/rollout';
 import type { Rng } from '../../src/rng';
@@ -32,13 +32,8 @@ export function tapeLoss(
       reward: settings.reward,
       rng,
     });
-    const H = settings.horizon;
-    const [, R, d] = rollout.observations.shape;
-    const last = rollout.observations.slice([H, 0, 0], [1, R, d]).reshape([R, d]) as tf.Tensor2D;
-    const stillAlive = rollout.alive.slice([H - 1, 0], [1, R]).reshape([R]);
-    const terminal = critic.value(last).mul(stillAlive).mul(settings.discount ** H);
     const rewards = reward === undefined ? rollout.rewards : reward(rollout);
-    const returns = discountedSum(rewards, settings.discount).add(terminal) as tf.Tensor1D;
+    const returns = imaginedReturns(rollout, rewards, critic, settings.discount);
     const objective = useCvar
       ? conditionalValueAtRisk(returns.reshape([model.config.members, -1]) as tf.Tensor2D, settings.risk.alpha).mean()
       : returns.mean();
