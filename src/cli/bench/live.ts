@@ -74,14 +74,21 @@ export async function listenToWorker(page: Page): Promise<void> {
       constructor(url: string | URL, options?: WorkerOptions) {
         super(url, options);
         this.addEventListener('message', (event: MessageEvent) => {
-          const data = event.data as {
+          const posted = event.data as {
             type: string;
             lane?: { variant: number; seedIndex: number } | null;
             status?: string;
-            iteration?: number;
             choice?: { reason: string };
             message?: string;
-            report?: Heard['report'];
+            event?: { kind: string; iteration?: number; report?: Heard['report'] & { iteration: number } };
+          };
+          // An engine event ({type: 'event', event}) is heard under its kind: phase, report, ….
+          const engineEvent = posted.type === 'event' ? posted.event : undefined;
+          const data = {
+            ...posted,
+            type: engineEvent?.kind ?? posted.type,
+            iteration: engineEvent?.iteration ?? engineEvent?.report?.iteration,
+            report: engineEvent?.report,
           };
           if (data.type === 'prepared' && probe.preparedAt === null)
             probe.preparedAt = performance.now();
