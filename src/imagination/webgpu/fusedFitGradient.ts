@@ -264,6 +264,10 @@ export async function fusedFitGradients(
       dispatch(pipeline, [partials, ...outputs], Math.ceil(size / WORKGROUP));
     }
     return gradients;
+  } catch (error) {
+    // A failed dispatch (a lost device) leaves no gradient behind.
+    tf.dispose(gradients.filter((gradient) => gradient !== undefined));
+    throw error;
   } finally {
     tf.dispose([packed, rowScales, partials]);
   }
