@@ -7,8 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdamSettings } from '../kernels';
 import { dispatchSync, webgpuInternals } from './tfjsWebgpu';
-
-const WORKGROUP = 64;
+import { WORKGROUP } from './wgslMath';
 
 const ADAM = `
 @group(0) @binding(0) var<storage, read> theta: array<f32>;

@@ -22,10 +22,7 @@ import {
   webgpuInternals,
   type FusedPipeline,
 } from './tfjsWebgpu';
-import { activationWgsl, WGSL_MATH } from './wgslMath';
-
-const WORKGROUP = 64;
-const REDUCE_OUTPUTS = 7;
+import { activationWgsl, REDUCE_OUTPUTS, WGSL_MATH, WORKGROUP } from './wgslMath';
 
 interface FitPlan {
   readonly members: number;

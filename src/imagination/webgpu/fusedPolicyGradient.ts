@@ -21,14 +21,7 @@ import { foldModel } from '../memberFolding';
 import type { RewriteDescription } from '../rewardTerm';
 import { fusedProblem } from './fusedCoverage';
 import { makePlan, type FusedPlan, type MemberActivation } from './fusedPlan';
-import {
-  backwardShader,
-  forwardShader,
-  REDUCE_OUTPUTS,
-  reduceShader,
-  WORKGROUP,
-  type ReduceSegment,
-} from './fusedShaders';
+import { backwardShader, forwardShader, reduceShader, type ReduceSegment } from './fusedShaders';
 import {
   dispatch,
   fusedPipeline,
@@ -37,6 +30,7 @@ import {
   webgpuInternals,
   type FusedPipeline,
 } from './tfjsWebgpu';
+import { REDUCE_OUTPUTS, WORKGROUP } from './wgslMath';
 
 type Context = Pick<ImprovementContext, 'model' | 'policy' | 'settings'>;
 

@@ -21,12 +21,7 @@
  */
 import type { FusedPlan } from './fusedPlan';
 import { f32, knownRewardWgsl, terminationWgsl } from './knownRewardWgsl';
-import { activationWgsl, WGSL_MATH } from './wgslMath';
-
-export const WORKGROUP = 64;
-
-/** The reduce program writes at most this many tensors (the device's 8 storage buffers, less its input). */
-export const REDUCE_OUTPUTS = 7;
+import { activationWgsl, REDUCE_OUTPUTS, WGSL_MATH, WORKGROUP } from './wgslMath';
 
 export interface ReduceSegment {
   /** Where the parameter's gradient starts in a row's partials; the loss is the row's last slot. */

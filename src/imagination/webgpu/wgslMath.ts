@@ -4,6 +4,12 @@
  */
 import type { Activation } from '../../models/activation';
 
+/** Threads per workgroup in every fused program. */
+export const WORKGROUP = 64;
+
+/** A reduce program writes at most this many tensors (the device's 8 storage buffers, less its input). */
+export const REDUCE_OUTPUTS = 7;
+
 export const WGSL_MATH = `
 fn tanhSafe(x: f32) -> f32 {
   let e = exp(-2.0 * abs(x));
