@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   loop: () => import('./bench/loop'),
   smoothness: () => import('./bench/smoothness'),
   live: () => import('./bench/live'),
+  oracle: () => import('./bench/oracle'),
 };
 
 async function main(): Promise<void> {

@@ -1,17 +1,20 @@
 /**
- * The oracle: CEM-MPC planning with the TRUE batched environment as its model. It is the
- * near-optimal reference line (`oracleReturn`), and the states it visits are "the regions that
- * matter" for the `strategic` model error. It runs in plain JS on the envs' typed arrays.
+ * The oracle: optimal control on the TRUE environment. It is the near-optimal reference line
+ * (`oracleReturn`), and the states it visits are "the regions that matter" for the `strategic`
+ * model error. It runs in plain JS on the envs' typed arrays.
  *
- * For each real step: copy the real state into P planning envs, score P action sequences by their
- * return over the planning horizon (no reward after a planning env terminates), act with the best
- * first action, and shift the plan.
+ * On most envs it is CEM-MPC with the true batched env as its model: for each real step, copy the
+ * real state into P planning envs, score P action sequences by their return over the planning
+ * horizon (no reward after a planning env terminates), act with the best first action, and shift
+ * the plan. On the Mountain Cars, whose flag lies beyond any such horizon, it acts greedily on
+ * the value function of the true dynamics (`gridOracle.ts`).
  */
 import { getEnv } from '../envs/index';
 import type { BatchedEnv, EnvId, PhysicalParams } from '../envs/types';
 import { createRng, type Rng } from '../rng';
 import { TransitionRowsBuilder, type TransitionRows } from '../metrics/transitionRows';
 import { CemPlanner, type CemSettings } from './cem';
+import { hasGridOracle, solveValueGrid, type ValueGrid } from './gridOracle';
 
 export interface StartState {
   readonly state: number[];
@@ -21,12 +24,22 @@ export interface StartState {
 export interface OracleRun {
   readonly meanReturn: number;
   readonly returns: number[];
+  /** The step at which each episode terminated (the Mountain Cars: reached the flag), or null. */
+  readonly terminatedAfter: (number | null)[];
   /** Every transition the oracle made: the states that matter, for the `strategic` error. */
   readonly transitions: TransitionRows;
 }
 
+export type OracleMethod = 'cem' | 'valueGrid';
+
 export interface OracleSettings extends CemSettings {
   readonly episodeLength: number;
+  /** Omitted: the value grid where the env has one (the Mountain Cars), CEM-MPC elsewhere. */
+  readonly method?: OracleMethod;
+}
+
+export function oracleMethodFor(envId: EnvId): OracleMethod {
+  return hasGridOracle(envId) ? 'valueGrid' : 'cem';
 }
 
 export const ORACLE_SETTINGS: Omit<OracleSettings, 'episodeLength'> = {
@@ -74,36 +87,97 @@ export function runOracle(
 ): OracleRun {
   const definition = getEnv(envId);
   const real = definition.createBatch(1, params);
-  const planning = definition.createBatch(settings.population, params);
-  const planner = new CemPlanner(definition.spec.actionSpace, settings, rng.fork('oracle-cem'));
+  const chooser =
+    (settings.method ?? oracleMethodFor(envId)) === 'valueGrid'
+      ? valueGridChooser(real, solveValueGrid(envId, params))
+      : cemChooser(real, definition.createBatch(settings.population, params), settings, rng);
   const observationDim = definition.spec.observationNames.length;
   const rows = new TransitionRowsBuilder(observationDim);
   const observation = new Float64Array(observationDim);
   const next = new Float64Array(observationDim);
   const returns: number[] = [];
-  const score = trueModelScorer(real, planning, settings);
+  const terminatedAfter: (number | null)[] = [];
   const single = new Float64Array(1);
   for (const start of starts) {
     real.setState(0, start.state, start.dtype);
     real.elapsedSteps[0] = 0;
-    planner.resetPlan();
+    chooser.startEpisode();
     let episodeReturn = 0;
+    let terminatedAt: number | null = null;
     for (let t = 0; t < settings.episodeLength; t++) {
       for (let k = 0; k < observationDim; k++) observation[k] = real.observations[k][0];
-      const { action } = planner.plan(score);
-      single[0] = action;
+      single[0] = chooser.act();
       real.step(single);
       for (let k = 0; k < observationDim; k++) next[k] = real.observations[k][0];
-      rows.add(observation, action, next);
+      rows.add(observation, single[0], next);
       episodeReturn += real.rewards[0];
-      if (real.terminated[0] === 1) break;
+      if (real.terminated[0] === 1) {
+        terminatedAt = t + 1;
+        break;
+      }
     }
     returns.push(episodeReturn);
+    terminatedAfter.push(terminatedAt);
   }
   return {
     meanReturn: returns.reduce((a, b) => a + b, 0) / returns.length,
     returns,
+    terminatedAfter,
     transitions: rows.build(),
+  };
+}
+
+/** Picks the action for the real env's current state. */
+interface ActionChooser {
+  startEpisode(): void;
+  act(): number;
+}
+
+function cemChooser(
+  real: BatchedEnv,
+  planning: BatchedEnv,
+  settings: OracleSettings,
+  rng: Rng,
+): ActionChooser {
+  const planner = new CemPlanner(real.spec.actionSpace, settings, rng.fork('oracle-cem'));
+  const score = trueModelScorer(real, planning, settings);
+  return {
+    startEpisode: () => planner.resetPlan(),
+    act: () => planner.plan(score).action,
+  };
+}
+
+/** One step ahead on the true env from the exact state, the value grid beyond it. */
+function valueGridChooser(real: BatchedEnv, grid: ValueGrid): ActionChooser {
+  const { actions } = grid;
+  const lookahead = getEnv(real.spec.id).createBatch(actions.length, real.params);
+  const actionColumn = Float64Array.from(actions);
+  const stateNow = new Float64Array(real.states.length);
+  return {
+    startEpisode: () => {},
+    act: () => {
+      for (let k = 0; k < stateNow.length; k++) stateNow[k] = real.states[k][0];
+      const dtype = real.stateDtypeAt(0);
+      for (let j = 0; j < actions.length; j++) {
+        lookahead.setState(j, stateNow, dtype);
+        lookahead.elapsedSteps[j] = 0;
+      }
+      lookahead.step(actionColumn);
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let j = 0; j < actions.length; j++) {
+        const continuation =
+          lookahead.terminated[j] === 1
+            ? 0
+            : grid.value(lookahead.states[0][j], lookahead.states[1][j]);
+        const value = lookahead.rewards[j] + grid.discount * continuation;
+        if (value > bestValue) {
+          bestValue = value;
+          best = j;
+        }
+      }
+      return actions[best];
+    },
   };
 }
 
