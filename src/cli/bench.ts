@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   smoothness: () => import('./bench/smoothness'),
   live: () => import('./bench/live'),
   oracle: () => import('./bench/oracle'),
+  noise: () => import('./bench/noise'),
 };
 
 async function main(): Promise<void> {

@@ -1,16 +1,28 @@
 /**
  * The objectives table of docs/RESULTS.md, from lab outputs of the same world and budget: one
  * row per file, each column the last iteration's mean ± 95 % interval over seeds, then each row's
- * ratio of strategic error against the first file's (paired by seed, as the seeds are shared).
+ * ratio of strategic error against its baseline's (paired by seed, as the seeds are shared): the
+ * first file's, or the one `pairs` names for it.
  */
 import { formatInterval, meanInterval } from '../metrics/aggregate';
 import type { LabOutput } from '../exportFile';
 import { normalisedReturn } from '../exportFile';
-import { adversaryFigures, classifierAccuracy, maximinFigures, type IterationReport } from '../report';
+import {
+  adversaryFigures,
+  classifierAccuracy,
+  maximinFigures,
+  type IterationReport,
+} from '../report';
 
 export interface NamedOutput {
   readonly name: string;
   readonly output: LabOutput;
+}
+
+/** A row compared against its baseline, by name. */
+export interface Pair {
+  readonly row: string;
+  readonly baseline: string;
 }
 
 const COLUMNS: readonly [
@@ -29,13 +41,31 @@ const COLUMNS: readonly [
 
 const MECHANISMS: readonly [string, (last: IterationReport) => number | null | undefined][] = [
   ["adversary's imagined error return", (r) => adversaryFigures(r.objective)?.imaginedErrorReturn],
-  ['critic error the adversary meets (real)', (r) => adversaryFigures(r.objective)?.realCriticError],
+  [
+    'critic error the adversary meets (real)',
+    (r) => adversaryFigures(r.objective)?.realCriticError,
+  ],
   ['classifier accuracy (MnM)', (r) => classifierAccuracy(r.objective)],
   ['value drop (Stackelberg)', (r) => maximinFigures(r.objective)?.valueDrop],
   ['holdout loss increase (Stackelberg)', (r) => maximinFigures(r.objective)?.holdoutLossIncrease],
 ];
 
-export function objectivesTable(outputs: readonly NamedOutput[]): string {
+/** Each config paired with the one whose name has `versus` (KEY=VALUE) in place of its KEY=…. */
+export function pairsVersus(names: readonly string[], versus: string): Pair[] {
+  const key = `${versus.slice(0, versus.indexOf('='))}=`;
+  const known = new Set(names);
+  const pairs: Pair[] = [];
+  for (const row of names) {
+    const parts = row.split(',');
+    const at = parts.findIndex((part) => part.startsWith(key) && part !== versus);
+    if (at < 0) continue;
+    const baseline = parts.map((part, i) => (i === at ? versus : part)).join(',');
+    if (known.has(baseline)) pairs.push({ row, baseline });
+  }
+  return pairs;
+}
+
+export function objectivesTable(outputs: readonly NamedOutput[], pairs?: readonly Pair[]): string {
   if (outputs.length === 0) throw new Error('objectives table: no lab output given');
   const lines = [
     `| objective | seeds | ${COLUMNS.map(([name]) => name).join(' | ')} |`,
@@ -77,31 +107,66 @@ export function objectivesTable(outputs: readonly NamedOutput[]): string {
       lines.push(`| ${name} | ${cells.join(' | ')} |`);
     }
   }
-  const [baseline, ...others] = outputs;
-  if (others.length > 0) {
+  const [first, ...others] = outputs;
+  const comparisons = pairs ?? others.map(({ name }) => ({ row: name, baseline: first.name }));
+  if (comparisons.length > 0) {
+    const named = new Map(outputs.map(({ name, output }) => [name, output]));
+    const oneBaseline = comparisons.every(({ baseline }) => baseline === comparisons[0].baseline);
     lines.push(
       '',
-      `Strategic error of ${baseline.name} ÷ that of each row, paired by seed (> 1: the row errs less where the oracle goes):`,
+      `Strategic error of ${oneBaseline ? comparisons[0].baseline : 'the baseline'} ÷ that of each row, paired by seed (> 1: the row errs less where the oracle goes), and the median gap (sim − real) of the baseline ÷ the row's:`,
       '',
     );
-    lines.push('| objective | pairs | ratio |', '|---|---:|---:|');
-    const strategicBySeed = (output: LabOutput) =>
-      new Map(
-        output.runs.map((run) => [
-          run.seed,
-          run.reports[run.reports.length - 1].modelError.strategic,
-        ]),
-      );
-    const base = strategicBySeed(baseline.output);
-    for (const { name, output } of others) {
+    lines.push(
+      `| objective |${oneBaseline ? '' : ' baseline |'} pairs | strategic-error ratio | its geometric mean (95 % interval) | median gap ratio |`,
+      `|---|${oneBaseline ? '' : '---|'}---:|---:|---:|---:|`,
+    );
+    for (const { row, baseline } of comparisons) {
+      const rowOutput = named.get(row);
+      const baseOutput = named.get(baseline);
+      if (rowOutput === undefined || baseOutput === undefined) {
+        throw new Error(`objectives table: no output named "${rowOutput ? baseline : row}"`);
+      }
+      const base = lastBySeed(baseOutput);
       const ratios: number[] = [];
-      for (const [seed, value] of strategicBySeed(output)) {
-        const reference = base.get(seed);
+      for (const [seed, last] of lastBySeed(rowOutput)) {
+        const reference = base.get(seed)?.modelError.strategic;
+        const value = last.modelError.strategic;
         if (reference !== undefined && reference !== null && value !== null && value > 0)
           ratios.push(reference / value);
       }
-      lines.push(`| ${name} | ${ratios.length} | ${formatInterval(meanInterval(ratios))} |`);
+      const gapRatio = median(gaps(baseOutput)) / median(gaps(rowOutput));
+      lines.push(
+        `| ${row} |${oneBaseline ? '' : ` ${baseline} |`} ${ratios.length} | ${formatInterval(meanInterval(ratios))} | ${geometricInterval(ratios)} | ${Number.isFinite(gapRatio) ? Number(gapRatio.toPrecision(3)) : 'n/a'} |`,
+      );
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * A ratio's geometric mean with the 95 % interval of its log: ratios are skewed (9.6 and 0.8
+ * average to 5.2), their logs are not, and a geometric interval above 1 is the paired claim.
+ */
+function geometricInterval(ratios: readonly number[]): string {
+  const logs = meanInterval(ratios.map(Math.log));
+  if (!Number.isFinite(logs.mean)) return 'n/a';
+  const show = (x: number) => Number(x.toPrecision(3));
+  if (logs.count < 2) return String(show(Math.exp(logs.mean)));
+  return `${show(Math.exp(logs.mean))} (${show(Math.exp(logs.mean - logs.halfWidth))} … ${show(Math.exp(logs.mean + logs.halfWidth))})`;
+}
+
+function lastBySeed(output: LabOutput): Map<number, IterationReport> {
+  return new Map(output.runs.map((run) => [run.seed, run.reports[run.reports.length - 1]]));
+}
+
+function gaps(output: LabOutput): number[] {
+  return [...lastBySeed(output).values()].map((last) => last.gap).filter(Number.isFinite);
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

@@ -4,17 +4,22 @@
  * `npm run table -- --dir DIR [--baseline CONFIG]`: the same from a sweep's directory
  * (sweepRunner.ts), one row per config folder, its seeds' files merged; the baseline is the
  * config named, else the first in name order.
+ * `npm run table -- --dir DIR --versus KEY=VALUE`: each config is compared with the one that
+ * differs only in having KEY=VALUE (`--versus obj=mse`: every objective against mse in its own
+ * world and capacity).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseLabOutput } from '../exportFile';
-import { objectivesTable, type NamedOutput } from './objectivesTable';
+import { objectivesTable, pairsVersus, type NamedOutput, type Pair } from './objectivesTable';
 
 /** Each config folder of a sweep as one output whose runs are its seeds' (sorted by seed). */
 function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] | string {
   let folders: string[];
   try {
-    folders = readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory()).sort();
+    folders = readdirSync(dir)
+      .filter((name) => statSync(join(dir, name)).isDirectory())
+      .sort();
   } catch (error) {
     return `${dir}: cannot read (${error instanceof Error ? error.message : String(error)})`;
   }
@@ -24,7 +29,8 @@ function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] 
     const parsed = [];
     for (const file of files) {
       const result = parseLabOutput(readFileSync(join(dir, folder, file), 'utf8'));
-      if (!result.ok) return `${join(dir, folder, file)}:\n${result.problems.map((p) => `  ${p}`).join('\n')}`;
+      if (!result.ok)
+        return `${join(dir, folder, file)}:\n${result.problems.map((p) => `  ${p}`).join('\n')}`;
       parsed.push(result.output);
     }
     if (parsed.length === 0) continue;
@@ -43,17 +49,38 @@ function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] 
 function main(args: readonly string[]): number {
   if (args[0] === '--dir') {
     const dir = args[1];
-    const baseline = args[2] === '--baseline' ? args[3] : undefined;
-    if (dir === undefined || (args.length > 2 && baseline === undefined) || args.length > 4) {
-      process.stderr.write('usage: npm run table -- --dir DIR [--baseline CONFIG]\n');
+    const option = args[2];
+    const value = args[3];
+    const usage = 'usage: npm run table -- --dir DIR [--baseline CONFIG | --versus KEY=VALUE]\n';
+    if (
+      dir === undefined ||
+      args.length > 4 ||
+      (option !== undefined &&
+        (value === undefined || !['--baseline', '--versus'].includes(option))) ||
+      (option === '--versus' && !/^[^=,]+=[^=,]+$/.test(value ?? ''))
+    ) {
+      process.stderr.write(usage);
       return 2;
     }
-    const outputs = sweepOutputs(dir, baseline);
+    const outputs = sweepOutputs(dir, option === '--baseline' ? value : undefined);
     if (typeof outputs === 'string') {
       process.stderr.write(`${outputs}\n`);
       return 2;
     }
-    process.stdout.write(`${objectivesTable(outputs)}\n`);
+    let pairs: Pair[] | undefined;
+    if (option === '--versus') {
+      pairs = pairsVersus(
+        outputs.map(({ name }) => name),
+        value,
+      );
+      if (pairs.length === 0) {
+        process.stderr.write(
+          `${dir}: no config pairs with ${value} (${outputs.map((o) => o.name).join('; ')})\n`,
+        );
+        return 2;
+      }
+    }
+    process.stdout.write(`${objectivesTable(outputs, pairs)}\n`);
     return 0;
   }
   if (args.length === 0) {

@@ -133,6 +133,171 @@ function samplingStep(policy: PolicyNetwork, stack: DenseStack, rng: Rng): StepP
   };
 }
 
+/**
+ * Advantages as the improver uses them, centred and scaled by their batch moments (`normalised`),
+ * or as G_t − V(o_t) (`raw`): the estimator whose expectation zero-mean reward noise leaves
+ * unchanged, which the noise benchmark measures.
+ */
+export type AdvantageScale = 'normalised' | 'raw';
+
+/** One REINFORCE estimate on fresh imagined rollouts; the caller disposes it. */
+export interface ReinforceEstimate {
+  readonly loss: tf.Tensor;
+  /** The mean return-to-go from the first step, with the noise. */
+  readonly meanReturn: tf.Tensor;
+  /** ∇_θ of the loss, in the policy's variable order (weights, biases, then log σ for boxes). */
+  readonly grads: tf.Tensor[];
+  /** What the critic trains on: the rollout's observations, the noisy rewards and alive mask. */
+  readonly trajectories: {
+    readonly observations: tf.Tensor3D;
+    readonly rewards: tf.Tensor2D;
+    readonly alive: tf.Tensor2D;
+  };
+  dispose(): void;
+}
+
+/** Draws REINFORCE estimates for the policy as it is at each call, in the context's model. */
+export interface ReinforceEstimator {
+  estimate(advantages: AdvantageScale): ReinforceEstimate;
+  dispose(): void;
+}
+
+export async function reinforceEstimator(context: ImprovementContext): Promise<ReinforceEstimator> {
+  const { model, policy, critic, buffer, settings, rng } = context;
+  const space = policy.shape.actionSpace;
+  const H = settings.horizon;
+  const ensemble = await FrozenEnsemble.fromModel(model, {
+    reward: settings.reward,
+    actionInput: space.kind === 'box' ? 'squashed' : 'env',
+  });
+  // The sampler's stack ends in 2μ (box) or the logits; the score's in μ or the logits.
+  const sampler = new TanhFolder(network(policy), {
+    output: space.kind === 'box' ? 'squash' : 'linear',
+    inputColumns: ensemble.columns.state,
+  });
+  const scorer = new TanhFolder(network(policy), { output: 'linear' });
+  const rewardContext = {
+    knownReward: model.knownReward,
+    actionSpace: space,
+    learnedReward: settings.reward === 'learned',
+  };
+  // G_t = Σ_{k≥t} γ^{k−t} r̃_k: one matMul by the upper-triangular powers of γ.
+  const powers = new Float32Array(H * H);
+  for (let t = 0; t < H; t++)
+    for (let k = t; k < H; k++) powers[t * H + k] = settings.discount ** (k - t);
+
+  const estimate = (advantageScale: AdvantageScale): ReinforceEstimate => {
+    const owned: tf.Tensor[] = [];
+    const own = <T extends tf.Tensor>(t: T): T => {
+      owned.push(t);
+      return t;
+    };
+    const stacks: DenseStack[] = [];
+    try {
+      const starts = own(sampleStartObservations(buffer, settings.rollouts, rng));
+      const samplerStack = sampler.fold(network(policy));
+      stacks.push(samplerStack);
+      // The sampler's folded output is σ(2μ)'s argument only when squashing: use its linear 2μ.
+      const rollout = imagine(
+        ensemble,
+        model.knownReward,
+        starts,
+        samplingStep(policy, linearOutput(samplerStack), rng),
+        { horizon: H, member: 'random', rng },
+      );
+      owned.push(rollout.actions, rollout.features, rollout.rewards);
+      const term = (settings.imaginedReward ?? modelReward)(rollout, rewardContext);
+      const R = rollout.rows;
+      const noisyRewards = tf.tidy(() => {
+        if (settings.rewardNoiseStd === 0) return term.rewards.clone();
+        const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
+        return tf.add(term.rewards, tf.mul(noise, rollout.alive)) as tf.Tensor2D;
+      });
+      term.dispose();
+      const scorerStack = scorer.fold(network(policy));
+      stacks.push(scorerStack);
+      const { loss, meanReturn, grads } = tidyKeeping(() => {
+        const d = rollout.observations.shape[2];
+        const returnsToGo = matMul(tf.tensor2d(powers, [H, H]), noisyRewards);
+        const before = tf.reshape(tf.slice(rollout.observations, [0, 0, 0], [H, R, d]), [
+          H * R,
+          d,
+        ]) as tf.Tensor2D;
+        const baseline = tf.reshape(
+          critic.valueOfSteps(tf.reshape(before, [H, R, d]) as tf.Tensor3D),
+          [H, R],
+        );
+        const raw = tf.sub(returnsToGo, baseline);
+        let scaled: tf.Tensor = raw;
+        if (advantageScale === 'normalised') {
+          const moments = tf.moments(raw);
+          scaled = tf.div(tf.sub(raw, moments.mean), tf.add(tf.sqrt(moments.variance), 1e-6));
+        }
+        const advantages = tf.reshape(tf.mul(scaled, rollout.alive), [H * R, 1]);
+        const actions = tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D;
+        const n = H * R;
+        const trace = forwardStack(scorerStack, before);
+        let loss: tf.Tensor;
+        let dHead: tf.Tensor2D;
+        let dLogStd: tf.Tensor | null = null;
+        if (space.kind === 'box') {
+          const std = tf.exp(policy.logStd);
+          const z = tf.div(tf.sub(preSquash(actions, space.low, space.high), trace.output), std);
+          const logProb = tf.sub(
+            tf.sub(tf.mul(tf.square(z), -0.5), policy.logStd),
+            LOG_SQRT_TWO_PI,
+          );
+          loss = tf.neg(tf.mean(tf.mul(logProb, advantages)));
+          // ∂(−mean A·log π)/∂μ = −A·z/(σ·n),  ∂/∂log σ = −Σ A·(z² − 1)/n
+          dHead = tf.div(tf.mul(tf.mul(advantages, z), -1 / n), std) as tf.Tensor2D;
+          dLogStd = tf.reshape(tf.div(tf.sum(tf.mul(advantages, tf.sub(tf.square(z), 1))), -n), []);
+        } else {
+          const logits = trace.output;
+          const oneHot = tf.oneHot(tf.cast(tf.reshape(actions, [-1]), 'int32'), space.n);
+          loss = tf.neg(
+            tf.mean(tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1, true), advantages)),
+          );
+          // ∂(−mean A·log π)/∂logits = −A·(onehot − softmax)/n
+          dHead = tf.mul(
+            tf.sub(oneHot, tf.softmax(logits)),
+            tf.mul(advantages, -1 / n),
+          ) as tf.Tensor2D;
+        }
+        const { dz } = backwardStack(scorerStack, trace, dHead, false);
+        const folded = dz.map((layerDz, l) => weightGradients([trace.inputs[l]], [layerDz]));
+        const { weights, biases } = scorer.unfoldGradients(folded);
+        const grads: tf.Tensor[] = [...weights, ...biases];
+        if (dLogStd !== null) grads.push(dLogStd);
+        return { loss, meanReturn: tf.mean(tf.slice(returnsToGo, [0, 0], [1, R])), grads };
+      });
+      const kept = [loss, meanReturn, ...grads, rollout.observations, noisyRewards, rollout.alive];
+      return {
+        loss,
+        meanReturn,
+        grads,
+        trajectories: {
+          observations: rollout.observations,
+          rewards: noisyRewards,
+          alive: rollout.alive,
+        },
+        dispose: () => tf.dispose(kept),
+      };
+    } finally {
+      tf.dispose(owned);
+      stacks.forEach(disposeStack);
+    }
+  };
+
+  return {
+    estimate,
+    dispose: () => {
+      sampler.dispose();
+      scorer.dispose();
+      ensemble.dispose();
+    },
+  };
+}
+
 export class ReinforceImprover implements PolicyImprover {
   readonly name = 'reinforce';
   private readonly optimizer = new PolicyOptimizer('ReinforceImprover');
@@ -144,166 +309,35 @@ export class ReinforceImprover implements PolicyImprover {
     steps: number,
     onStep?: (step: number) => void,
   ): Promise<ImprovementResult> {
-    const { model, policy, critic, buffer, settings, rng } = context;
-    const space = policy.shape.actionSpace;
-    const H = settings.horizon;
+    const { policy, critic, settings } = context;
     const optimizer = this.optimizer.for(policy);
-    const ensemble = await FrozenEnsemble.fromModel(model, {
-      reward: settings.reward,
-      actionInput: space.kind === 'box' ? 'squashed' : 'env',
-    });
-    // The sampler's stack ends in 2μ (box) or the logits; the score's in μ or the logits.
-    const sampler = new TanhFolder(network(policy), {
-      output: space.kind === 'box' ? 'squash' : 'linear',
-      inputColumns: ensemble.columns.state,
-    });
-    const scorer = new TanhFolder(network(policy), { output: 'linear' });
-    const rewardContext = {
-      knownReward: model.knownReward,
-      actionSpace: space,
-      learnedReward: settings.reward === 'learned',
-    };
+    const estimator = await reinforceEstimator(context);
     let policyLoss = Number.NaN;
     let criticLoss = Number.NaN;
     let imaginedReturn = Number.NaN;
     try {
       for (let step = 0; step < steps; step++) {
         const last = step + 1 === steps;
-        const owned: tf.Tensor[] = [];
-        const own = <T extends tf.Tensor>(t: T): T => {
-          owned.push(t);
-          return t;
-        };
-        const stacks: DenseStack[] = [];
+        const estimate = estimator.estimate('normalised');
         try {
-          const starts = own(sampleStartObservations(buffer, settings.rollouts, rng));
-          const samplerStack = sampler.fold(network(policy));
-          stacks.push(samplerStack);
-          // The sampler's folded output is σ(2μ)'s argument only when squashing: use its linear 2μ.
-          const rollout = imagine(
-            ensemble,
-            model.knownReward,
-            starts,
-            samplingStep(policy, linearOutput(samplerStack), rng),
-            {
-              horizon: H,
-              member: 'random',
-              rng,
-            },
-          );
-          owned.push(
-            rollout.observations,
-            rollout.actions,
-            rollout.features,
-            rollout.rewards,
-            rollout.alive,
-          );
-          const term = (settings.imaginedReward ?? modelReward)(rollout, rewardContext);
-          const R = rollout.rows;
-          const noisyRewards = own(
-            tf.tidy(() => {
-              if (settings.rewardNoiseStd === 0) return term.rewards.clone();
-              const noise = tf.randomNormal(
-                [H, R],
-                0,
-                settings.rewardNoiseStd,
-                'float32',
-                rng.seed32(),
-              );
-              return tf.add(term.rewards, tf.mul(noise, rollout.alive)) as tf.Tensor2D;
-            }),
-          );
-          term.dispose();
-          const scorerStack = scorer.fold(network(policy));
-          stacks.push(scorerStack);
-          const { loss, meanReturn, grads } = tidyKeeping(() => {
-            const d = rollout.observations.shape[2];
-            // G_t = Σ_{k≥t} γ^{k−t} r̃_k: one matMul by the upper-triangular powers of γ.
-            const powers = new Float32Array(H * H);
-            for (let t = 0; t < H; t++)
-              for (let k = t; k < H; k++) powers[t * H + k] = settings.discount ** (k - t);
-            const returnsToGo = matMul(tf.tensor2d(powers, [H, H]), noisyRewards);
-            const before = tf.reshape(tf.slice(rollout.observations, [0, 0, 0], [H, R, d]), [
-              H * R,
-              d,
-            ]) as tf.Tensor2D;
-            const baseline = tf.reshape(
-              critic.valueOfSteps(tf.reshape(before, [H, R, d]) as tf.Tensor3D),
-              [H, R],
-            );
-            const raw = tf.sub(returnsToGo, baseline);
-            const moments = tf.moments(raw);
-            const advantages = tf.reshape(
-              tf.mul(
-                tf.div(tf.sub(raw, moments.mean), tf.add(tf.sqrt(moments.variance), 1e-6)),
-                rollout.alive,
-              ),
-              [H * R, 1],
-            );
-            const actions = tf.reshape(rollout.actions, [H * R, -1]) as tf.Tensor2D;
-            const n = H * R;
-            const trace = forwardStack(scorerStack, before);
-            let loss: tf.Tensor;
-            let dHead: tf.Tensor2D;
-            let dLogStd: tf.Tensor | null = null;
-            if (space.kind === 'box') {
-              const std = tf.exp(policy.logStd);
-              const z = tf.div(
-                tf.sub(preSquash(actions, space.low, space.high), trace.output),
-                std,
-              );
-              const logProb = tf.sub(
-                tf.sub(tf.mul(tf.square(z), -0.5), policy.logStd),
-                LOG_SQRT_TWO_PI,
-              );
-              loss = tf.neg(tf.mean(tf.mul(logProb, advantages)));
-              // ∂(−mean A·log π)/∂μ = −A·z/(σ·n),  ∂/∂log σ = −Σ A·(z² − 1)/n
-              dHead = tf.div(tf.mul(tf.mul(advantages, z), -1 / n), std) as tf.Tensor2D;
-              dLogStd = tf.reshape(
-                tf.div(tf.sum(tf.mul(advantages, tf.sub(tf.square(z), 1))), -n),
-                [],
-              );
-            } else {
-              const logits = trace.output;
-              const oneHot = tf.oneHot(tf.cast(tf.reshape(actions, [-1]), 'int32'), space.n);
-              loss = tf.neg(
-                tf.mean(tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits), oneHot), 1, true), advantages)),
-              );
-              // ∂(−mean A·log π)/∂logits = −A·(onehot − softmax)/n
-              dHead = tf.mul(
-                tf.sub(oneHot, tf.softmax(logits)),
-                tf.mul(advantages, -1 / n),
-              ) as tf.Tensor2D;
-            }
-            const { dz } = backwardStack(scorerStack, trace, dHead, false);
-            const folded = dz.map((layerDz, l) => weightGradients([trace.inputs[l]], [layerDz]));
-            const { weights, biases } = scorer.unfoldGradients(folded);
-            const grads: tf.Tensor[] = [...weights, ...biases];
-            if (dLogStd !== null) grads.push(dLogStd);
-            return { loss, meanReturn: tf.mean(tf.slice(returnsToGo, [0, 0], [1, R])), grads };
-          });
-          owned.push(loss, meanReturn, ...grads);
-          optimizer.apply(grads, { learningRate: this.learningRate, weightDecay: 0 });
+          optimizer.apply(estimate.grads, { learningRate: this.learningRate, weightDecay: 0 });
           if (last) {
-            policyLoss = (await loss.data())[0];
-            imaginedReturn = (await meanReturn.data())[0];
+            policyLoss = (await estimate.loss.data())[0];
+            imaginedReturn = (await estimate.meanReturn.data())[0];
           }
-          const trajectories = {
-            observations: rollout.observations,
-            rewards: noisyRewards,
-            alive: rollout.alive,
-          };
-          criticLoss = await critic.train(trajectories, settings.discount, settings.lambda, last);
+          criticLoss = await critic.train(
+            estimate.trajectories,
+            settings.discount,
+            settings.lambda,
+            last,
+          );
         } finally {
-          tf.dispose(owned);
-          stacks.forEach(disposeStack);
+          estimate.dispose();
         }
         onStep?.(step + 1);
       }
     } finally {
-      sampler.dispose();
-      scorer.dispose();
-      ensemble.dispose();
+      estimator.dispose();
     }
     return { steps, policyLoss, criticLoss, imaginedReturn };
   }

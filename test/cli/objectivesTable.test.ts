@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/parse';
 import { buildLabOutput } from '../../src/exportFile';
-import { objectivesTable } from '../../src/cli/objectivesTable';
+import { objectivesTable, pairsVersus } from '../../src/cli/objectivesTable';
 import type { IterationReport } from '../../src/report';
 import { report } from '../fixtures/report';
 
@@ -57,5 +57,38 @@ describe('objectivesTable', () => {
 
   it('refuses an empty list', () => {
     expect(() => objectivesTable([])).toThrow(/no lab output/);
+  });
+});
+
+describe('pairs in a sweep', () => {
+  it('pairs each config with the one that differs only in KEY=VALUE, leaving out the unpaired', () => {
+    const names = [
+      '1x16,obj=mse',
+      '1x16,obj=policyAware',
+      '2x64,obj=mnm',
+      '2x64,obj=mse',
+      '2x64,obj=policyAware',
+      '3x3,obj=policyAware',
+    ];
+    expect(pairsVersus(names, 'obj=mse')).toEqual([
+      { row: '1x16,obj=policyAware', baseline: '1x16,obj=mse' },
+      { row: '2x64,obj=mnm', baseline: '2x64,obj=mse' },
+      { row: '2x64,obj=policyAware', baseline: '2x64,obj=mse' },
+    ]);
+  });
+
+  it('gives the ratio its geometric mean and interval, and the median gaps’ ratio', () => {
+    const mse = buildLabOutput(defaultConfig, null, [run(0, 0.4, -1200), run(1, 0.6, -150)]);
+    const policyAware = buildLabOutput(defaultConfig, null, [run(0, 0.2, -150), run(1, 0.2, -150)]);
+    const table = objectivesTable(
+      [
+        { name: 'a,obj=mse', output: mse },
+        { name: 'a,obj=policyAware', output: policyAware },
+      ],
+      [{ row: 'a,obj=policyAware', baseline: 'a,obj=mse' }],
+    );
+    const line = table.split('\n').find((l) => l.startsWith('| a,obj=policyAware | 2 | 2.5'));
+    // Ratios 2 and 3: arithmetic 2.5, geometric √6 = 2.449; the same report's gaps: ratio 1.
+    expect(line).toMatch(/\| 2 \| 2\.5 ± [\d.]+ \| 2\.45 \([\d.]+ … [\d.]+\) \| 1 \|$/);
   });
 });
