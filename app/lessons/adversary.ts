@@ -36,13 +36,13 @@ export const adversaryLesson: Lesson = {
       title: 'Against plain MSE',
       setup: 'preset=adversary&cmp=obj:mse',
       watch:
-        'Press Play: A is policy-aware, B the same agent fitting plain MSE, on the same seed and budget. Compare their gaps and on-policy errors.',
+        'Press Play: A is policy-aware, B the same agent fitting plain MSE, on the same seed and budget. Watch where each model is wrong — the strategic error, on the states the oracle visits — and the real return.',
       explain:
-        'Both spend the same real steps; only where they spend them, and what the model is asked to get right, differ.',
+        'Both spend the same real steps; only where they spend them, and what the model is asked to get right, differ. The model here has one hidden layer of 32 units: too small to be right everywhere, so it matters what it is asked to get right. Over ten seeds the policy-aware model errs less where the oracle goes and its policy swings the pendulum up more often (docs/RESULTS.md); with a model big enough to fit everything, the two end alike.',
       figures: [
-        { series: 'gap', label: 'gap' },
-        { series: 'onPolicy', label: 'on-policy error' },
+        { series: 'strategic', label: 'strategic error' },
         { series: 'real', label: 'real return' },
+        { series: 'gap', label: 'gap' },
       ],
     },
     {

@@ -50,14 +50,23 @@ const MECHANISMS: readonly [string, (last: IterationReport) => number | null | u
   ['holdout loss increase (Stackelberg)', (r) => maximinFigures(r.objective)?.holdoutLossIncrease],
 ];
 
-/** Each config paired with the one whose name has `versus` (KEY=VALUE) in place of its KEY=…. */
+/**
+ * Each config paired with the one whose name has `versus` in place of its own: an axis value
+ * (KEY=VALUE in place of KEY=…), or a variant's name (a name without `=`, in place of the
+ * config's variant, which comes first in its name).
+ */
 export function pairsVersus(names: readonly string[], versus: string): Pair[] {
+  const isAxisValue = versus.includes('=');
   const key = `${versus.slice(0, versus.indexOf('='))}=`;
   const known = new Set(names);
   const pairs: Pair[] = [];
   for (const row of names) {
     const parts = row.split(',');
-    const at = parts.findIndex((part) => part.startsWith(key) && part !== versus);
+    const at = isAxisValue
+      ? parts.findIndex((part) => part.startsWith(key) && part !== versus)
+      : parts[0].includes('=') || parts[0] === versus
+        ? -1
+        : 0;
     if (at < 0) continue;
     const baseline = parts.map((part, i) => (i === at ? versus : part)).join(',');
     if (known.has(baseline)) pairs.push({ row, baseline });

@@ -6,7 +6,8 @@
  * config named, else the first in name order.
  * `npm run table -- --dir DIR --versus KEY=VALUE`: each config is compared with the one that
  * differs only in having KEY=VALUE (`--versus obj=mse`: every objective against mse in its own
- * world and capacity).
+ * world and capacity); `--versus VARIANT`: each config with the one of that variant and the same
+ * axis values.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -51,13 +52,14 @@ function main(args: readonly string[]): number {
     const dir = args[1];
     const option = args[2];
     const value = args[3];
-    const usage = 'usage: npm run table -- --dir DIR [--baseline CONFIG | --versus KEY=VALUE]\n';
+    const usage =
+      'usage: npm run table -- --dir DIR [--baseline CONFIG | --versus KEY=VALUE | --versus VARIANT]\n';
     if (
       dir === undefined ||
       args.length > 4 ||
       (option !== undefined &&
         (value === undefined || !['--baseline', '--versus'].includes(option))) ||
-      (option === '--versus' && !/^[^=,]+=[^=,]+$/.test(value ?? ''))
+      (option === '--versus' && !/^[^=,]+(=[^=,]+)?$/.test(value ?? ''))
     ) {
       process.stderr.write(usage);
       return 2;

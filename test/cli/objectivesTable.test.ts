@@ -77,6 +77,14 @@ describe('pairs in a sweep', () => {
     ]);
   });
 
+  it('pairs by variant: each config with the named variant at the same axis values', () => {
+    const names = ['mse,width=16', 'mse,width=32', 'mnm,width=16', 'policyAware,width=32'];
+    expect(pairsVersus(names, 'mse')).toEqual([
+      { row: 'mnm,width=16', baseline: 'mse,width=16' },
+      { row: 'policyAware,width=32', baseline: 'mse,width=32' },
+    ]);
+  });
+
   it('gives the ratio its geometric mean and interval, and the median gaps’ ratio', () => {
     const mse = buildLabOutput(defaultConfig, null, [run(0, 0.4, -1200), run(1, 0.6, -150)]);
     const policyAware = buildLabOutput(defaultConfig, null, [run(0, 0.2, -150), run(1, 0.2, -150)]);

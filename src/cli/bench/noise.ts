@@ -10,12 +10,12 @@
  * known reward. The reference g is the mean of 16 noiseless estimates of 4 096 rollouts each.
  * For every (σ, R), `draws` independent estimates give:
  * - the bias along g, ⟨mean ĝ − g, g/|g|⟩ ÷ |g|, with its 95 % interval (the draws' spread and the
- *   reference's own); and the share of g's components whose mean estimate lies outside its own
- *   95 % interval (5 % when unbiased);
+ *   reference's own);
+ * - the whole vector's: ‖mean ĝ − g‖² ÷ what it would be if unbiased, tr Cov(ĝ)/draws + the
+ *   reference's tr Cov/16 (about 1 when unbiased, growing with a bias);
  * - tr Cov(ĝ) · R, constant when the variance falls as 1/R, and the fitted slope of
  *   log tr Cov against log R (−1).
- * The improver itself normalises the advantages by their batch moments: the last column is that
- * estimate's length along g ÷ its length at σ = 0 (the step the noise leaves the improver).
+ * (The improver itself then normalises the advantages by their batch moments, `normalised`.)
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
@@ -25,7 +25,7 @@ import { WorldModel } from '../../models/worldModel';
 import { Critic } from '../../policies/critic';
 import type { ImaginationSettings, ImprovementContext } from '../../policies/improver';
 import { PolicyNetwork } from '../../policies/policyNetwork';
-import { reinforceEstimator, type AdvantageScale } from '../../policies/reinforceImprover';
+import { reinforceEstimator } from '../../policies/reinforceImprover';
 import { createRng } from '../../rng';
 
 const ENV = 'Pendulum-v1';
@@ -108,16 +108,12 @@ async function world() {
 }
 
 /** `count` estimates as flat vectors, each from fresh rollouts. */
-async function estimates(
-  context: ImprovementContext,
-  count: number,
-  scale: AdvantageScale,
-): Promise<Float64Array[]> {
+async function estimates(context: ImprovementContext, count: number): Promise<Float64Array[]> {
   const estimator = await reinforceEstimator(context);
   const out: Float64Array[] = [];
   try {
     for (let k = 0; k < count; k++) {
-      const estimate = estimator.estimate(scale);
+      const estimate = estimator.estimate('raw');
       try {
         const parts = await Promise.all(estimate.grads.map((g) => g.data()));
         out.push(Float64Array.from(parts.flatMap((part) => Array.from(part))));
@@ -145,6 +141,7 @@ function variances(vectors: readonly Float64Array[], centre: Float64Array): Floa
   return out;
 }
 
+const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((sum, x, i) => sum + x * b[i], 0);
 
 function projectionSpread(vectors: readonly Float64Array[], direction: Float64Array) {
@@ -183,22 +180,20 @@ export async function run(args: string[]): Promise<void> {
     const referenceDraws = await estimates(
       context(REFERENCE.rollouts, 0, 'reference'),
       REFERENCE.draws,
-      'raw',
     );
     const reference = mean(referenceDraws);
     const length = Math.sqrt(dot(reference, reference));
     const direction = reference.map((x) => x / length);
     const referenceSpread = projectionSpread(referenceDraws, direction);
-    const referenceVariances = variances(referenceDraws, reference).map((v) => v / REFERENCE.draws);
+    const referenceTrace = sum(variances(referenceDraws, reference)) / REFERENCE.draws;
     console.log(
-      `${ENV}, ${reference.length} policy parameters; reference |g| = ${fmt(length)} from ` +
+      `${ENV}, ${reference.length} policy parameters; reference abs(g) = ${fmt(length)} from ` +
         `${REFERENCE.draws} × ${REFERENCE.rollouts} noiseless rollouts; ${options.draws} estimates per row\n`,
     );
     console.log(
-      '| σ | rollouts R | bias along g ÷ abs(g) (95 % interval) | components outside their 95 % interval | tr Cov(ĝ) · R | slope of log tr Cov on log R | normalised advantages: length along g ÷ σ = 0 |',
+      '| σ | rollouts R | bias along g ÷ abs(g) (95 % interval) | squared error of the mean ÷ its value if unbiased | tr Cov(ĝ) · R | slope of log tr Cov on log R |',
     );
-    console.log('|---:|---:|---|---:|---:|---:|---:|');
-    let normalisedAtZero = Number.NaN;
+    console.log('|---:|---:|---|---:|---:|---:|');
     for (const sigma of options.sigmas) {
       const traces: number[] = [];
       const rows: string[] = [];
@@ -206,41 +201,23 @@ export async function run(args: string[]): Promise<void> {
         const draws = await estimates(
           context(rollouts, sigma, `draws-${sigma}-${rollouts}`),
           options.draws,
-          'raw',
         );
         const centre = mean(draws);
-        const spread = variances(draws, centre);
-        const trace = spread.reduce((a, b) => a + b, 0);
+        const trace = sum(variances(draws, centre));
         traces.push(trace);
         const along = projectionSpread(draws, direction);
         const bias = (along.mean - referenceSpread.mean) / length;
         const half =
           (Z_95 * Math.hypot(along.standardError, referenceSpread.standardError)) / length;
-        let outside = 0;
-        for (let i = 0; i < centre.length; i++) {
-          const se = Math.sqrt(spread[i] / options.draws + referenceVariances[i]);
-          if (Math.abs(centre[i] - reference[i]) > Z_95 * se) outside++;
-        }
+        const error = centre.map((x, i) => x - reference[i]);
+        const excess = dot(error, error) / (trace / options.draws + referenceTrace);
         rows.push(
           `| ${sigma} | ${rollouts} | ${fmt(bias, 2)} (${fmt(bias - half, 2)} … ${fmt(bias + half, 2)}) | ` +
-            `${fmt((100 * outside) / centre.length, 2)} % | ${fmt(trace * rollouts)} |`,
+            `${fmt(excess, 2)} | ${fmt(trace * rollouts)} |`,
         );
       }
-      const fitted = slope(
-        options.rollouts.map(Math.log),
-        traces.map((t) => Math.log(t)),
-      );
-      const middle = options.rollouts[Math.floor(options.rollouts.length / 2)];
-      const normalised = projectionSpread(
-        await estimates(context(middle, sigma, `normalised-${sigma}`), options.draws, 'normalised'),
-        direction,
-      ).mean;
-      if (sigma === options.sigmas[0]) normalisedAtZero = normalised;
-      rows.forEach((row, i) =>
-        console.log(
-          `${row} ${i === 0 ? fmt(fitted, 3) : ''} | ${i === 0 ? fmt(normalised / normalisedAtZero, 3) : ''} |`,
-        ),
-      );
+      const fitted = slope(options.rollouts.map(Math.log), traces.map(Math.log));
+      rows.forEach((row, i) => console.log(`${row} ${i === 0 ? fmt(fitted, 3) : ''} |`));
     }
   } finally {
     model.dispose();
