@@ -36,9 +36,9 @@ export const adversaryLesson: Lesson = {
       title: 'Against plain MSE',
       setup: 'preset=adversary&cmp=obj:mse',
       watch:
-        'Press Play: A is policy-aware, B the same agent fitting plain MSE, on the same seed and budget. Watch where each model is wrong — the strategic error, on the states the oracle visits — and the real return.',
+        'Press Play: A is policy-aware, B the same agent fitting plain MSE, on the same seed and budget, on MountainCar. Watch the real return — the flag pays 100 — and where each model is wrong: the strategic error, on the states the oracle visits as it pumps its way up.',
       explain:
-        'Both spend the same real steps; only where they spend them, and what the model is asked to get right, differ. The model here has one hidden layer of 32 units: too small to be right everywhere, so it matters what it is asked to get right. Over ten seeds the policy-aware model errs less where the oracle goes and its policy swings the pendulum up more often (docs/RESULTS.md); with a model big enough to fit everything, the two end alike.',
+        'Both spend the same real steps; only where they spend them, and what the model is asked to get right, differ. MSE’s policy finds no reward in its model and stays in the valley, so its model never learns the hills. The adversary is paid where the critic’s value of the model’s next state is wrong, which is up the hills; its data teach the model the swing, and the policy finds the flag in it. Over ten seeds the policy-aware model errs 3.6× less where the oracle goes and reaches the flag in 7, plain MSE in none (docs/RESULTS.md).',
       figures: [
         { series: 'strategic', label: 'strategic error' },
         { series: 'real', label: 'real return' },

@@ -11,21 +11,36 @@ export interface Preset {
   readonly config: ExperimentConfigInput;
 }
 
-/**
- * The world and budget where policy-aware learning pays (docs/RESULTS.md, "Where policy-aware
- * learning wins", found on tuning seeds 200–211): a model of one hidden layer of 32 units has too
- * little capacity to be right everywhere, so what it is asked to get right decides where the
- * policy can go; ten iterations give the critic, and so the adversary's error signal, time to
- * form. The mechanism presets (lessons 3–5) and the compare family share it.
- */
-const POLICY_AWARE_REGIME = {
-  env: { id: 'Pendulum-v1' },
+/** The budget every objective of docs/RESULTS.md's tables gets: ten iterations of 100 real steps. */
+const OBJECTIVES_BUDGET = {
   iterations: 10,
   data: { initialRandomSteps: 400, realStepsPerIteration: 100 },
-  model: { ensembleSize: 3, width: 32, depth: 1, trainStepsPerIteration: 200 },
   optimiser: { kind: 'gradient', stepsPerIteration: 30, learningRate: 0.01 },
   imagination: { rollouts: 64, horizon: 32 },
   evaluation: { episodes: 3, episodeLength: 200 },
+} as const;
+
+/**
+ * Where policy-aware learning pays most clearly (docs/RESULTS.md, found on tuning seeds 200–209):
+ * MountainCarContinuous, whose flag MSE's policy never finds, while the Error-MDP adversary's
+ * data reach the hills where the critic's value is wrong and the model learns the swing that
+ * leads there. The adversary's preset (lesson 3) and the compare family run it.
+ */
+const MOUNTAIN_CAR_REGIME = {
+  ...OBJECTIVES_BUDGET,
+  env: { id: 'MountainCarContinuous-v0' },
+  model: { ensembleSize: 3, width: 64, depth: 2, trainStepsPerIteration: 200 },
+} as const;
+
+/**
+ * Pendulum with a model of one hidden layer of 32 units, too small to be right everywhere, where
+ * policy-aware learning paid on tuning seeds and less on seeds 0–9 (docs/RESULTS.md). Lessons 4
+ * and 5 (MnM, Stackelberg) watch the gap, which MountainCar's idle MSE policy leaves at 0.
+ */
+const SMALL_MODEL_PENDULUM = {
+  ...OBJECTIVES_BUDGET,
+  env: { id: 'Pendulum-v1' },
+  model: { ensembleSize: 3, width: 32, depth: 1, trainStepsPerIteration: 200 },
 } as const;
 
 export const presets = {
@@ -80,9 +95,9 @@ export const presets = {
   adversary: {
     title: 'The adversary finds the holes',
     summary:
-      'Policy-aware learning: a second policy seeks where the model errs in value (the Error-MDP), collects half the real data there, and the model leans toward where both players go.',
+      'Policy-aware learning on MountainCar: a second policy seeks where the model errs in value (the Error-MDP), collects half the real data there, and the model leans toward where both players go.',
     config: {
-      ...POLICY_AWARE_REGIME,
+      ...MOUNTAIN_CAR_REGIME,
       objective: {
         kind: 'policyAware',
         adversarySignal: 'critic',
@@ -96,7 +111,7 @@ export const presets = {
     summary:
       'A classifier tells real transitions from imagined ones; the model learns to look real and the policy is paid to stay where it does.',
     config: {
-      ...POLICY_AWARE_REGIME,
+      ...SMALL_MODEL_PENDULUM,
       objective: { kind: 'mnm', strength: 0.01 },
     },
   },
@@ -105,7 +120,7 @@ export const presets = {
     summary:
       'Within a small likelihood ball around the fitted model, the model turns against the current policy; the policy learns in that pessimistic world.',
     config: {
-      ...POLICY_AWARE_REGIME,
+      ...SMALL_MODEL_PENDULUM,
       objective: { kind: 'stackelberg', ballRadius: 0.1 },
     },
   },
@@ -114,11 +129,11 @@ export const presets = {
 
 /**
  * The `compare` family: one world and budget, one preset per objective, exactly the configs of
- * docs/RESULTS.md's objectives table on Pendulum at 1 × 32 (grids/objectives-pendulum.json); the
- * app's compare mode overlays them.
+ * docs/RESULTS.md's MountainCar table (grids/objectives-mcc.json); the app's compare mode
+ * overlays them.
  */
 function compareFamily() {
-  const base = POLICY_AWARE_REGIME;
+  const base = MOUNTAIN_CAR_REGIME;
   const entry = (
     title: string,
     summary: string,
