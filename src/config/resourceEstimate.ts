@@ -29,6 +29,7 @@
 import { getEnv } from '../envs/index';
 import type { ExperimentConfig } from './schema';
 import { CRITIC } from '../policies/criticShape';
+import { valueGridBytes } from '../policies/gridOracle';
 
 type Activation = ExperimentConfig['model']['activation'];
 
@@ -67,7 +68,7 @@ const BACKWARD_FACTOR = 2;
 /** The evaluation's fixed rows. */
 const UNIFORM_ROWS = 2048;
 const FIT_EVALUATION_ROWS = 2048;
-/** oracle.ts's planning envs: a population of 200 over a horizon of 30. */
+/** oracle.ts's planning envs (CEM-MPC): a population of 200 over a horizon of 30. */
 const ORACLE_POPULATION = 200;
 const ORACLE_HORIZON = 30;
 
@@ -183,11 +184,12 @@ export function estimateMemory(config: ExperimentConfig): MemoryEstimate {
     'data.bufferSize',
   ]);
   add(
-    'evaluation data (uniform box, oracle transitions, oracle planning envs)',
+    'evaluation data (uniform box, oracle transitions, oracle planning envs or value grid)',
     'persistent',
     {
       arrayBytes:
-        (UNIFORM_ROWS + K * L) * (2 * d + 1) * F32 + ORACLE_POPULATION * ORACLE_HORIZON * F64 * 2,
+        (UNIFORM_ROWS + K * L) * (2 * d + 1) * F32 +
+        Math.max(ORACLE_POPULATION * ORACLE_HORIZON * F64 * 2, valueGridBytes(config.env.id)),
     },
     ['evaluation.episodes', 'evaluation.episodeLength'],
   );

@@ -40,6 +40,20 @@ export function hasGridOracle(envId: EnvId): boolean {
   return GRID_ENVS[envId] !== undefined;
 }
 
+/**
+ * What solving holds at once, for the resource estimate: per (grid point, action) a stencil and
+ * a reward (29 bytes), per grid point two value arrays, an action column and one env of the
+ * batch (71 bytes).
+ */
+export function valueGridBytes(
+  envId: EnvId,
+  settings: GridOracleSettings = GRID_ORACLE_SETTINGS,
+): number {
+  const actions = GRID_ENVS[envId]?.length ?? 0;
+  const cells = settings.points ** 2;
+  return actions === 0 ? 0 : cells * (actions * 29 + 71);
+}
+
 /** The converged value function on the grid, and how to act greedily on it. */
 export interface ValueGrid {
   readonly actions: readonly number[];
