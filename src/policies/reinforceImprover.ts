@@ -192,6 +192,9 @@ export async function reinforceEstimator(context: ImprovementContext): Promise<R
       owned.push(t);
       return t;
     };
+    // What the estimate hands over: disposed here only if it is never handed over.
+    const handedOver: tf.Tensor[] = [];
+    let handed = false;
     const stacks: DenseStack[] = [];
     try {
       const starts = own(sampleStartObservations(buffer, settings.rollouts, rng));
@@ -206,6 +209,7 @@ export async function reinforceEstimator(context: ImprovementContext): Promise<R
         { horizon: H, member: 'random', rng },
       );
       owned.push(rollout.actions, rollout.features, rollout.rewards);
+      handedOver.push(rollout.observations, rollout.alive);
       const term = (settings.imaginedReward ?? modelReward)(rollout, rewardContext);
       const R = rollout.rows;
       const noisyRewards = tf.tidy(() => {
@@ -213,6 +217,7 @@ export async function reinforceEstimator(context: ImprovementContext): Promise<R
         const noise = tf.randomNormal([H, R], 0, settings.rewardNoiseStd, 'float32', rng.seed32());
         return tf.add(term.rewards, tf.mul(noise, rollout.alive)) as tf.Tensor2D;
       });
+      handedOver.push(noisyRewards);
       term.dispose();
       const scorerStack = scorer.fold(network(policy));
       stacks.push(scorerStack);
@@ -270,7 +275,8 @@ export async function reinforceEstimator(context: ImprovementContext): Promise<R
         if (dLogStd !== null) grads.push(dLogStd);
         return { loss, meanReturn: tf.mean(tf.slice(returnsToGo, [0, 0], [1, R])), grads };
       });
-      const kept = [loss, meanReturn, ...grads, rollout.observations, noisyRewards, rollout.alive];
+      handedOver.push(loss, meanReturn, ...grads);
+      handed = true;
       return {
         loss,
         meanReturn,
@@ -280,10 +286,11 @@ export async function reinforceEstimator(context: ImprovementContext): Promise<R
           rewards: noisyRewards,
           alive: rollout.alive,
         },
-        dispose: () => tf.dispose(kept),
+        dispose: () => tf.dispose(handedOver),
       };
     } finally {
       tf.dispose(owned);
+      if (!handed) tf.dispose(handedOver);
       stacks.forEach(disposeStack);
     }
   };
