@@ -179,3 +179,38 @@ function median(values: readonly number[]): number {
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
+
+/** What `--per-seed` can print: the last iteration's value of each seed's run. */
+export const PER_SEED_METRICS = {
+  real: (last: IterationReport) => last.returns.real,
+  gap: (last: IterationReport) => last.gap,
+  strategic: (last: IterationReport) => last.modelError.strategic,
+} as const;
+
+export type PerSeedMetric = keyof typeof PER_SEED_METRICS;
+
+/** One row per output, one column per seed: the metric at each run's last iteration. */
+export function perSeedTable(outputs: readonly NamedOutput[], metric: PerSeedMetric): string {
+  const seeds = [
+    ...new Set(outputs.flatMap(({ output }) => output.runs.map((run) => run.seed))),
+  ].sort((a, b) => a - b);
+  const lines = [
+    `${metric} at the last iteration, per seed:`,
+    '',
+    `| objective | ${seeds.map((seed) => `seed ${seed}`).join(' | ')} |`,
+    `|---|${seeds.map(() => '---:').join('|')}|`,
+  ];
+  for (const { name, output } of outputs) {
+    const bySeed = lastBySeed(output);
+    const cells = seeds.map((seed) => {
+      const last = bySeed.get(seed);
+      const value = last === undefined ? null : PER_SEED_METRICS[metric](last);
+      if (value === null) return '–';
+      // Returns and gaps to a tenth (−0.0 is a car that never left the valley), errors to 3 digits.
+      if (metric === 'strategic') return String(Number(value.toPrecision(3)));
+      return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

@@ -7,12 +7,21 @@
  * `npm run table -- --dir DIR --versus KEY=VALUE`: each config is compared with the one that
  * differs only in having KEY=VALUE (`--versus obj=mse`: every objective against mse in its own
  * world and capacity); `--versus VARIANT`: each config with the one of that variant and the same
- * axis values.
+ * axis values. `--per-seed real|gap|strategic` prints instead each config's last-iteration value
+ * per seed.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseLabOutput } from '../exportFile';
-import { objectivesTable, pairsVersus, type NamedOutput, type Pair } from './objectivesTable';
+import {
+  objectivesTable,
+  pairsVersus,
+  perSeedTable,
+  PER_SEED_METRICS,
+  type NamedOutput,
+  type Pair,
+  type PerSeedMetric,
+} from './objectivesTable';
 
 /** Each config folder of a sweep as one output whose runs are its seeds' (sorted by seed). */
 function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] | string {
@@ -50,34 +59,45 @@ function sweepOutputs(dir: string, baseline: string | undefined): NamedOutput[] 
 function main(args: readonly string[]): number {
   if (args[0] === '--dir') {
     const dir = args[1];
-    const option = args[2];
-    const value = args[3];
     const usage =
-      'usage: npm run table -- --dir DIR [--baseline CONFIG | --versus KEY=VALUE | --versus VARIANT]\n';
+      'usage: npm run table -- --dir DIR [--baseline CONFIG | --versus KEY=VALUE | --versus VARIANT] [--per-seed real|gap|strategic]\n';
+    const options = new Map<string, string>();
+    for (let i = 2; i < args.length; i += 2) {
+      const [option, value] = [args[i], args[i + 1]];
+      if (!['--baseline', '--versus', '--per-seed'].includes(option) || value === undefined) {
+        process.stderr.write(usage);
+        return 2;
+      }
+      options.set(option, value);
+    }
+    const versus = options.get('--versus');
+    const perSeed = options.get('--per-seed');
     if (
       dir === undefined ||
-      args.length > 4 ||
-      (option !== undefined &&
-        (value === undefined || !['--baseline', '--versus'].includes(option))) ||
-      (option === '--versus' && !/^[^=,]+(=[^=,]+)?$/.test(value ?? ''))
+      (versus !== undefined && (options.has('--baseline') || !/^[^=,]+(=[^=,]+)?$/.test(versus))) ||
+      (perSeed !== undefined && !Object.hasOwn(PER_SEED_METRICS, perSeed))
     ) {
       process.stderr.write(usage);
       return 2;
     }
-    const outputs = sweepOutputs(dir, option === '--baseline' ? value : undefined);
+    const outputs = sweepOutputs(dir, options.get('--baseline'));
     if (typeof outputs === 'string') {
       process.stderr.write(`${outputs}\n`);
       return 2;
     }
+    if (perSeed !== undefined) {
+      process.stdout.write(`${perSeedTable(outputs, perSeed as PerSeedMetric)}\n`);
+      return 0;
+    }
     let pairs: Pair[] | undefined;
-    if (option === '--versus') {
+    if (versus !== undefined) {
       pairs = pairsVersus(
         outputs.map(({ name }) => name),
-        value,
+        versus,
       );
       if (pairs.length === 0) {
         process.stderr.write(
-          `${dir}: no config pairs with ${value} (${outputs.map((o) => o.name).join('; ')})\n`,
+          `${dir}: no config pairs with ${versus} (${outputs.map((o) => o.name).join('; ')})\n`,
         );
         return 2;
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/parse';
 import { buildLabOutput } from '../../src/exportFile';
-import { objectivesTable, pairsVersus } from '../../src/cli/objectivesTable';
+import { objectivesTable, pairsVersus, perSeedTable } from '../../src/cli/objectivesTable';
 import type { IterationReport } from '../../src/report';
 import { report } from '../fixtures/report';
 
@@ -98,5 +98,25 @@ describe('pairs in a sweep', () => {
     const line = table.split('\n').find((l) => l.startsWith('| a,obj=policyAware | 2 | 2.5'));
     // Ratios 2 and 3: arithmetic 2.5, geometric √6 = 2.449; the same report's gaps: ratio 1.
     expect(line).toMatch(/\| 2 \| 2\.5 ± [\d.]+ \| 2\.45 \([\d.]+ … [\d.]+\) \| 1 \|$/);
+  });
+});
+
+describe('perSeedTable', () => {
+  it('prints each output’s last-iteration value per seed, a dash where a seed did not run', () => {
+    const mse = buildLabOutput(defaultConfig, null, [run(0, 0.4, -1200), run(1, 0.6, -150)]);
+    const other = buildLabOutput(defaultConfig, null, [run(1, 0.2, -95.25)]);
+    const table = perSeedTable(
+      [
+        { name: 'mse', output: mse },
+        { name: 'other', output: other },
+      ],
+      'real',
+    ).split('\n');
+    expect(table).toContain('| objective | seed 0 | seed 1 |');
+    expect(table).toContain('| mse | -1200 | -150 |');
+    expect(table).toContain('| other | – | -95.3 |');
+    expect(perSeedTable([{ name: 'mse', output: mse }], 'strategic')).toContain(
+      '| mse | 0.4 | 0.6 |',
+    );
   });
 });
