@@ -4,7 +4,7 @@
  * ratio of strategic error against its baseline's (paired by seed, as the seeds are shared): the
  * first file's, or the one `pairs` names for it.
  */
-import { formatInterval, meanInterval } from '../metrics/aggregate';
+import { formatInterval, meanInterval, median } from '../metrics/aggregate';
 import type { LabOutput } from '../exportFile';
 import { normalisedReturn } from '../exportFile';
 import {
@@ -171,13 +171,6 @@ function lastBySeed(output: LabOutput): Map<number, IterationReport> {
 
 function gaps(output: LabOutput): number[] {
   return [...lastBySeed(output).values()].map((last) => last.gap).filter(Number.isFinite);
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** What `--per-seed` can print: the last iteration's value of each seed's run. */

@@ -34,3 +34,11 @@ export function formatInterval(interval: MeanInterval, digits = 3): string {
   if (interval.count < 2) return String(mean);
   return `${mean} ± ${Number(interval.halfWidth.toPrecision(2))}`;
 }
+
+/** The middle value, or the mean of the two middle values; NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

@@ -1,6 +1,6 @@
 /** Mean and 95 % interval over seeds (Student's t), as the lab's table and the app's bands print them. */
 import { describe, expect, it } from 'vitest';
-import { formatInterval, meanInterval } from '../../src/metrics/aggregate';
+import { formatInterval, meanInterval, median } from '../../src/metrics/aggregate';
 
 describe('meanInterval', () => {
   it('[1, 2, 3]: mean 2, half-width t(2)·s/√n = 4.303·1/√3', () => {
@@ -53,5 +53,13 @@ describe('formatInterval', () => {
     expect(formatInterval(meanInterval([-123.456, -120.1]))).toBe('-122 ± 21');
     expect(formatInterval(meanInterval([0.123456]))).toBe('0.123');
     expect(formatInterval(meanInterval([]))).toBe('n/a');
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the two middle values, and NaN of none', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });

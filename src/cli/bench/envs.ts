@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ENV_IDS, getEnv, isEnvId } from '../../envs';
 import type { BatchedEnv, EnvId } from '../../envs/types';
+import { median } from '../../metrics/aggregate';
 import { createRng, type Rng } from '../../rng';
 
 interface Options {
@@ -100,12 +101,6 @@ function timeSteps(
     elapsed = performance.now() - start;
   }
   return (steps * size) / (elapsed / 1000);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function measure(envId: EnvId, size: number, options: Options): number {
